@@ -1,0 +1,36 @@
+"""Ports: the abstract classes adapters and providers implement."""
+
+from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
+from qdispatch_core.ports.billing import Billing, LedgerEntry
+from qdispatch_core.ports.circuits import CircuitToolkit
+from qdispatch_core.ports.repository import (
+    CircuitStore,
+    ExperimentStore,
+    JobFilter,
+    JobStore,
+    Repository,
+    SecretStore,
+    UnitOfWork,
+    UserStore,
+)
+from qdispatch_core.ports.secrets import Cipher
+
+__all__ = [
+    "Backend",
+    "Billing",
+    "Cipher",
+    "CircuitStore",
+    "CircuitToolkit",
+    "DevicePlan",
+    "Execution",
+    "ExperimentStore",
+    "JobFilter",
+    "JobSpec",
+    "JobStore",
+    "LedgerEntry",
+    "RemoteState",
+    "Repository",
+    "SecretStore",
+    "UnitOfWork",
+    "UserStore",
+]

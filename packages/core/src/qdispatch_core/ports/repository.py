@@ -1,0 +1,185 @@
+"""The repository port: users, experiments, circuits, jobs, sealed secrets and the ledger,
+read and written through an atomic unit of work.
+
+Every read by id is scoped to an owner: another user's id reads as not found (404).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+
+from qdispatch_core.domain import Circuit, Experiment, Job, JobStatus, User
+from qdispatch_core.ports.billing import Billing
+
+
+class UserStore(ABC):
+    @abstractmethod
+    def add(self, user: User) -> None: ...
+
+    @abstractmethod
+    def get(self, user_id: str) -> User:
+        """NotFound when missing."""
+
+    @abstractmethod
+    def by_name(self, name: str) -> User | None: ...
+
+    @abstractmethod
+    def list(self) -> list[User]: ...
+
+    @abstractmethod
+    def add_api_key(self, user_id: str, key_hash: str, created_at: datetime) -> None:
+        """Store only the hash of a key; the key itself is shown once and never kept."""
+
+    @abstractmethod
+    def by_api_key_hash(self, key_hash: str) -> User | None: ...
+
+
+class ExperimentStore(ABC):
+    @abstractmethod
+    def add(self, experiment: Experiment) -> None:
+        """Conflict when the owner already has an experiment with that name."""
+
+    @abstractmethod
+    def get(self, owner_id: str, experiment_id: str) -> Experiment:
+        """NotFound when missing or owned by someone else."""
+
+    @abstractmethod
+    def by_name(self, owner_id: str, name: str) -> Experiment | None: ...
+
+    @abstractmethod
+    def list(self, owner_id: str) -> list[Experiment]:
+        """Newest first."""
+
+
+class CircuitStore(ABC):
+    @abstractmethod
+    def add(self, circuit: Circuit) -> None:
+        """Conflict when the experiment already holds a circuit with that content hash."""
+
+    @abstractmethod
+    def get(self, owner_id: str, circuit_id: str) -> Circuit:
+        """NotFound when missing or owned by someone else."""
+
+    @abstractmethod
+    def get_many(self, owner_id: str, circuit_ids: Sequence[str]) -> list[Circuit]:
+        """In the order asked; NotFound (naming the first missing id) if any is missing."""
+
+    @abstractmethod
+    def by_hash(self, owner_id: str, experiment_id: str, content_hash: str) -> Circuit | None: ...
+
+    @abstractmethod
+    def list(self, owner_id: str, experiment_id: str, limit: int) -> list[Circuit]:
+        """Newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobFilter:
+    experiment_id: str | None = None
+    status: JobStatus | None = None
+    limit: int = 50
+
+
+class JobStore(ABC):
+    @abstractmethod
+    def add(self, job: Job) -> None: ...
+
+    @abstractmethod
+    def get(self, owner_id: str, job_id: str) -> Job:
+        """NotFound when missing or owned by someone else."""
+
+    @abstractmethod
+    def get_for_worker(self, job_id: str) -> Job:
+        """Unscoped read for the worker, which acts on behalf of every owner."""
+
+    @abstractmethod
+    def list(self, owner_id: str, where: JobFilter) -> list[Job]:
+        """Newest first, at most `where.limit`."""
+
+    @abstractmethod
+    def claimable(self, now: datetime, limit: int) -> list[str]:
+        """Ids of non-final jobs with no live lease, oldest first."""
+
+    @abstractmethod
+    def claim(self, job_id: str, worker_id: str, now: datetime, until: datetime) -> Job | None:
+        """Compare-and-set: take the lease if the job is non-final and its lease is free or
+        expired; return the job as claimed (attempts incremented), or None if someone else has
+        it. Two workers can never both succeed."""
+
+    @abstractmethod
+    def save(
+        self, job: Job, *, lease_owner: str | None, expected_status: JobStatus | None = None
+    ) -> None:
+        """Overwrite the stored job with `job`, except `cancel_requested`, which only
+        `request_cancel` sets (so a worker's write never clears a user's request).
+
+        Compare-and-set: refused with LeaseLost when the stored job is final, when
+        `lease_owner` is given and the stored lease is not held by it, or when
+        `expected_status` is given and the stored status differs.
+        """
+
+    @abstractmethod
+    def request_cancel(self, owner_id: str, job_id: str) -> Job:
+        """Set the job's cancel flag (NotFound for another owner's job); returns the job."""
+
+
+class SecretStore(ABC):
+    """Sealed (encrypted) credentials per job; the core never hands plaintext to a store."""
+
+    @abstractmethod
+    def put(self, job_id: str, sealed: bytes) -> None: ...
+
+    @abstractmethod
+    def get(self, job_id: str) -> bytes | None: ...
+
+    @abstractmethod
+    def delete(self, job_id: str) -> None: ...
+
+
+class UnitOfWork(ABC):
+    """One atomic transaction: everything written inside commits together or not at all.
+
+    Use as a context manager; it commits when `commit()` was called and rolls back otherwise
+    (including on any exception).
+    """
+
+    users: UserStore
+    experiments: ExperimentStore
+    circuits: CircuitStore
+    jobs: JobStore
+    secrets: SecretStore
+    billing: Billing
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        self.close()
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None:
+        """Discard everything not committed; harmless after a commit."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most stores need nothing
+        """Release resources held by the unit of work."""
+
+
+class Repository(ABC):
+    @abstractmethod
+    def begin(self) -> UnitOfWork:
+        """A new unit of work."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""

@@ -1,0 +1,107 @@
+"""Storing circuits: parse, compute analytics, deduplicate by content hash per experiment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qdispatch_core.domain import Circuit, ParsedCircuit, User
+from qdispatch_core.errors import BadRequest, Conflict
+from qdispatch_core.ids import new_id
+from qdispatch_core.ports import UnitOfWork
+from qdispatch_core.rules.circuits import content_hash
+from qdispatch_core.usecases.services import Services
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSource:
+    qasm: str
+    parsed: ParsedCircuit
+    content_hash: str
+
+
+def parse_source(services: Services, qasm: object, where: str) -> ParsedSource:
+    """Parse one QASM source; a failure is a 400 naming `where` and the parser's position."""
+    if not isinstance(qasm, str) or not qasm.strip():
+        raise BadRequest(f"{where}: expected OpenQASM 2.0 or 3.0 source text", field=where)
+    try:
+        parsed = services.circuits.inspect(qasm)
+    except BadRequest as exc:
+        raise BadRequest(f"{where}: {exc.message}", field=where) from None
+    return ParsedSource(qasm, parsed, content_hash(qasm))
+
+
+def store_circuit(
+    uow: UnitOfWork,
+    services: Services,
+    user: User,
+    experiment_id: str,
+    source: ParsedSource,
+    name: str = "",
+    description: str = "",
+) -> Circuit:
+    """The experiment's circuit with this content, added inside `uow` if it is new."""
+    existing = uow.circuits.by_hash(user.id, experiment_id, source.content_hash)
+    if existing is not None:
+        return existing
+    circuit = Circuit(
+        id=new_id("cir"),
+        owner_id=user.id,
+        experiment_id=experiment_id,
+        name=name,
+        description=description,
+        qasm=source.qasm,
+        qasm_version=source.parsed.qasm_version,
+        content_hash=source.content_hash,
+        analytics=source.parsed.analytics,
+        created_at=services.clock(),
+    )
+    uow.circuits.add(circuit)
+    return circuit
+
+
+def submit_circuit(
+    services: Services,
+    user: User,
+    experiment_id: str,
+    qasm: str,
+    name: str = "",
+    description: str = "",
+) -> Circuit:
+    """Store a QASM circuit in an experiment (the same source twice is one circuit)."""
+    limits = services.limits
+    if len(name) > limits.name_max:
+        raise BadRequest(f"name: expected at most {limits.name_max} characters", field="name")
+    if len(description) > limits.description_max:
+        raise BadRequest(
+            f"description: expected at most {limits.description_max} characters",
+            field="description",
+        )
+    with services.repository.begin() as uow:
+        uow.experiments.get(user.id, experiment_id)  # 404 before parsing: cheaper, clearer
+    source = parse_source(services, qasm, "circuit_qasm")
+    for _ in range(2):  # a concurrent insert of the same content makes the first try conflict
+        try:
+            with services.repository.begin() as uow:
+                circuit = store_circuit(
+                    uow, services, user, experiment_id, source, name, description
+                )
+                uow.commit()
+                return circuit
+        except Conflict:
+            continue
+    raise Conflict("circuit_qasm: could not store the circuit; try again")
+
+
+def get_circuit(services: Services, user: User, circuit_id: str) -> Circuit:
+    with services.repository.begin() as uow:
+        return uow.circuits.get(user.id, circuit_id)
+
+
+def list_circuits(
+    services: Services, user: User, experiment_id: str, limit: int = 50
+) -> list[Circuit]:
+    if not 1 <= limit <= services.limits.list_max:
+        raise BadRequest(f"limit: expected 1..{services.limits.list_max}", field="limit")
+    with services.repository.begin() as uow:
+        uow.experiments.get(user.id, experiment_id)
+        return uow.circuits.list(user.id, experiment_id, limit)

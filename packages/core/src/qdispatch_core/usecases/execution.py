@@ -1,0 +1,353 @@
+"""Executing a job: what a worker does with a job it has claimed (run contract §2, §5, §9).
+
+Every write is a compare-and-set on the worker's lease, so a worker that lost its job (its
+lease expired and another worker took over, or the user cancelled it) stops at its next write.
+Provider job ids are stored before polling starts, so a restarted worker re-attaches to remote
+jobs; local simulations have nothing to re-attach to and run again from the start.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from qdispatch_core.domain import Device, Job, JobStatus, RunType
+from qdispatch_core.domain.jobs import Progress
+from qdispatch_core.domain.lifecycle import advance, is_behind, with_log
+from qdispatch_core.errors import LeaseLost, ProviderError, QDispatchError
+from qdispatch_core.ports.backend import Backend, Execution, JobSpec, RemoteState, SpecCircuit
+from qdispatch_core.rules.plan import assemble, build_plan
+from qdispatch_core.usecases.jobs import finish_unstarted
+from qdispatch_core.usecases.services import Services
+
+log = logging.getLogger(__name__)
+
+S = JobStatus
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    worker_id: str
+    lease_seconds: float = 30.0
+    # After asking a provider to cancel, how many polls to wait for it to confirm.
+    cancel_polls: int = 20
+
+
+def scrub(text: str, secrets: Mapping[str, str]) -> str:
+    """Remove credential values from text that may reach users or logs."""
+    for value in secrets.values():
+        if value and len(value) >= 4:
+            text = text.replace(value, "***")
+    return text
+
+
+def rebuild_spec(job: Job, circuits: Sequence[Any]) -> JobSpec:
+    """The backend's view of a stored job (after a restart too)."""
+    plan = build_plan(
+        job.run_type,
+        job.shots,
+        [c.analytics.qubits for c in circuits],
+        job.parameters,
+        job.observables,
+    )
+    return JobSpec(
+        job_id=job.id,
+        device_id=job.device_id,
+        run_type=job.run_type,
+        shots=job.shots,
+        circuits=tuple(
+            SpecCircuit(c.id, c.name, c.qasm, c.qasm_version, c.analytics) for c in circuits
+        ),
+        plan=plan,
+        options=dict(job.options),
+        use_mitigation=job.use_mitigation,
+    )
+
+
+class JobRunner:
+    """Claims jobs and drives each to a final status."""
+
+    def __init__(
+        self, services: Services, config: WorkerConfig, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.services = services
+        self.config = config
+        self.sleep = sleep
+
+    # -- claiming -----------------------------------------------------------------------
+
+    def _lease_until(self, now: datetime) -> datetime:
+        return now + timedelta(seconds=self.config.lease_seconds)
+
+    def claim_next(self, skip: Sequence[str] = ()) -> Job | None:
+        """Take the oldest claimable job, or None when there is nothing to do."""
+        repo = self.services.repository
+        now = self.services.clock()
+        with repo.begin() as uow:
+            candidates = [i for i in uow.jobs.claimable(now, 20) if i not in skip]
+        for job_id in candidates:
+            with repo.begin() as uow:
+                job = uow.jobs.claim(job_id, self.config.worker_id, now, self._lease_until(now))
+                uow.commit()
+            if job is not None:
+                return job
+        return None
+
+    # -- running ------------------------------------------------------------------------
+
+    def run(self, job: Job) -> Job:
+        """Drive a claimed job to a final status; returns the job as last written."""
+        credentials: dict[str, str] = {}
+        try:
+            credentials = self._credentials(job)
+            return _Run(self, job, credentials).execute()
+        except LeaseLost:
+            log.info("job %s: lease lost; another worker or the user took it over", job.id)
+            return self._read(job.id)
+        except Exception as exc:
+            if isinstance(exc, ProviderError | QDispatchError):
+                message = str(exc)
+            else:  # a bug or an SDK surprise: say what happened without a traceback
+                log.exception("job %s failed", job.id)
+                message = f"internal error ({type(exc).__name__}): {exc}"
+            return self._fail(job.id, scrub(message, credentials))
+
+    def _read(self, job_id: str) -> Job:
+        with self.services.repository.begin() as uow:
+            return uow.jobs.get_for_worker(job_id)
+
+    def _credentials(self, job: Job) -> dict[str, str]:
+        with self.services.repository.begin() as uow:
+            sealed = uow.secrets.get(job.id)
+        if sealed is None:
+            return {}
+        try:
+            return json.loads(self.services.cipher.open(sealed))
+        except ValueError:
+            raise ProviderError(
+                "the job's credentials cannot be decrypted: the worker's QDISPATCH_SECRET_KEY "
+                "differs from the one used at submission"
+            ) from None
+
+    def _fail(self, job_id: str, message: str) -> Job:
+        now = self.services.clock()
+        with self.services.repository.begin() as uow:
+            job = uow.jobs.get_for_worker(job_id)
+            if job.is_final:
+                return job
+            try:
+                ended = finish_unstarted(
+                    uow,
+                    replace(job, error=message),
+                    S.ERROR,
+                    now,
+                    message,
+                    lease_owner=self.config.worker_id,
+                )
+            except LeaseLost:
+                return job
+            uow.commit()
+            return ended
+
+
+class _Run:
+    """One attempt at one job by one worker."""
+
+    def __init__(self, runner: JobRunner, job: Job, credentials: dict[str, str]) -> None:
+        self.runner = runner
+        self.services = runner.services
+        self.me = runner.config.worker_id
+        self.job = job
+        self.credentials = credentials
+        self.backend: Backend
+        self.device: Device
+        self.spec: JobSpec
+
+    # -- writes -------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.services.clock()
+
+    def _save(self, job: Job) -> Job:
+        now = self._now()
+        job = replace(job, lease_owner=self.me, lease_expires_at=self.runner._lease_until(now))
+        with self.services.repository.begin() as uow:
+            uow.jobs.save(job, lease_owner=self.me)
+            uow.commit()
+        self.job = job
+        return job
+
+    def _to(self, status: S, note: str = "") -> None:
+        if self.job.status is not status:
+            self._save(advance(self.job, status, self._now(), note))
+
+    def _cancel_requested(self) -> bool:
+        with self.services.repository.begin() as uow:
+            return uow.jobs.get_for_worker(self.job.id).cancel_requested
+
+    # -- steps --------------------------------------------------------------------------
+
+    def execute(self) -> Job:
+        resuming = self.job.status is not S.SUBMITTED
+        if self.job.cancel_requested and not self.job.provider_job_ids:
+            return self._end_unstarted(S.CANCELLED, "cancelled by the user before execution")
+        self._prepare()
+        if self.job.cancel_requested and (self.device.local or not self.job.provider_job_ids):
+            # A local simulation that lost its worker has nothing left to stop.
+            return self._end_unstarted(S.CANCELLED, "cancelled by the user")
+        ids = self._start(resuming)
+        state = self._follow(ids)
+        return self._finish(ids, state)
+
+    def _prepare(self) -> None:
+        if self.job.status is S.SUBMITTED:
+            self._to(S.INITIALIZING, f"picked up by worker {self.me}")
+        with self.services.repository.begin() as uow:
+            circuits = uow.circuits.get_many(self.job.owner_id, self.job.circuit_ids)
+        self.backend, self.device = self.services.backends.resolve(
+            self.job.device_id, self.credentials
+        )
+        self.spec = rebuild_spec(self.job, circuits)
+        if self.job.status is S.INITIALIZING:
+            self._to(S.VALIDATING)
+        self.backend.validate(self.device, self.spec)
+
+    def _start(self, resuming: bool) -> tuple[str, ...]:
+        if self.job.provider_job_ids and not self.device.local:
+            ids = ", ".join(self.job.provider_job_ids)
+            self._save(with_log(self.job, self._now(), f"re-attached to provider job(s) {ids}"))
+            return self.job.provider_job_ids
+        if resuming and self.job.provider_job_ids:
+            note = "local simulation lost with its worker; running again from the start"
+            self._save(with_log(self.job, self._now(), note))
+        ids = tuple(self.backend.submit(self.device, self.spec, self.credentials))
+        job = replace(self.job, provider_job_ids=ids)
+        if job.status is S.VALIDATING:
+            job = advance(job, S.QUEUED, self._now(), f"provider job(s) {', '.join(ids)}")
+        try:
+            self._save(job)
+        except LeaseLost:
+            # Cancelled (or taken over) while we submitted: don't leave the provider running.
+            self._best_effort_cancel(ids)
+            raise
+        return ids
+
+    def _follow(self, ids: tuple[str, ...]) -> RemoteState:
+        first, longest = self.backend.polling
+        interval = first
+        cancel_polls = None
+        while True:
+            started = time.monotonic()
+            state = self.backend.wait(self.device, ids, self.credentials, interval)
+            if state.status.is_final:
+                return state
+            self._record(state)
+            if cancel_polls is None and self._cancel_requested():
+                self.backend.cancel(self.device, ids, self.credentials)
+                self._save(with_log(self.job, self._now(), "cancellation sent to the provider"))
+                cancel_polls = self.runner.config.cancel_polls
+            elif cancel_polls is not None:
+                cancel_polls -= 1
+                if cancel_polls <= 0:
+                    return RemoteState(
+                        S.CANCELLED, state.done, "the provider did not confirm the cancellation"
+                    )
+            remaining = interval - (time.monotonic() - started)
+            if remaining > 0:
+                self.runner.sleep(remaining)
+            interval = min(longest, interval * 1.5)
+
+    def _record(self, state: RemoteState) -> None:
+        job = self.job
+        if state.status is S.RUNNING and job.status is S.QUEUED:
+            job = advance(job, S.RUNNING, self._now())
+        elif not is_behind(state.status, job.status) and state.status is not job.status:
+            log.debug("job %s: provider reports %s while at %s", job.id, state.status, job.status)
+        if state.done != job.progress.done:
+            job = replace(
+                job, progress=Progress(min(state.done, job.progress.total), job.progress.total)
+            )
+        lease_left = (
+            (job.lease_expires_at - self._now()).total_seconds() if job.lease_expires_at else 0
+        )
+        if job is not self.job or lease_left < self.runner.config.lease_seconds * 2 / 3:
+            self._save(job)  # also renews the lease
+
+    def _finish(self, ids: tuple[str, ...], state: RemoteState) -> Job:
+        if state.status is S.DONE:
+            execution = self.backend.fetch(self.device, self.spec, ids, self.credentials)
+            return self._end_done(execution)
+        if state.status is S.CANCELLED:
+            return self._end(S.CANCELLED, state.message or "cancelled", charge=None)
+        message = state.message or "the provider reported an error without a message"
+        return self._end(S.ERROR, scrub(message, self.credentials), charge=None, error=True)
+
+    def _end_done(self, execution: Execution) -> Job:
+        plan = self.spec.plan
+        if len(execution.outputs) != len(plan.executables):
+            raise ProviderError(
+                f"the provider returned {len(execution.outputs)} results for "
+                f"{len(plan.executables)} executables"
+            )
+        results, uncertainties = assemble(plan, execution.outputs)
+        raw = assemble(plan, execution.raw_outputs)[0] if execution.raw_outputs else None
+        cost = execution.cost if execution.cost is not None else self.job.estimated_cost
+        summary = plan.summary()
+        job = replace(
+            self.job,
+            results=results,
+            uncertainties=uncertainties,
+            raw_results=raw,
+            cost=cost,
+            mitigation=execution.mitigation,
+            plan={**(self.job.plan or {}), **summary},
+            progress=Progress(len(plan.executables), len(plan.executables)),
+            logs=(*self.job.logs, *(f"{self._now().isoformat()} {n}" for n in execution.notes)),
+        )
+        if self.job.status is S.QUEUED:
+            job = advance(job, S.RUNNING, self._now())
+        note = f"{summary['circuits_executed']} circuit(s) executed"
+        if plan.run_type is RunType.RUN:
+            note += f", {summary['total_shots']} shots"
+        self.job = job
+        return self._end(S.DONE, note, charge=cost.billable_usd if cost else 0.0)
+
+    def _end(self, status: S, note: str, charge: float | None, error: bool = False) -> Job:
+        job = self.job
+        if error:
+            job = replace(job, error=note)
+        if status is not S.DONE:
+            job = replace(job, results=None, uncertainties=None, raw_results=None)
+        ended = advance(job, status, self._now(), note)
+        with self.services.repository.begin() as uow:
+            uow.jobs.save(ended, lease_owner=self.me)
+            if charge:
+                uow.billing.charge(job.owner_id, job.id, Decimal(str(charge)))
+            uow.billing.release(job.owner_id, job.id)
+            uow.secrets.delete(job.id)
+            uow.commit()
+        self.job = ended
+        return ended
+
+    def _end_unstarted(self, status: S, note: str) -> Job:
+        with self.services.repository.begin() as uow:
+            ended = finish_unstarted(uow, self.job, status, self._now(), note, lease_owner=self.me)
+            uow.commit()
+        return ended
+
+    def _best_effort_cancel(self, ids: Sequence[str]) -> None:
+        try:
+            self.backend.cancel(self.device, ids, self.credentials)
+        except Exception as exc:
+            log.warning(
+                "job %s: cancelling provider job(s) %s failed: %s",
+                self.job.id,
+                ", ".join(ids),
+                scrub(str(exc), self.credentials),
+            )

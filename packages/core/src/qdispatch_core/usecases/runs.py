@@ -1,0 +1,249 @@
+"""Submitting a run (run contract §3–§9): complete validation first, then one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from qdispatch_core import context
+from qdispatch_core.domain import Circuit, CircuitAnalytics, Device, Job, JobStatus, RunType, User
+from qdispatch_core.domain.jobs import Progress
+from qdispatch_core.domain.lifecycle import walk
+from qdispatch_core.errors import BadRequest, NotFound, PaymentRequired
+from qdispatch_core.ids import new_id
+from qdispatch_core.ports.backend import Backend, JobSpec, SpecCircuit
+from qdispatch_core.rules.circuits import statevector_bytes
+from qdispatch_core.rules.observables import normalize_observables
+from qdispatch_core.rules.options import SECRET_OPTION_KEYS, split_options
+from qdispatch_core.rules.parameters import normalize_parameters
+from qdispatch_core.rules.plan import JobPlan, build_plan
+from qdispatch_core.schemas import RunRequest, RunResponse, cost_view, parse
+from qdispatch_core.usecases.circuits import ParsedSource, parse_source, store_circuit
+from qdispatch_core.usecases.services import Services
+
+
+def _gib(n: float) -> str:
+    return f"{n / 1024**3:,.1f} GiB" if n >= 1024**3 else f"{n / 1024**2:,.1f} MiB"
+
+
+def _load_stored(services: Services, user: User, request: RunRequest) -> list[Circuit]:
+    with services.repository.begin() as uow:
+        uow.experiments.get(user.id, request.experiment_id)
+        stored = []
+        for i, circuit_id in enumerate(request.circuit_ids):
+            try:
+                stored.append(uow.circuits.get(user.id, circuit_id))
+            except NotFound:
+                raise NotFound(
+                    f"circuit_ids[{i}]: no circuit {circuit_id!r}", field=f"circuit_ids[{i}]"
+                ) from None
+    return stored
+
+
+def _check_basics(services: Services, request: RunRequest, device: Device) -> RunType:
+    limits = services.limits
+    if len(request.name) > limits.name_max:
+        raise BadRequest(f"name: expected at most {limits.name_max} characters", field="name")
+    if len(request.description) > limits.description_max:
+        raise BadRequest(
+            f"description: expected at most {limits.description_max} characters",
+            field="description",
+        )
+    run_type = RunType(request.run_type)
+    if run_type not in device.run_types:
+        supported = ", ".join(r.value for r in device.run_types)
+        raise BadRequest(
+            f"run_type: {device.id} cannot do {run_type.value} (it supports {supported}); "
+            "StatevectorRun needs a simulator that exposes its state",
+            field="run_type",
+        )
+    if run_type is RunType.RUN and not 1 <= request.shots <= device.max_shots:
+        raise BadRequest(
+            f"shots: expected 1..{device.max_shots} for {device.id}, got {request.shots}",
+            field="shots",
+        )
+    return run_type
+
+
+def _check_circuits(
+    services: Services,
+    request: RunRequest,
+    device: Device,
+    run_type: RunType,
+    analytics: Sequence[CircuitAnalytics],
+) -> None:
+    for i, a in enumerate(analytics):
+        if a.qubits > device.qubits:
+            raise BadRequest(
+                f"circuit {i + 1} has {a.qubits} qubits; {device.id} has {device.qubits}",
+                field=_circuit_field(request, i),
+            )
+        if run_type is RunType.RUN and request.observables is None and not a.has_measurements:
+            raise BadRequest(
+                f"circuit {i + 1} has no measurements; add them or pass observables",
+                field=_circuit_field(request, i),
+            )
+        if run_type is RunType.STATEVECTOR and request.observables is None:
+            _check_statevector_memory(services, i, a.qubits)
+
+
+def _check_statevector_memory(services: Services, index: int, qubits: int) -> None:
+    limits = services.limits
+    need = statevector_bytes(qubits) * limits.statevector_headroom
+    if need > limits.simulation_memory_bytes:
+        raise BadRequest(
+            f"circuit {index + 1} has {qubits} qubits: its state vector needs "
+            f"{_gib(statevector_bytes(qubits))} (16·2^{qubits} bytes) plus working memory, "
+            f"{_gib(need)} in all, more than the {_gib(limits.simulation_memory_bytes)} a "
+            "simulation may use; use fewer qubits, pass observables, or use run_type Run",
+            field="run_type",
+        )
+
+
+def _circuit_field(request: RunRequest, index: int) -> str:
+    stored = len(request.circuit_ids)
+    return f"circuit_ids[{index}]" if index < stored else f"circuits_qasm[{index - stored}]"
+
+
+def _spec(
+    job_id: str,
+    request: RunRequest,
+    run_type: RunType,
+    plan: JobPlan,
+    circuits: Sequence[SpecCircuit],
+    runtime: Mapping[str, Any],
+) -> JobSpec:
+    return JobSpec(
+        job_id=job_id,
+        device_id=request.device_id,
+        run_type=run_type,
+        shots=request.shots,
+        circuits=tuple(circuits),
+        plan=plan,
+        options=dict(runtime),
+        use_mitigation=request.use_mitigation,
+    )
+
+
+def spec_circuits(stored: Sequence[Circuit], sources: Sequence[ParsedSource]) -> list[SpecCircuit]:
+    out = [SpecCircuit(c.id, c.name, c.qasm, c.qasm_version, c.analytics) for c in stored]
+    out += [SpecCircuit("", "", s.qasm, s.parsed.qasm_version, s.parsed.analytics) for s in sources]
+    return out
+
+
+def _candidate_credentials(options: Mapping[str, Any]) -> dict[str, str]:
+    # Device listing for cloud providers may need the account's credentials.
+    return {k: v for k, v in options.items() if k in SECRET_OPTION_KEYS and isinstance(v, str)}
+
+
+def _check_credentials(backend: Backend, device: Device, credentials: Mapping[str, str]) -> None:
+    missing = backend.missing_credentials(device, credentials)
+    if missing:
+        raise BadRequest(
+            f"options: {device.id} needs credentials {', '.join(missing)} in options (or in "
+            f"the provider SDK's usual environment variables); dry_run=true needs none",
+            field="options",
+        )
+
+
+def _plan_document(plan: JobPlan, device_plan: Any | None) -> dict[str, Any]:
+    document = plan.summary()
+    if device_plan is not None:
+        document["circuits"] = list(device_plan.circuits)
+        document["notes"] = list(device_plan.notes)
+    return document
+
+
+def submit_run(
+    services: Services, user: User, request: RunRequest | Mapping[str, Any]
+) -> RunResponse:
+    """Validate a run request completely, then store circuits, job, reservation and sealed
+    credentials in one transaction. Returns at once; a worker executes the job."""
+    req = parse(RunRequest, request)
+    stored = _load_stored(services, user, req)
+    sources = [
+        parse_source(services, q, f"circuits_qasm[{i}]") for i, q in enumerate(req.circuits_qasm)
+    ]
+    if not stored and not sources:
+        raise BadRequest(
+            "circuit_ids/circuits_qasm: give at least one circuit", field="circuits_qasm"
+        )
+    backend, device = services.backends.resolve(req.device_id, _candidate_credentials(req.options))
+    run_type = _check_basics(services, req, device)
+    runtime, credentials = split_options(req.options, device)
+    analytics = [c.analytics for c in stored] + [s.parsed.analytics for s in sources]
+    _check_circuits(services, req, device, run_type, analytics)
+    parameters = normalize_parameters(req.parameters, [a.parameter_names for a in analytics])
+    observables = normalize_observables(req.observables, [a.qubits for a in analytics])
+    plan = build_plan(run_type, req.shots, [a.qubits for a in analytics], parameters, observables)
+    job_id = new_id("job")
+    spec = _spec(job_id, req, run_type, plan, spec_circuits(stored, sources), runtime)
+    backend.validate(device, spec)
+    if not req.dry_run:
+        _check_credentials(backend, device, credentials)
+    estimate = backend.estimate_cost(device, spec)
+    device_plan = backend.prepare(device, spec) if req.dry_run else None
+
+    now = services.clock()
+    job = Job(
+        id=job_id,
+        owner_id=user.id,
+        experiment_id=req.experiment_id,
+        device_id=device.id,
+        provider=backend.provider,
+        run_type=run_type,
+        shots=req.shots,
+        circuit_ids=(),
+        parameters=parameters,
+        observables=observables,
+        options=runtime,
+        use_mitigation=req.use_mitigation,
+        dry_run=req.dry_run,
+        created_at=now,
+        name=req.name,
+        description=req.description,
+        estimated_cost=estimate,
+        progress=Progress(0, len(plan.executables)),
+        logs=(f"{now.isoformat()} Submitted",),
+    )
+    with services.repository.begin() as uow:
+        new_ids = [store_circuit(uow, services, user, req.experiment_id, s).id for s in sources]
+        job = replace(job, circuit_ids=tuple(c.id for c in stored) + tuple(new_ids))
+        if req.dry_run:
+            job = replace(job, plan=_plan_document(plan, device_plan))
+            job = walk(
+                job,
+                (JobStatus.INITIALIZING, JobStatus.VALIDATING, JobStatus.DONE),
+                now,
+                "dry run: validated and planned, not executed",
+            )
+        uow.jobs.add(job)
+        if not req.dry_run:
+            _reserve(uow, user, job, estimate.billable_usd)
+            if credentials:
+                uow.secrets.put(job.id, services.cipher.seal(json.dumps(credentials).encode()))
+        uow.commit()
+    return RunResponse(
+        job_id=job.id,
+        status=job.status.value,
+        device_id=job.device_id,
+        estimated_cost=cost_view(estimate),
+        context=context.submitted(job),
+    )
+
+
+def _reserve(uow: Any, user: User, job: Job, usd: float) -> None:
+    if usd <= 0:
+        return
+    amount = Decimal(str(usd))
+    try:
+        uow.billing.reserve(user.id, job.id, amount)
+    except PaymentRequired as exc:
+        raise PaymentRequired(
+            f"the estimated cost of this job is {context.money(job.estimated_cost)} and "
+            f"{exc.message}; add credit or reduce the shots/executables (nothing was stored)",
+            field="billing",
+        ) from None

@@ -1,0 +1,197 @@
+"""The Backend contract: every provider's backend (and the fake) passes it.
+
+Subclass `BackendContract` and provide fixtures `backend`, `toolkit` (a CircuitToolkit that
+reads the QASM below), `device_id` (a device that can run offline) and `credentials`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+from qdispatch_core.domain import Cost, DeviceStatus, JobStatus, RunType
+from qdispatch_core.errors import ProviderError
+from qdispatch_core.ports import Backend, CircuitToolkit, JobSpec
+from qdispatch_core.ports.backend import SpecCircuit
+from qdispatch_core.rules.circuits import content_hash
+from qdispatch_core.rules.observables import normalize_observables
+from qdispatch_core.rules.parameters import normalize_parameters
+from qdispatch_core.rules.plan import build_plan
+
+from tests.samples import BELL_NO_MEASURE, BELL_QASM2, PARAM_2Q
+
+
+def make_spec(
+    toolkit: CircuitToolkit,
+    qasms: Sequence[str],
+    device_id: str,
+    *,
+    run_type: RunType = RunType.RUN,
+    shots: int = 1024,
+    parameters: Any = None,
+    observables: Any = None,
+    options: Mapping[str, Any] | None = None,
+    use_mitigation: bool = False,
+    job_id: str = "job_contract",
+) -> JobSpec:
+    """A JobSpec as the core builds it, for driving a backend directly in tests."""
+    parsed = [toolkit.inspect(q) for q in qasms]
+    params = normalize_parameters(parameters, [p.analytics.parameter_names for p in parsed])
+    obs = normalize_observables(observables, [p.analytics.qubits for p in parsed])
+    plan = build_plan(run_type, shots, [p.analytics.qubits for p in parsed], params, obs)
+    circuits = tuple(
+        SpecCircuit(f"cir_{content_hash(q)[:8]}", "", q, p.qasm_version, p.analytics)
+        for q, p in zip(qasms, parsed, strict=True)
+    )
+    return JobSpec(
+        job_id=job_id,
+        device_id=device_id,
+        run_type=run_type,
+        shots=shots,
+        circuits=circuits,
+        plan=plan,
+        options=dict(options or {}),
+        use_mitigation=use_mitigation,
+    )
+
+
+def drive(backend: Backend, spec: JobSpec, credentials: Mapping[str, str], timeout: float = 120.0):
+    """Submit and follow a job to its end, as the worker would; returns (ids, state, execution)."""
+    device = backend.get_device(spec.device_id, credentials)
+    ids = backend.submit(device, spec, credentials)
+    deadline = time.monotonic() + timeout
+    state = backend.wait(device, ids, credentials, 0.5)
+    while not state.status.is_final:
+        assert time.monotonic() < deadline, f"job did not finish in {timeout}s"
+        time.sleep(0.01)
+        state = backend.wait(device, ids, credentials, 0.5)
+    execution = (
+        backend.fetch(device, spec, ids, credentials) if state.status is JobStatus.DONE else None
+    )
+    return ids, state, execution
+
+
+class BackendContract:
+    """Behaviour every Backend must have."""
+
+    supports_statevector = True
+
+    @pytest.fixture
+    def backend(self) -> Backend:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @pytest.fixture
+    def toolkit(self) -> CircuitToolkit:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @pytest.fixture
+    def device_id(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @pytest.fixture
+    def credentials(self) -> dict[str, str]:
+        return {}
+
+    # -- devices --------------------------------------------------------------------------
+
+    def test_devices_are_well_formed(self, backend, device_id, credentials):
+        devices = backend.list_devices(credentials)
+        ids = [d.id for d in devices]
+        assert len(ids) == len(set(ids)) and device_id in ids
+        for d in devices:
+            assert d.provider == backend.provider
+            assert d.qubits > 0 and d.max_shots >= 1
+            assert d.run_types and set(d.run_types) <= set(RunType)
+            assert isinstance(d.status, DeviceStatus)
+            if not d.simulator:
+                assert RunType.STATEVECTOR not in d.run_types
+            if d.coupling_map is not None:
+                assert all(0 <= a < d.qubits and 0 <= b < d.qubits for a, b in d.coupling_map)
+            assert len({o.name for o in d.options}) == len(d.options)
+        assert backend.get_device(device_id, credentials).id == device_id
+
+    def test_cost_and_preparation(self, backend, toolkit, device_id, credentials):
+        spec = make_spec(toolkit, [BELL_QASM2, BELL_QASM2], device_id, shots=100)
+        device = backend.get_device(device_id, credentials)
+        assert isinstance(backend.estimate_cost(device, spec), Cost)
+        prepared = backend.prepare(device, spec)
+        assert len(prepared.circuits) == 2
+        for facts in prepared.circuits:
+            assert facts["transpiled_depth"] >= 1 and facts["transpiled_2q_gates"] >= 1
+
+    # -- execution ------------------------------------------------------------------------
+
+    def test_counts_have_the_planned_shape(self, backend, toolkit, device_id, credentials):
+        spec = make_spec(
+            toolkit,
+            [BELL_QASM2, PARAM_2Q],
+            device_id,
+            shots=200,
+            parameters=[[], [[0.1, 0.2], [0.3, 0.4]]],
+        )
+        _, state, execution = drive(backend, spec, credentials)
+        assert state.status is JobStatus.DONE, state.message
+        assert len(execution.outputs) == len(spec.plan.executables) == 3
+        for counts in execution.outputs:
+            assert sum(counts.values()) == 200
+            assert all(len(k) == 2 and set(k) <= {"0", "1"} for k in counts)
+
+    def test_observable_groups_are_measured_per_executable(
+        self, backend, toolkit, device_id, credentials
+    ):
+        spec = make_spec(
+            toolkit,
+            [BELL_NO_MEASURE],
+            device_id,
+            shots=100,
+            observables=[["ZZ", "XX", "IZ"], [1.0, 1.0, 0.5]],
+        )
+        assert len(spec.plan.executables) == 2  # {ZZ, IZ} and {XX}
+        _, state, execution = drive(backend, spec, credentials)
+        assert state.status is JobStatus.DONE, state.message
+        assert len(execution.outputs) == 2
+        assert all(sum(c.values()) == 100 for c in execution.outputs)
+
+    def test_statevectors_have_the_planned_shape(self, backend, toolkit, device_id, credentials):
+        if not self.supports_statevector:
+            pytest.skip("this device cannot return state vectors")
+        spec = make_spec(toolkit, [BELL_QASM2], device_id, run_type=RunType.STATEVECTOR)
+        _, state, execution = drive(backend, spec, credentials)
+        assert state.status is JobStatus.DONE, state.message
+        ((real, imag),) = execution.outputs
+        assert len(real) == len(imag) == 4
+        assert math.isclose(
+            sum(r * r + i * i for r, i in zip(real, imag, strict=True)), 1.0, abs_tol=1e-6
+        )
+
+    def test_exact_expectation_values_per_observable(
+        self, backend, toolkit, device_id, credentials
+    ):
+        if not self.supports_statevector:
+            pytest.skip("this device cannot simulate exactly")
+        spec = make_spec(
+            toolkit,
+            [BELL_NO_MEASURE],
+            device_id,
+            run_type=RunType.STATEVECTOR,
+            observables=[[["ZZ"], [1.0]], [["XX", "II"], [1.0, 2.0]]],
+        )
+        _, state, execution = drive(backend, spec, credentials)
+        assert state.status is JobStatus.DONE, state.message
+        (values,) = execution.outputs
+        assert len(values) == 2 and all(isinstance(v, float) for v in values)
+
+    def test_cancel_of_a_finished_job_is_harmless(self, backend, toolkit, device_id, credentials):
+        spec = make_spec(toolkit, [BELL_QASM2], device_id, shots=10)
+        ids, state, _ = drive(backend, spec, credentials)
+        device = backend.get_device(device_id, credentials)
+        backend.cancel(device, ids, credentials)
+        assert backend.poll(device, ids, credentials).status is state.status
+
+    def test_an_unknown_provider_job_id_is_an_error(self, backend, device_id, credentials):
+        device = backend.get_device(device_id, credentials)
+        with pytest.raises(ProviderError):
+            backend.poll(device, ["no-such-job-id"], credentials)

@@ -1,0 +1,438 @@
+"""The Repository contract: every implementation (in-memory, SQLite, PostgreSQL) passes it.
+
+Subclass `RepositoryContract` and provide a `repository` fixture that yields an empty repository.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from qdispatch_core.domain import (
+    Circuit,
+    CircuitAnalytics,
+    Cost,
+    Experiment,
+    Job,
+    JobStatus,
+    Progress,
+    RunType,
+    User,
+)
+from qdispatch_core.errors import Conflict, LeaseLost, NotFound, PaymentRequired
+from qdispatch_core.ports import JobFilter, Repository
+from qdispatch_core.ports.billing import EntryKind
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+ANALYTICS = CircuitAnalytics(
+    qubits=2,
+    clbits=2,
+    num_parameters=1,
+    parameter_names=("theta",),
+    depth=3,
+    depth_2q=1,
+    gates_1q=2,
+    gates_2q=1,
+    gates_total=3,
+    operations={"h": 1, "cx": 1, "measure": 2},
+    has_measurements=True,
+)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def make_user(name: str = "alice", t: float = 0) -> User:
+    return User(id=f"usr_{name}", name=name, created_at=at(t))
+
+
+def make_experiment(owner: User, name: str = "exp", t: float = 0) -> Experiment:
+    return Experiment(
+        id=f"exp_{owner.name}_{name}",
+        owner_id=owner.id,
+        name=name,
+        description="d",
+        created_at=at(t),
+    )
+
+
+def make_circuit(exp: Experiment, h: str = "h1", t: float = 0) -> Circuit:
+    return Circuit(
+        id=f"cir_{exp.id}_{h}",
+        owner_id=exp.owner_id,
+        experiment_id=exp.id,
+        name="c",
+        description="",
+        qasm="OPENQASM 3.0;\nqubit[2] q;\n",
+        qasm_version=3,
+        content_hash=h,
+        analytics=ANALYTICS,
+        created_at=at(t),
+    )
+
+
+def make_job(exp: Experiment, circuit: Circuit, n: int = 1, t: float = 0, **changes) -> Job:
+    job = Job(
+        id=f"job_{exp.id}_{n}",
+        owner_id=exp.owner_id,
+        experiment_id=exp.id,
+        device_id="dummy_simulator",
+        provider="fake",
+        run_type=RunType.RUN,
+        shots=1000,
+        circuit_ids=(circuit.id,),
+        parameters=[[[0.5], [1.5]]],
+        observables=[[[["ZZ", "XX"], [1.0, 0.5]]]],
+        options={"seed": 7},
+        use_mitigation=True,
+        dry_run=False,
+        created_at=at(t),
+        name=f"job {n}",
+        description="desc",
+        estimated_cost=Cost.priced(1000, "shots", 1.5),
+        progress=Progress(0, 2),
+        logs=("2026 Submitted",),
+    )
+    return replace(job, **changes)
+
+
+class RepositoryContract:
+    """Behaviour every Repository must have. Tests get a fresh, empty repository."""
+
+    @pytest.fixture
+    def repository(self) -> Repository:  # pragma: no cover - overridden by subclasses
+        raise NotImplementedError
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def seed(self, repo: Repository, users=("alice",)):
+        out = []
+        with repo.begin() as uow:
+            for i, name in enumerate(users):
+                user = make_user(name, i)
+                exp = make_experiment(user)
+                circuit = make_circuit(exp)
+                uow.users.add(user)
+                uow.experiments.add(exp)
+                uow.circuits.add(circuit)
+                out.append((user, exp, circuit))
+            uow.commit()
+        return out
+
+    def add_job(self, repo: Repository, job: Job) -> Job:
+        with repo.begin() as uow:
+            uow.jobs.add(job)
+            uow.commit()
+        return job
+
+    def read_job(self, repo: Repository, job_id: str) -> Job:
+        with repo.begin() as uow:
+            return uow.jobs.get_for_worker(job_id)
+
+    # -- users ----------------------------------------------------------------------------
+
+    def test_users_round_trip_and_names_are_unique(self, repository):
+        user = make_user()
+        with repository.begin() as uow:
+            uow.users.add(user)
+            uow.users.add_api_key(user.id, "hash-1", T0)
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.users.get(user.id) == user
+            assert uow.users.by_name("alice") == user
+            assert uow.users.by_name("bob") is None
+            assert uow.users.by_api_key_hash("hash-1") == user
+            assert uow.users.by_api_key_hash("hash-2") is None
+            assert uow.users.list() == [user]
+            with pytest.raises(NotFound):
+                uow.users.get("usr_nobody")
+        with pytest.raises(Conflict), repository.begin() as uow:
+            uow.users.add(replace(user, id="usr_other"))
+
+    # -- experiments and circuits ---------------------------------------------------------
+
+    def test_experiments_are_scoped_to_their_owner(self, repository):
+        (alice, exp, _), (bob, bob_exp, _) = self.seed(repository, ("alice", "bob"))
+        with repository.begin() as uow:
+            assert uow.experiments.get(alice.id, exp.id) == exp
+            with pytest.raises(NotFound):
+                uow.experiments.get(bob.id, exp.id)
+            assert uow.experiments.by_name(alice.id, "exp") == exp
+            assert uow.experiments.by_name(bob.id, "exp") == bob_exp
+            assert uow.experiments.list(alice.id) == [exp]
+
+    def test_experiment_names_are_unique_per_owner(self, repository):
+        ((alice, exp, _),) = self.seed(repository)
+        with pytest.raises(Conflict), repository.begin() as uow:
+            uow.experiments.add(replace(exp, id="exp_dup"))
+
+    def test_experiments_list_newest_first(self, repository):
+        ((alice, exp, _),) = self.seed(repository)
+        newer = make_experiment(alice, "newer", t=10)
+        with repository.begin() as uow:
+            uow.experiments.add(newer)
+            uow.commit()
+        with repository.begin() as uow:
+            assert [e.id for e in uow.experiments.list(alice.id)] == [newer.id, exp.id]
+
+    def test_circuits_round_trip_with_analytics_and_dedup_by_hash(self, repository):
+        (alice, exp, circuit), (bob, _, _) = self.seed(repository, ("alice", "bob"))
+        with repository.begin() as uow:
+            assert uow.circuits.get(alice.id, circuit.id) == circuit
+            assert uow.circuits.by_hash(alice.id, exp.id, "h1") == circuit
+            assert uow.circuits.by_hash(alice.id, exp.id, "h2") is None
+            with pytest.raises(NotFound):
+                uow.circuits.get(bob.id, circuit.id)
+        with pytest.raises(Conflict), repository.begin() as uow:
+            uow.circuits.add(replace(circuit, id="cir_dup"))
+
+    def test_get_many_keeps_order_and_rejects_missing(self, repository):
+        ((alice, exp, c1),) = self.seed(repository)
+        c2 = make_circuit(exp, "h2", t=5)
+        with repository.begin() as uow:
+            uow.circuits.add(c2)
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.circuits.get_many(alice.id, [c2.id, c1.id, c2.id]) == [c2, c1, c2]
+            with pytest.raises(NotFound):
+                uow.circuits.get_many(alice.id, [c1.id, "cir_missing"])
+            assert uow.circuits.list(alice.id, exp.id, 1) == [c2]
+
+    # -- jobs -----------------------------------------------------------------------------
+
+    def test_jobs_round_trip_every_field(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        counts = {format(i, "016b"): i + 1 for i in range(300)}
+        job = make_job(
+            exp,
+            circuit,
+            status=JobStatus.DONE,
+            provider_job_ids=("p1", "p2"),
+            started_at=at(1),
+            finished_at=at(2),
+            cost=Cost.unavailable("no price"),
+            results=[[counts, {"0": 0.25, "1": 0.75}]],
+            uncertainties=[[0.1, 0.2]],
+            raw_results=[[{"0": 1}]],
+            mitigation={"applied": True, "method": "m3"},
+            plan={"executables": 2, "circuits": [{"transpiled_depth": 4}]},
+            error=None,
+            logs=("a", "b"),
+            progress=Progress(2, 2),
+            attempts=1,
+        )
+        self.add_job(repository, job)
+        with repository.begin() as uow:
+            assert uow.jobs.get(alice.id, job.id) == job
+
+    def test_statevector_results_round_trip_exactly(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        real = [((-1) ** i) * (i / 1000.0) for i in range(1 << 10)]
+        imag = [1 / (i + 3) for i in range(1 << 10)]
+        job = make_job(
+            exp,
+            circuit,
+            status=JobStatus.DONE,
+            results=[[real, imag]],
+            uncertainties=None,
+            run_type=RunType.STATEVECTOR,
+        )
+        self.add_job(repository, job)
+        assert self.read_job(repository, job.id).results == [[real, imag]]
+
+    def test_jobs_are_scoped_and_listed_newest_first_with_filters(self, repository):
+        (alice, exp, circuit), (bob, _, _) = self.seed(repository, ("alice", "bob"))
+        other_exp = make_experiment(alice, "other", t=1)
+        with repository.begin() as uow:
+            uow.experiments.add(other_exp)
+            uow.commit()
+        jobs = [self.add_job(repository, make_job(exp, circuit, n, t=n)) for n in range(1, 5)]
+        self.add_job(repository, make_job(other_exp, circuit, 9, t=9, status=JobStatus.DONE))
+        with repository.begin() as uow:
+            with pytest.raises(NotFound):
+                uow.jobs.get(bob.id, jobs[0].id)
+            listed = uow.jobs.list(alice.id, JobFilter(limit=3))
+            assert [j.id for j in listed] == [f"job_{other_exp.id}_9", jobs[3].id, jobs[2].id]
+            assert [j.id for j in uow.jobs.list(alice.id, JobFilter(experiment_id=exp.id))] == [
+                j.id for j in reversed(jobs)
+            ]
+            assert [
+                j.status for j in uow.jobs.list(alice.id, JobFilter(status=JobStatus.DONE))
+            ] == [JobStatus.DONE]
+            assert uow.jobs.list(bob.id, JobFilter()) == []
+
+    def test_claim_is_a_compare_and_set_on_the_lease(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.begin() as uow:
+            assert uow.jobs.claimable(at(0), 10) == [job.id]
+            claimed = uow.jobs.claim(job.id, "w1", at(0), at(30))
+            uow.commit()
+        assert claimed.lease_owner == "w1" and claimed.attempts == 1
+        with repository.begin() as uow:
+            assert uow.jobs.claimable(at(10), 10) == []
+            assert uow.jobs.claim(job.id, "w2", at(10), at(40)) is None
+            # Expired: another worker may take over.
+            assert uow.jobs.claimable(at(31), 10) == [job.id]
+            again = uow.jobs.claim(job.id, "w2", at(31), at(60))
+            uow.commit()
+        assert again.lease_owner == "w2" and again.attempts == 2
+        assert self.read_job(repository, job.id).lease_owner == "w2"
+
+    def test_claimable_skips_final_jobs_and_orders_oldest_first(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        self.add_job(repository, make_job(exp, circuit, 1, t=5))
+        self.add_job(repository, make_job(exp, circuit, 2, t=1))
+        self.add_job(repository, make_job(exp, circuit, 3, t=0, status=JobStatus.DONE))
+        with repository.begin() as uow:
+            assert uow.jobs.claimable(at(10), 10) == [f"job_{exp.id}_2", f"job_{exp.id}_1"]
+            assert len(uow.jobs.claimable(at(10), 1)) == 1
+
+    def test_save_refuses_another_lease_and_final_jobs(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.begin() as uow:
+            claimed = uow.jobs.claim(job.id, "w1", at(0), at(30))
+            uow.commit()
+        with pytest.raises(LeaseLost), repository.begin() as uow:
+            uow.jobs.save(replace(claimed, name="by w2"), lease_owner="w2")
+        with repository.begin() as uow:
+            uow.jobs.save(replace(claimed, status=JobStatus.DONE, name="done"), lease_owner="w1")
+            uow.commit()
+        with pytest.raises(LeaseLost), repository.begin() as uow:
+            uow.jobs.save(replace(claimed, name="after final"), lease_owner="w1")
+        with pytest.raises(LeaseLost), repository.begin() as uow:
+            uow.jobs.save(replace(claimed, name="after final"), lease_owner=None)
+        assert self.read_job(repository, job.id).name == "done"
+
+    def test_save_with_expected_status_is_a_compare_and_set(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit, status=JobStatus.QUEUED))
+        with pytest.raises(LeaseLost), repository.begin() as uow:
+            uow.jobs.save(
+                replace(job, status=JobStatus.CANCELLED),
+                lease_owner=None,
+                expected_status=JobStatus.SUBMITTED,
+            )
+        with repository.begin() as uow:
+            uow.jobs.save(
+                replace(job, status=JobStatus.CANCELLED),
+                lease_owner=None,
+                expected_status=JobStatus.QUEUED,
+            )
+            uow.commit()
+        assert self.read_job(repository, job.id).status is JobStatus.CANCELLED
+
+    def test_cancel_requests_survive_a_workers_save(self, repository):
+        (alice, exp, circuit), (bob, _, _) = self.seed(repository, ("alice", "bob"))
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.begin() as uow:
+            claimed = uow.jobs.claim(job.id, "w1", at(0), at(30))
+            uow.commit()
+        with repository.begin() as uow:
+            with pytest.raises(NotFound):
+                uow.jobs.request_cancel(bob.id, job.id)
+            assert uow.jobs.request_cancel(alice.id, job.id).cancel_requested
+            uow.commit()
+        with repository.begin() as uow:  # the worker's copy still says False
+            uow.jobs.save(replace(claimed, progress=Progress(1, 2)), lease_owner="w1")
+            uow.commit()
+        stored = self.read_job(repository, job.id)
+        assert stored.cancel_requested and stored.progress == Progress(1, 2)
+
+    # -- secrets --------------------------------------------------------------------------
+
+    def test_sealed_secrets_put_get_delete(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.begin() as uow:
+            uow.secrets.put(job.id, b"\x00sealed\xff")
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.secrets.get(job.id) == b"\x00sealed\xff"
+            uow.secrets.delete(job.id)
+            uow.secrets.delete(job.id)  # harmless twice
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.secrets.get(job.id) is None
+
+    # -- billing --------------------------------------------------------------------------
+
+    def test_ledger_reserve_charge_release(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.begin() as uow:
+            uow.billing.credit(alice.id, Decimal("10"), "start")
+            uow.billing.reserve(alice.id, job.id, Decimal("4.5"))
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.billing.balance(alice.id) == Decimal("5.5")
+            with pytest.raises(PaymentRequired):
+                uow.billing.reserve(alice.id, "job_other", Decimal("6"))
+        with repository.begin() as uow:
+            assert uow.billing.charge(alice.id, job.id, Decimal("1.25")) == Decimal("1.25")
+            assert uow.billing.charge(alice.id, job.id, Decimal("1.25")) == Decimal(0)
+            assert uow.billing.release(alice.id, job.id) == Decimal("3.25")
+            assert uow.billing.release(alice.id, job.id) == Decimal(0)
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.billing.balance(alice.id) == Decimal("8.75")
+            entries = uow.billing.entries(alice.id)
+            assert [e.kind for e in entries] == [
+                EntryKind.CREDIT,
+                EntryKind.RESERVE,
+                EntryKind.RELEASE,
+                EntryKind.CHARGE,
+                EntryKind.RELEASE,
+            ]
+            assert sum(e.amount for e in entries) == uow.billing.balance(alice.id)
+
+    def test_a_charge_never_exceeds_the_reservation(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.begin() as uow:
+            uow.billing.credit(alice.id, Decimal("2"))
+            uow.billing.reserve(alice.id, job.id, Decimal("1"))
+            assert uow.billing.charge(alice.id, job.id, Decimal("5")) == Decimal("1")
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.billing.balance(alice.id) == Decimal("1")
+
+    def test_micro_dollar_amounts_add_up_exactly(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        with repository.begin() as uow:
+            for _ in range(10):
+                uow.billing.credit(alice.id, Decimal("0.000001"))
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.billing.balance(alice.id) == Decimal("0.00001")
+
+    # -- atomicity ------------------------------------------------------------------------
+
+    def test_a_failed_unit_of_work_stores_nothing(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        new_circuit = make_circuit(exp, "h9")
+        job = make_job(exp, new_circuit)
+        with pytest.raises(PaymentRequired), repository.begin() as uow:
+            uow.circuits.add(new_circuit)
+            uow.jobs.add(job)
+            uow.secrets.put(job.id, b"sealed")
+            uow.billing.reserve(alice.id, job.id, Decimal("1"))  # balance 0: refused
+            uow.commit()
+        with repository.begin() as uow:
+            with pytest.raises(NotFound):
+                uow.circuits.get(alice.id, new_circuit.id)
+            with pytest.raises(NotFound):
+                uow.jobs.get(alice.id, job.id)
+            assert uow.secrets.get(job.id) is None
+            assert uow.billing.entries(alice.id) == []
+
+    def test_without_commit_nothing_is_kept(self, repository):
+        user = make_user()
+        with repository.begin() as uow:
+            uow.users.add(user)
+        with repository.begin() as uow:
+            assert uow.users.by_name("alice") is None
