@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
+
 from qdispatch_core.domain import Cost, DeviceStatus, JobStatus, RunType
 from qdispatch_core.errors import ProviderError
 from qdispatch_core.ports import Backend, CircuitToolkit, JobSpec
@@ -20,7 +21,6 @@ from qdispatch_core.rules.circuits import content_hash
 from qdispatch_core.rules.observables import normalize_observables
 from qdispatch_core.rules.parameters import normalize_parameters
 from qdispatch_core.rules.plan import build_plan
-
 from tests.samples import BELL_NO_MEASURE, BELL_QASM2, PARAM_2Q
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+
 from qdispatch_core.domain import (
     Circuit,
     CircuitAnalytics,

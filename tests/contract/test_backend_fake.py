@@ -1,6 +1,6 @@
 import pytest
-from qdispatch_core.testing import FakeBackend, FakeCircuitToolkit
 
+from qdispatch_core.testing import FakeBackend, FakeCircuitToolkit
 from tests.contract.backend_contract import BackendContract
 
 

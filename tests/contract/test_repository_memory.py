@@ -1,6 +1,6 @@
 import pytest
-from qdispatch_core.testing import InMemoryRepository
 
+from qdispatch_core.testing import InMemoryRepository
 from tests.contract.repository_contract import RepositoryContract
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+
 from qdispatch_core.domain import JobStatus
 from qdispatch_core.ports.backend import Execution
 from qdispatch_core.testing import FakeBackend
@@ -18,7 +19,6 @@ from qdispatch_core.usecases import (
 )
 from qdispatch_core.usecases.execution import JobRunner, WorkerConfig
 from qdispatch_core.usecases.users import balance
-
 from tests.conftest import fake_services, run_all
 from tests.samples import BELL_QASM2, PARAM_2Q
 

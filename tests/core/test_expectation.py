@@ -1,6 +1,7 @@
 import math
 
 import pytest
+
 from qdispatch_core.rules.expectation import (
     exact_expectation,
     expectation_from_groups,

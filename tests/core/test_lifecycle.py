@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from qdispatch_core.domain import Job, JobStatus, RunType
 from qdispatch_core.domain.lifecycle import ALLOWED_TRANSITIONS, advance, can_transition, is_behind
 from qdispatch_core.errors import Conflict

@@ -1,4 +1,5 @@
 import pytest
+
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.rules.observables import normalize_observables
 

@@ -1,4 +1,5 @@
 import pytest
+
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.rules.options import SECRET_OPTION_KEYS, redact, split_options
 from qdispatch_core.testing.backend import QPU, SIMULATOR

@@ -1,6 +1,7 @@
 import math
 
 import pytest
+
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.rules.parameters import normalize_parameters
 

@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import pytest
+
 from qdispatch_core.errors import BackendUnavailable, NotFound
 from qdispatch_core.registry import BackendRegistry
 from qdispatch_core.testing import FakeBackend

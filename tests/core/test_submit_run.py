@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 import pytest
+
 from qdispatch_core.usecases import ensure_user, get_job, submit_circuit, submit_run
 from qdispatch_core.usecases.users import balance
-
 from tests.samples import BELL_NO_MEASURE, BELL_QASM2, BELL_QASM3, BROKEN, PARAM_2Q
 
 
@@ -102,7 +102,6 @@ def test_too_many_qubits_for_the_device(services, user, experiment):
 
 def test_statevector_memory_check_says_how_much_is_needed(user, experiment):
     from qdispatch_core.usecases import Limits
-
     from tests.conftest import fake_services
     from tests.samples import ghz
 

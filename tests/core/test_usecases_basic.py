@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+
 from qdispatch_core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from qdispatch_core.usecases import (
     authenticate,
@@ -16,7 +17,6 @@ from qdispatch_core.usecases import (
     list_users,
     submit_circuit,
 )
-
 from tests.samples import BELL_QASM2, BELL_QASM3, BROKEN, PARAM_ORDER
 
 

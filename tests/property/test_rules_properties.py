@@ -6,6 +6,7 @@ import math
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from qdispatch_core.domain import RunType
 from qdispatch_core.rules.expectation import (
     coefficient_bound,

@@ -308,3 +308,16 @@ class FakeBackend(Backend):
             os.write(fd, f"{job_id} {os.getpid()} {time.time()}\n".encode())
         finally:
             os.close(fd)
+
+
+def from_environment() -> FakeBackend:
+    """A FakeBackend configured by environment variables, for tests that run the worker in a
+    subprocess. Plug it in with
+    QDISPATCH_EXTRA_BACKENDS=qdispatch_core.testing.backend:from_environment
+    """
+    return FakeBackend(
+        delay=float(os.environ.get("QDISPATCH_FAKE_DELAY", "0")),
+        remote_steps=int(os.environ.get("QDISPATCH_FAKE_REMOTE_STEPS", "2")),
+        state_dir=os.environ.get("QDISPATCH_FAKE_STATE_DIR") or None,
+        record_dir=os.environ.get("QDISPATCH_FAKE_RECORD_DIR") or None,
+    )

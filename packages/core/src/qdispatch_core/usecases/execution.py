@@ -240,7 +240,9 @@ class _Run:
 
     def _follow(self, ids: tuple[str, ...]) -> RemoteState:
         first, longest = self.backend.polling
-        interval = first
+        # Polls renew the lease, so they must come well before it expires.
+        longest = min(longest, self.runner.config.lease_seconds / 3)
+        interval = min(first, longest)
         cancel_polls = None
         while True:
             started = time.monotonic()

@@ -1,0 +1,155 @@
+"""The composition root: settings in, wired use-case services out. The only place that knows
+which adapter implements which port.
+
+Parts are built on first use, so `qdispatch devices` never opens the database and nothing
+imports Qiskit until a circuit has to be read.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from qdispatch.settings import Settings
+from qdispatch_core.domain import ParsedCircuit, User
+from qdispatch_core.ports import Backend, Cipher, CircuitToolkit, Repository
+from qdispatch_core.registry import BackendRegistry, load_object
+from qdispatch_core.usecases import Limits, Services, authenticate, ensure_user
+
+if TYPE_CHECKING:
+    from qdispatch.worker import Worker
+
+log = logging.getLogger(__name__)
+
+
+class LazyQiskitToolkit(CircuitToolkit):
+    """Imports the Qiskit toolkit (and Qiskit) the first time a circuit is read."""
+
+    def __init__(self) -> None:
+        self._toolkit: CircuitToolkit | None = None
+        self._lock = threading.Lock()
+
+    def inspect(self, qasm: str) -> ParsedCircuit:
+        if self._toolkit is None:
+            with self._lock:
+                if self._toolkit is None:
+                    from qdispatch_qiskit import QiskitToolkit
+
+                    self._toolkit = QiskitToolkit()
+        return self._toolkit.inspect(qasm)
+
+
+def _registry(settings: Settings) -> BackendRegistry:
+    registry = BackendRegistry()
+    for spec in settings.extra_backends:
+        backend = load_object(spec)
+        registry.add(backend() if callable(backend) else backend)  # type: ignore[arg-type]
+    return registry
+
+
+class App:
+    """Everything a door needs, wired once from settings (or from parts handed in by tests)."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        repository: Repository | None = None,
+        backends: BackendRegistry | None = None,
+        toolkit: CircuitToolkit | None = None,
+        cipher: Cipher | None = None,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self._lock = threading.RLock()
+        if repository is not None:
+            self.__dict__["repository"] = repository
+        if backends is not None:
+            self.__dict__["backends"] = backends
+        if toolkit is not None:
+            self.__dict__["toolkit"] = toolkit
+        if cipher is not None:
+            self.__dict__["cipher"] = cipher
+        self._worker: Worker | None = None
+
+    # -- parts, built on first use ----------------------------------------------------------
+
+    @cached_property
+    def repository(self) -> Repository:
+        with self._lock:
+            from qdispatch_sql import SqlRepository
+
+            return SqlRepository(self.settings.database_url)
+
+    @cached_property
+    def backends(self) -> BackendRegistry:
+        return _registry(self.settings)
+
+    @cached_property
+    def toolkit(self) -> CircuitToolkit:
+        return LazyQiskitToolkit()
+
+    @cached_property
+    def cipher(self) -> Cipher:
+        from qdispatch.crypto import FernetCipher, load_or_create_key
+
+        key = self.settings.secret_key or load_or_create_key(self.settings.key_file)
+        return FernetCipher(key)
+
+    @cached_property
+    def services(self) -> Services:
+        with self._lock:
+            limits = Limits(simulation_memory_bytes=self.settings.simulation_memory_bytes)
+            return Services(
+                repository=self.repository,
+                backends=self.backends,
+                circuits=self.toolkit,
+                cipher=self.cipher,
+                limits=limits,
+            )
+
+    # -- users ------------------------------------------------------------------------------
+
+    @cached_property
+    def default_user(self) -> User:
+        """The local user of the CLI and of MCP over stdio, created on first use."""
+        return ensure_user(self.services, self.settings.default_user, self.settings.default_credits)
+
+    def user_for_key(self, api_key: str | None) -> User:
+        return authenticate(self.services, api_key)
+
+    # -- the in-process worker ----------------------------------------------------------------
+
+    def worker(self, *, start: bool = True) -> Worker:
+        """The worker inside this process (MCP server, `run --wait`, the library client)."""
+        with self._lock:
+            if self._worker is None:
+                from qdispatch.worker import Worker
+
+                self._worker = Worker(
+                    self.services,
+                    threads=self.settings.worker_threads,
+                    lease_seconds=self.settings.lease_seconds,
+                )
+            if start:
+                self._worker.start()
+            return self._worker
+
+    def backend(self, name: str) -> Backend:
+        return self.backends.get(name)
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+        if "backends" in self.__dict__:
+            self.backends.close()
+        if "repository" in self.__dict__:
+            self.repository.close()
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

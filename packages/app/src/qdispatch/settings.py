@@ -1,0 +1,98 @@
+"""Settings from the environment, with defaults that make the embedded setup work untouched.
+
+| variable | default |
+|---|---|
+| QDISPATCH_DATABASE_URL | SQLite file `qdispatch.db` in the user's data directory |
+| QDISPATCH_SECRET_KEY | a Fernet key generated once into the user's config directory (0600) |
+| QDISPATCH_HOME | overrides both directories (data and config live under it) |
+| QDISPATCH_WORKER_THREADS | 4: jobs one worker process runs at once |
+| QDISPATCH_LEASE_SECONDS | 30: how long a silent worker keeps a job |
+| QDISPATCH_DEFAULT_USER | "local": the user of the CLI and of MCP over stdio |
+| QDISPATCH_DEFAULT_CREDITS | 0: the default user's starting balance in USD |
+| QDISPATCH_SIMULATION_MEMORY_BYTES | min(8 GiB, 3/4 of this machine's memory) |
+| QDISPATCH_EXTRA_BACKENDS | comma-separated `module:factory` backends to add (tests, plugins) |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+GIB = 1024**3
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def default_simulation_memory() -> int:
+    physical = _physical_memory()
+    return min(8 * GIB, physical * 3 // 4) if physical else 8 * GIB
+
+
+def _dirs(env: Mapping[str, str]) -> tuple[Path, Path]:
+    home = env.get("QDISPATCH_HOME")
+    if home:
+        return Path(home) / "data", Path(home) / "config"
+    import platformdirs  # cheap, but only needed when no override is set
+
+    return (
+        Path(platformdirs.user_data_dir("qdispatch")),
+        Path(platformdirs.user_config_dir("qdispatch")),
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    config_dir: Path
+    secret_key: str | None = None  # None: use (or create) the key file in config_dir
+    worker_threads: int = 4
+    lease_seconds: float = 30.0
+    default_user: str = "local"
+    default_credits: str = "0"
+    simulation_memory_bytes: int = field(default_factory=default_simulation_memory)
+    extra_backends: tuple[str, ...] = ()
+
+    @property
+    def key_file(self) -> Path:
+        return self.config_dir / "secret.key"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, database_url: str | None = None
+    ) -> Settings:
+        env = os.environ if env is None else env
+        data_dir, config_dir = _dirs(env)
+        url = (
+            database_url
+            or env.get("QDISPATCH_DATABASE_URL")
+            or f"sqlite:///{data_dir / 'qdispatch.db'}"
+        )
+        extra = tuple(
+            s.strip() for s in env.get("QDISPATCH_EXTRA_BACKENDS", "").split(",") if s.strip()
+        )
+        return cls(
+            database_url=url,
+            data_dir=data_dir,
+            config_dir=config_dir,
+            secret_key=env.get("QDISPATCH_SECRET_KEY") or None,
+            worker_threads=int(env.get("QDISPATCH_WORKER_THREADS", "4")),
+            lease_seconds=float(env.get("QDISPATCH_LEASE_SECONDS", "30")),
+            default_user=env.get("QDISPATCH_DEFAULT_USER", "local"),
+            default_credits=env.get("QDISPATCH_DEFAULT_CREDITS", "0"),
+            simulation_memory_bytes=int(
+                env.get("QDISPATCH_SIMULATION_MEMORY_BYTES") or default_simulation_memory()
+            ),
+            extra_backends=extra,
+        )

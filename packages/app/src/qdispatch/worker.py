@@ -1,0 +1,184 @@
+"""The worker: threads that claim jobs and drive each to a final status.
+
+One `Worker` runs inside the MCP server, `qdispatch run --wait` and the library client; the
+standalone `qdispatch worker` (or `python -m qdispatch.worker`) runs one per process, and any
+number of them may share one PostgreSQL database across hosts: claims are compare-and-set
+leases, so no job ever runs twice at once, and a job whose worker died is taken over when its
+lease expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+
+from qdispatch_core.usecases import Services
+from qdispatch_core.usecases.execution import JobRunner, WorkerConfig
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        threads: int = 4,
+        lease_seconds: float = 30.0,
+        name: str | None = None,
+        idle_sleep: tuple[float, float] = (0.02, 1.0),
+    ) -> None:
+        self.services = services
+        self.name = name or worker_name()
+        self.lease_seconds = lease_seconds
+        self.idle_sleep = idle_sleep
+        self._size = max(1, threads)
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self.jobs_finished = 0
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._threads:
+            return
+        self._stop.clear()
+        for i in range(self._size):
+            runner = JobRunner(
+                self.services, WorkerConfig(f"{self.name}/{i}", lease_seconds=self.lease_seconds)
+            )
+            thread = threading.Thread(
+                target=self._loop, args=(runner,), daemon=True, name=f"qdispatch-worker-{i}"
+            )
+            thread.start()
+            self._threads.append(thread)
+        log.info("worker %s started with %d thread(s)", self.name, self._size)
+
+    def stop(self, timeout: float | None = 10.0) -> None:
+        """Stop claiming; wait up to `timeout` for the jobs in hand to finish."""
+        self._stop.set()
+        self._wake.set()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        self._threads = []
+
+    def notify(self) -> None:
+        """A job was submitted: wake idle threads now instead of at their next poll."""
+        self._wake.set()
+
+    @property
+    def busy(self) -> int:
+        return self._busy
+
+    @property
+    def running(self) -> bool:
+        return any(t.is_alive() for t in self._threads)
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def _loop(self, runner: JobRunner) -> None:
+        idle = self.idle_sleep[0]
+        while not self._stop.is_set():
+            try:
+                job = runner.claim_next()
+            except Exception:  # the database may be briefly unavailable: keep the worker alive
+                log.exception("claiming a job failed")
+                job = None
+            if job is None:
+                if self._wake.wait(idle):
+                    self._wake.clear()
+                    idle = self.idle_sleep[0]
+                else:
+                    idle = min(self.idle_sleep[1], idle * 2)
+                continue
+            idle = self.idle_sleep[0]
+            with self._busy_lock:
+                self._busy += 1
+            try:
+                finished = runner.run(job)
+                log.info("job %s ended %s", finished.id, finished.status.value)
+            except Exception:
+                log.exception("job %s: the worker failed", job.id)
+            finally:
+                with self._busy_lock:
+                    self._busy -= 1
+                    self.jobs_finished += 1
+
+    def serve_forever(self, *, idle_exit: float | None = None) -> None:
+        """Run until SIGINT/SIGTERM, or until idle for `idle_exit` seconds."""
+        import signal
+
+        def on_signal(signum: int, frame: object) -> None:
+            log.info("signal %d: stopping after the jobs in hand", signum)
+            self._stop.set()
+            self._wake.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        self.start()
+        idle_since = time.monotonic()
+        while not self._stop.wait(0.5):
+            if self._busy or self._has_work():
+                idle_since = time.monotonic()
+            elif idle_exit is not None and time.monotonic() - idle_since > idle_exit:
+                log.info("idle for %.0f s: exiting", idle_exit)
+                break
+        self.stop(timeout=None)
+
+    def _has_work(self) -> bool:
+        try:
+            with self.services.repository.begin() as uow:
+                return bool(uow.jobs.claimable(self.services.clock(), 1))
+        except Exception:
+            return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m qdispatch.worker [--threads N] [--idle-exit S]`: the standalone worker."""
+    import argparse
+
+    from qdispatch.bootstrap import App
+    from qdispatch.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="qdispatch-worker", description=main.__doc__)
+    parser.add_argument(
+        "--db", help="database URL (default: QDISPATCH_DATABASE_URL or the local SQLite file)"
+    )
+    parser.add_argument("--threads", type=int, help="jobs run at once")
+    parser.add_argument("--idle-exit", type=float, help="exit after this many idle seconds")
+    parser.add_argument(
+        "--background",
+        action="store_true",
+        help="the detached worker the CLI starts: hold the lock, or exit",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    settings = Settings.from_env(database_url=args.db)
+    if args.background:
+        from qdispatch.background import hold_worker_lock
+
+        if hold_worker_lock(settings) is None:  # another background worker is running
+            return
+    with App(settings) as app:
+        worker = Worker(
+            app.services,
+            threads=args.threads or settings.worker_threads,
+            lease_seconds=settings.lease_seconds,
+        )
+        worker.serve_forever(idle_exit=args.idle_exit)
+
+
+if __name__ == "__main__":
+    main()
