@@ -191,6 +191,7 @@ class FakeBackend(Backend):
     ) -> tuple[str, ...]:
         self.submissions.append(spec)
         self.credentials_seen.append(dict(credentials))
+        self._record("submit", spec.job_id, credentials)
         job_id = f"{device.id}-{uuid.uuid4().hex[:12]}"
         if device.local:
             run = _LocalRun(spec, self.delay)
@@ -238,7 +239,7 @@ class FakeBackend(Backend):
     ) -> Execution:
         job_id = job_ids[0]
         self.fetched.append(job_id)
-        self._record_execution(spec.job_id)
+        self._record("fetch", spec.job_id, credentials)
         if device.local:
             outputs = self._local[job_id].outputs
             mitigation = (
@@ -299,15 +300,38 @@ class FakeBackend(Backend):
             else:
                 self._remote[job_id] = dict(record)
 
-    def _record_execution(self, job_id: str) -> None:
+    def _record(self, event: str, job_id: str, credentials: Mapping[str, str]) -> None:
+        """Append `event job_id pid credential-fingerprint` to a log shared by processes.
+
+        The fingerprint proves which credentials arrived without writing them anywhere.
+        """
         if self.record_dir is None:
             return
+        fingerprint = credential_fingerprint(credentials)
         self.record_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.record_dir / "executions.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        line = f"{event} {job_id} {os.getpid()} {fingerprint} {time.time()}\n"
+        fd = os.open(self.record_dir / "events.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         try:
-            os.write(fd, f"{job_id} {os.getpid()} {time.time()}\n".encode())
+            os.write(fd, line.encode())
         finally:
             os.close(fd)
+
+
+def recorded_events(record_dir: str | Path) -> list[tuple[str, str, int, str]]:
+    """(event, job_id, pid, credential fingerprint) lines a FakeBackend recorded."""
+    path = Path(record_dir) / "events.log"
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text().splitlines():
+        event, job_id, pid, fingerprint, _ = line.split(" ")
+        rows.append((event, job_id, int(pid), fingerprint))
+    return rows
+
+
+def credential_fingerprint(credentials: Mapping[str, str]) -> str:
+    secret = "|".join(f"{k}={v}" for k, v in sorted(credentials.items()))
+    return hashlib.sha256(secret.encode()).hexdigest()[:16] if secret else "-"
 
 
 def from_environment() -> FakeBackend:
