@@ -42,8 +42,11 @@ def test_a_broken_plugin_is_skipped_when_listing(caplog):
     devices = registry.list_devices()
     assert {d.id for d in devices} == {"dummy_simulator", "dummy_qpu"}
     assert "skipping backend 'broken'" in caplog.text
-    with pytest.raises(BackendUnavailable):
+    with pytest.raises(BackendUnavailable) as err:
         registry.get("broken")
+    assert "vendor SDK missing" in err.value.message
+    registry.list_devices()
+    assert caplog.text.count("skipping backend 'broken'") == 1  # remembered, logged once
 
 
 def test_listing_names_imports_no_vendor_sdk():

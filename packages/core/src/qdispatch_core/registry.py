@@ -68,6 +68,7 @@ class BackendRegistry:
                 self._factories[ep.name] = self._entry_point_factory(ep.value)
         self._factories.update(factories or {})
         self._instances: dict[str, Backend] = {}
+        self._failures: dict[str, BackendUnavailable] = {}
         self._lock = threading.Lock()
 
     @staticmethod
@@ -84,6 +85,7 @@ class BackendRegistry:
         with self._lock:
             self._factories[name] = lambda: backend
             self._instances[name] = backend
+            self._failures.pop(name, None)
 
     def names(self) -> list[str]:
         return sorted(self._factories)
@@ -92,22 +94,26 @@ class BackendRegistry:
         with self._lock:
             if name in self._instances:
                 return self._instances[name]
+            if name in self._failures:  # a plugin that failed once fails the same way again
+                raise self._failures[name]
             factory = self._factories.get(name)
+            package = PROVIDER_PACKAGES.get(name, f"qdispatch-{name}")
             if factory is None:
-                package = PROVIDER_PACKAGES.get(name, f"qdispatch-{name}")
                 raise BackendUnavailable(
                     f"provider {name!r} is not installed; install it with: pip install {package}",
                     field="device_id",
                 )
             try:
                 backend = factory()
-            except ImportError as exc:
-                package = PROVIDER_PACKAGES.get(name, f"qdispatch-{name}")
-                raise BackendUnavailable(
-                    f"provider {name!r} failed to load ({exc}); reinstall it with: "
-                    f"pip install {package}",
+            except Exception as exc:
+                failure = BackendUnavailable(
+                    f"provider {name!r} failed to load ({type(exc).__name__}: {exc}); "
+                    f"reinstall it with: pip install {package}",
                     field="device_id",
-                ) from exc
+                )
+                self._failures[name] = failure
+                log.warning("skipping backend %r: %s", name, failure.message)
+                raise failure from exc
             self._instances[name] = backend
             return backend
 
@@ -117,8 +123,8 @@ class BackendRegistry:
         for name in only if only is not None else self.names():
             try:
                 backends.append(self.get(name))
-            except Exception as exc:  # a broken plugin must not break listing
-                log.warning("skipping backend %r: %s", name, exc)
+            except BackendUnavailable:  # a broken plugin must not break listing; logged once
+                continue
         return backends
 
     def list_devices(
@@ -163,8 +169,7 @@ class BackendRegistry:
     def _try_get(self, name: str) -> Backend | None:
         try:
             return self.get(name)
-        except Exception as exc:
-            log.warning("skipping backend %r: %s", name, exc)
+        except BackendUnavailable:
             return None
 
     def close(self) -> None:
