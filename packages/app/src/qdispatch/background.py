@@ -9,6 +9,7 @@ with QDISPATCH_AUTOSTART_WORKER=0.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import subprocess
 import sys
@@ -20,7 +21,9 @@ IDLE_EXIT_SECONDS = 60
 
 
 def lock_path(settings: Settings) -> Path:
-    return settings.data_dir / "worker.lock"
+    # One lock per database: a worker for the default file must not stand in for `--db other`.
+    digest = hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]
+    return settings.data_dir / f"worker-{digest}.lock"
 
 
 def hold_worker_lock(settings: Settings) -> int | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from qdispatch.settings import Settings
 from qdispatch_core.domain import ParsedCircuit, User
-from qdispatch_core.ports import Backend, Cipher, CircuitToolkit, Repository
+from qdispatch_core.ports import Backend, Cipher, CircuitToolkit, Repository, UnitOfWork
 from qdispatch_core.registry import BackendRegistry, load_object
 from qdispatch_core.usecases import Limits, Services, authenticate, ensure_user
 
@@ -39,6 +39,20 @@ class LazyQiskitToolkit(CircuitToolkit):
 
                     self._toolkit = QiskitToolkit()
         return self._toolkit.inspect(qasm)
+
+
+class DeferredRepository(Repository):
+    """The app's repository, built at the first unit of work: `qdispatch devices` needs
+    services but no database, and importing SQLAlchemy alone costs half a second."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    def begin(self) -> UnitOfWork:
+        return self._app.repository.begin()
+
+    def close(self) -> None:
+        pass  # the App closes the repository it built
 
 
 def _registry(settings: Settings) -> BackendRegistry:
@@ -102,7 +116,7 @@ class App:
         with self._lock:
             limits = Limits(simulation_memory_bytes=self.settings.simulation_memory_bytes)
             return Services(
-                repository=self.repository,
+                repository=DeferredRepository(self),
                 backends=self.backends,
                 circuits=self.toolkit,
                 cipher=self.cipher,

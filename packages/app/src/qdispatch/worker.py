@@ -145,6 +145,16 @@ class Worker:
             return True
 
 
+def configure_logging(level: int = logging.INFO) -> None:
+    """Our loggers at `level`, everything else at WARNING: Qiskit logs every transpiler pass
+    at INFO, which would drown a worker's log."""
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("qdispatch", "qdispatch_core", "qdispatch_sql", "qdispatch_aer",
+                 "qdispatch_ibm", "qdispatch_braket", "qdispatch_ionq", "qdispatch_qiskit"):
+        logging.getLogger(name).setLevel(level)
+
+
 def main(argv: list[str] | None = None) -> None:
     """`python -m qdispatch.worker [--threads N] [--idle-exit S]`: the standalone worker."""
     import argparse
@@ -164,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
         help="the detached worker the CLI starts: hold the lock, or exit",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging()
     settings = Settings.from_env(database_url=args.db)
     if args.background:
         from qdispatch.background import hold_worker_lock

@@ -1,0 +1,8 @@
+// A Bell pair: half the shots read 00, half 11, never 01 or 10.
+OPENQASM 3.0;
+include "stdgates.inc";
+qubit[2] q;
+bit[2] c;
+h q[0];
+cx q[0], q[1];
+c = measure q;

@@ -1,0 +1,3 @@
+from qdispatch_cli.main import main
+
+main()

@@ -1,0 +1,182 @@
+"""`qdispatch jobs`: list, show, wait for, cancel and plot jobs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from qdispatch_cli import errors, lookup, output, render, results, session, waiting
+from qdispatch_cli.options import Db, Json
+
+if TYPE_CHECKING:
+    from qdispatch import App
+    from qdispatch_core.domain import User
+    from qdispatch_core.schemas import JobView
+
+app = typer.Typer(help="List, show, wait for, cancel and plot jobs.", no_args_is_help=True)
+
+JobId = Annotated[
+    str, typer.Argument(metavar="JOB_ID", help="A job id (job_…).", show_default=False)
+]
+
+
+@app.command("list")
+def list_(
+    experiment: Annotated[
+        str | None, typer.Option(metavar="NAME|ID", help="Only this experiment (name or id).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            metavar="STATUS",
+            help="Only jobs in this status: Submitted, Queued, Running, Done, Error, …",
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option(metavar="N", help="At most this many, newest first.")] = 20,
+    as_json: Json = False,
+    db: Db = None,
+) -> None:
+    """Your jobs, newest first."""
+    from qdispatch_core import usecases
+    from qdispatch_core.schemas import JobSummary
+
+    with session.open_app(db) as app:
+        user = session.current_user(app)
+        experiment_id = (
+            lookup.experiment(app.services, user, experiment, create=False).id
+            if experiment
+            else None
+        )
+        found = usecases.list_jobs(app.services, user, experiment_id, status, limit)
+        summaries = [JobSummary.of(j) for j in found]
+    if as_json:
+        output.print_json(summaries)
+    else:
+        render.jobs(summaries)
+
+
+@app.command()
+def show(
+    job_id: JobId,
+    logs: Annotated[bool, typer.Option("--logs", help="Also print the job's log.")] = False,
+    as_json: Json = False,
+    db: Db = None,
+) -> None:
+    """A job: status, progress, cost, and its results when it is done."""
+    with session.open_app(db) as app:
+        user = session.current_user(app)
+        render_job(app, user, waiting.read(app, user, job_id), as_json, logs=logs)
+
+
+@app.command()
+def wait(
+    job_id: JobId,
+    timeout: Annotated[
+        float | None,
+        typer.Option(metavar="SECONDS", help="Give up after this many seconds (exit code 4)."),
+    ] = None,
+    as_json: Json = False,
+    db: Db = None,
+) -> None:
+    """Wait for a job with live progress, then print it with its results.
+
+    Exit code 0 when it is Done, 3 when it ended Error or Cancelled, 4 on --timeout. Ctrl-C stops
+    waiting; the job goes on.
+    """
+    with session.open_app(db) as app:
+        user = session.current_user(app)
+        job = waiting.read(app, user, job_id)
+        if job.status not in output.FINAL_STATUSES:
+            waiting.keep_running(app)  # the worker may have exited while idle
+        try:
+            job = waiting.follow(app, user, job_id, timeout=timeout, live=not as_json)
+        except waiting.StillRunning as late:
+            output.error(
+                f"job {job_id} is still {late.job.status} after {timeout:g} s; "
+                f"keep following it with: qdispatch jobs wait {job_id}"
+            )
+            raise typer.Exit(errors.EXIT_TIMEOUT) from None
+        except KeyboardInterrupt:
+            output.error(f"stopped waiting; job {job_id} goes on: qdispatch jobs wait {job_id}")
+            raise typer.Exit(errors.EXIT_INTERRUPTED) from None
+        render_job(app, user, job, as_json)
+    if job.status in ("Error", "Cancelled"):
+        raise typer.Exit(errors.EXIT_JOB_FAILED)
+
+
+@app.command()
+def cancel(job_id: JobId, as_json: Json = False, db: Db = None) -> None:
+    """Cancel a job: at once if no provider holds it yet, else through its worker."""
+    from qdispatch_core import usecases
+
+    with session.open_app(db) as app:
+        job = usecases.cancel_job(app.services, session.current_user(app), job_id).job
+    if as_json:
+        output.print_json(job)
+    elif job.status == "Cancelled":
+        output.out().print(f"Job {job.id} is {output.status_text('Cancelled')}.")
+    elif job.status in output.FINAL_STATUSES:
+        output.out().print(f"Job {job.id} had already ended {output.status_text(job.status)}.")
+    else:
+        output.out().print(
+            f"Cancellation of job {job.id} requested; the worker holding it stops it at the "
+            f"provider. Follow it with: qdispatch jobs wait {job.id}"
+        )
+
+
+@app.command()
+def plot(
+    job_id: JobId,
+    output_file: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-O",
+            metavar="FILE.png",
+            help="Where to write the picture (PNG, or any format matplotlib knows by suffix).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    db: Db = None,
+) -> None:
+    """Draw a done job's results: histograms of counts, or expectation values with error bars."""
+    from qdispatch_cli import plot as plotting
+
+    with session.open_app(db) as app:
+        user = session.current_user(app)
+        job = waiting.read(app, user, job_id)
+        plotting.plot_job(job, output_file, parameter_names(app, user, job))
+    output.out().print(f"Wrote {output_file}")
+
+
+# -- shared with `run` ------------------------------------------------------------------------
+
+
+def render_job(app: App, user: User, job: JobView, as_json: bool, *, logs: bool = False) -> None:
+    """A job for a person (summary, plan, results) or as the contract's JSON document."""
+    if as_json:
+        output.print_json(job)
+        return
+    render.job(job)
+    if job.dry_run:  # the plan is a dry run's result; for a real run it is bookkeeping
+        render.plan(job.plan)
+    results.show(job, parameter_names(app, user, job))
+    if logs or job.status == "Error":
+        render.logs(job.logs)
+    if job.status not in output.FINAL_STATUSES:
+        output.hint(f"\nStill {job.status}: qdispatch jobs wait {job.id}")
+
+
+def parameter_names(app: App, user: User, job: JobView) -> dict[str, tuple[str, ...]]:
+    """Each parameterised circuit's parameter names, to label parameter sets by name."""
+    if job.parameters is None or job.results is None:
+        return {}
+    from qdispatch_core import usecases
+
+    return {
+        cid: usecases.get_circuit(app.services, user, cid).analytics.parameter_names
+        for cid in dict.fromkeys(job.circuit_ids)
+    }

@@ -1,0 +1,275 @@
+"""Tables and summaries for people. Everything here takes the core's views (pydantic models)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from qdispatch_cli import output
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from rich.table import Table
+
+    from qdispatch_core.domain import User
+    from qdispatch_core.schemas import (
+        CircuitView,
+        CostView,
+        DeviceView,
+        ExperimentView,
+        JobSummary,
+        JobView,
+    )
+
+
+UNBROKEN = frozenset({"created", "status", "progress", "device"})
+
+
+def table(*columns: str) -> Table:
+    from rich.table import Table
+
+    t = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
+    for i, column in enumerate(columns):
+        # The first column holds the ids people copy; those and timestamps never break.
+        t.add_column(column, no_wrap=i == 0 or column in UNBROKEN, overflow="fold")
+    return t
+
+
+def fields(rows: Iterable[tuple[str, Any]]) -> Table:
+    """A two-column grid of labels and values; rows whose value is None are left out."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for label, value in rows:
+        if value is not None:
+            grid.add_row(label, value if not isinstance(value, (int, float)) else str(value))
+    return grid
+
+
+def when(moment: datetime | None, *, seconds: bool = True) -> str:
+    """A UTC timestamp in the reader's local time."""
+    if moment is None:
+        return "—"
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
+
+
+def money(cost: CostView | None) -> str:
+    """A cost in the contract's format, for a person: "free", "$0.3", "n/a (why)"."""
+    if cost is None:
+        return "—"
+    if not cost.pricing_available:
+        return esc(f"n/a ({cost.reason})")
+    usd = float((cost.converted or {}).get("amount") or 0.0)
+    if usd == 0:
+        return "free"
+    text = f"${usd:,.6f}".rstrip("0").rstrip(".")
+    native = cost.native or {}
+    return f"{text} ({native.get('amount', 0):g} {native.get('unit', '')})".rstrip()
+
+
+# -- devices ---------------------------------------------------------------------------------
+
+
+def devices(views: Sequence[DeviceView]) -> None:
+    t = table("device", "provider", "kind", "qubits", "status", "run types", "credentials", "price")
+    for d in views:
+        kind = ("simulator" if d.simulator else "QPU") + (", local" if d.local else "")
+        kind += ", noisy" if d.noisy and d.simulator else ""
+        status = {"online": "green", "offline": "red"}.get(d.status, "yellow")
+        t.add_row(
+            d.id,
+            d.provider,
+            kind,
+            str(d.qubits),
+            f"[{status}]{d.status}[/]",
+            ", ".join(d.run_types),
+            ", ".join(d.credential_options) if d.needs_credentials else "none",
+            d.pricing["basis"] if d.pricing else "free",
+        )
+    output.out().print(t)
+    if not views:
+        output.hint("no devices: install a provider, e.g. pip install qdispatch-aer")
+
+
+# -- jobs ------------------------------------------------------------------------------------
+
+
+def jobs(summaries: Sequence[JobSummary]) -> None:
+    named = any(j.name for j in summaries)  # a column of dashes is noise
+    columns = ["job", "name"] if named else ["job"]
+    t = table(*columns, "status", "device", "run type", "progress", "created", "cost")
+    for j in summaries:
+        t.add_row(
+            j.id,
+            *([esc(j.name) or "—"] if named else []),
+            output.status_text(j.status),
+            j.device_id,
+            j.run_type,
+            f"{j.progress.done}/{j.progress.total}",
+            when(j.created_at, seconds=False),
+            money(j.cost if j.cost is not None else j.estimated_cost),
+        )
+    output.out().print(t)
+    if not summaries:
+        output.hint("no jobs yet: qdispatch run FILE.qasm --device aer_simulator")
+
+
+def _timing(job: JobView) -> str:
+    text = f"created {when(job.created_at)}"
+    if job.started_at:
+        text += f", started {when(job.started_at)}"
+    if job.finished_at:
+        text += f", finished {when(job.finished_at)}"
+        began = job.started_at or job.created_at
+        text += f" ({(job.finished_at - began).total_seconds():.2f} s)"
+    return text
+
+
+def job(job: JobView) -> None:
+    """Everything about a job but its results."""
+    runs = job.run_type + (f", {job.shots} shots" if job.run_type == "Run" else "")
+    status = output.status_text(job.status)
+    if job.cancel_requested and job.status not in output.FINAL_STATUSES:
+        status += " (cancellation requested)"
+    cost = f"{money(job.cost)} (estimated {money(job.estimated_cost)})"
+    rows: list[tuple[str, Any]] = [
+        ("job", job.id + (f"  {esc(job.name)}" if job.name else "")),
+        ("status", status),
+        ("device", f"{job.device_id} ({job.provider}) · {runs}"),
+        ("experiment", job.experiment_id),
+        ("circuits", ", ".join(job.circuit_ids)),
+        ("progress", None if job.dry_run else f"{job.progress.done}/{job.progress.total} done"),
+        ("time", _timing(job)),
+        ("cost", cost if job.cost is not None else f"estimated {money(job.estimated_cost)}"),
+        ("options", esc(", ".join(f"{k}={v}" for k, v in job.options.items())) or None),
+        ("mitigation", _mitigation(job)),
+        ("dry run", "yes: validated and planned, nothing executed" if job.dry_run else None),
+        ("description", esc(job.description) or None),
+    ]
+    if job.error:
+        rows.append(("error", f"[red]{esc(job.error)}[/]"))
+    output.out().print(fields(rows))
+
+
+def _mitigation(job: JobView) -> str | None:
+    if job.mitigation is None:
+        return "requested" if job.use_mitigation else None
+    applied = job.mitigation.get("applied")
+    detail = job.mitigation.get("method") or job.mitigation.get("reason") or ""
+    return esc(f"{'applied' if applied else 'not applied'}{': ' + str(detail) if detail else ''}")
+
+
+def esc(text: str) -> str:
+    """User text (names, descriptions, provider messages) shown literally, never as markup."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def plan(plan: dict[str, Any] | None) -> None:
+    """The dry-run plan: totals, then what transpiling did to each circuit."""
+    if not plan:
+        return
+    console = output.out()
+    circuits = plan.get("circuits") or []
+    notes = plan.get("notes") or []
+    totals = [
+        (k.replace("_", " "), _plain(v)) for k, v in plan.items() if k not in ("circuits", "notes")
+    ]
+    console.print("\n[bold]Plan[/]")
+    console.print(fields(totals))
+    if circuits:
+        columns = list(dict.fromkeys(k for c in circuits for k in c))
+        t = table(*(c.replace("_", " ") for c in columns))
+        for c in circuits:
+            t.add_row(*(_plain(c.get(k)) for k in columns))
+        console.print(t)
+    for note in notes:
+        console.print(f"  • {esc(str(note))}")
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "—" if value is None else str(value)
+
+
+def logs(lines: Sequence[str]) -> None:
+    console = output.out()
+    console.print("\n[bold]Log[/]")
+    for line in lines:
+        console.print(f"  {esc(line)}")
+
+
+# -- experiments, circuits, users -------------------------------------------------------------
+
+
+def experiments(views: Sequence[ExperimentView]) -> None:
+    t = table("experiment", "name", "created", "description")
+    for e in views:
+        t.add_row(e.id, esc(e.name), when(e.created_at, seconds=False), esc(e.description) or "—")
+    output.out().print(t)
+    if not views:
+        output.hint("no experiments yet: qdispatch experiments create NAME")
+
+
+def experiment(view: ExperimentView) -> None:
+    output.out().print(
+        fields(
+            [
+                ("experiment", view.id),
+                ("name", esc(view.name)),
+                ("created", when(view.created_at)),
+                ("description", esc(view.description) or None),
+            ]
+        )
+    )
+
+
+def circuits(views: Sequence[CircuitView]) -> None:
+    t = table("circuit", "name", "qubits", "depth", "2q gates", "gates", "parameters", "created")
+    for c in views:
+        a = c.analytics
+        t.add_row(
+            c.id,
+            esc(c.name) or "—",
+            str(a["qubits"]),
+            str(a["depth"]),
+            str(a["gates_2q"]),
+            str(a["gates_total"]),
+            ", ".join(a["parameter_names"]) or "—",
+            when(c.created_at, seconds=False),
+        )
+    output.out().print(t)
+    if not views:
+        output.hint("no circuits yet: qdispatch circuits add FILE.qasm")
+
+
+def circuit(view: CircuitView) -> None:
+    a = view.analytics
+    operations = ", ".join(f"{name} {count}" for name, count in sorted(a["operations"].items()))
+    rows: list[tuple[str, Any]] = [
+        ("circuit", view.id + (f"  {esc(view.name)}" if view.name else "")),
+        ("experiment", view.experiment_id),
+        ("source", f"OpenQASM {view.qasm_version}, sha256 {view.content_hash[:16]}…"),
+        ("created", when(view.created_at)),
+        ("description", esc(view.description) or None),
+        ("qubits / clbits", f"{a['qubits']} / {a['clbits']}"),
+        ("depth", f"{a['depth']} (two-qubit depth {a['depth_2q']})"),
+        ("gates", f"{a['gates_total']}: {a['gates_1q']} one-qubit, {a['gates_2q']} two-qubit"),
+        ("operations", operations or "—"),
+        ("parameters", ", ".join(a["parameter_names"]) or "none"),
+        ("measurements", "yes" if a["has_measurements"] else "no"),
+    ]
+    output.out().print(fields(rows))
+
+
+def users(rows: Sequence[tuple[User, Decimal]]) -> None:
+    t = table("user", "id", "balance (USD)", "created")
+    for user, balance in rows:
+        t.add_row(esc(user.name), user.id, f"{balance:,.2f}", when(user.created_at, seconds=False))
+    output.out().print(t)

@@ -1,0 +1,209 @@
+"""Results for people: the run contract's nesting (circuits → observables → parameter sets)
+walked into labelled leaves, then counts as sorted tables with bars, expectation values with
+their standard errors, and state vectors as amplitudes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from qdispatch_cli import output
+from qdispatch_cli.render import esc, table
+
+if TYPE_CHECKING:
+    from qdispatch_core.schemas import JobView
+
+TOP = 16  # rows shown per distribution; the rest are summed into one line
+BAR_WIDTH = 30
+
+
+@dataclass(frozen=True)
+class Leaf:
+    circuit: int
+    observable: int | None  # None: the job has no observable layer
+    parameter_set: int | None  # None: the job has no parameter layer
+    value: Any
+    error: float | None  # the standard error of an expectation value
+
+
+def leaves(job: JobView) -> list[Leaf]:
+    """Every result with its place in the nesting. The layers exist exactly when the request
+    gave observables / parameters (run contract §5); their canonical forms say how many."""
+    found = []
+    uncertainties = job.uncertainties
+    for c, per_circuit in enumerate(job.results or []):
+        observables = job.observables[c] if job.observables is not None else [None]
+        parameter_sets = job.parameters[c] if job.parameters is not None else [None]
+        for o in range(len(observables)):
+            o_index = o if job.observables is not None else None
+            values = per_circuit[o] if o_index is not None else per_circuit
+            errors = _pick(uncertainties, c, o_index)
+            for p in range(len(parameter_sets)):
+                p_index = p if job.parameters is not None else None
+                value = values[p] if p_index is not None else values
+                error = errors[p] if p_index is not None and errors is not None else errors
+                found.append(Leaf(c, o_index, p_index, value, error))
+    return found
+
+
+def _pick(uncertainties: Any, c: int, o: int | None) -> Any:
+    if uncertainties is None:
+        return None
+    return uncertainties[c][o] if o is not None else uncertainties[c]
+
+
+def kind(job: JobView) -> str:
+    """'expectation', 'statevector', 'quasi' (mitigated) or 'counts'."""
+    if job.observables is not None:
+        return "expectation"
+    if job.run_type == "StatevectorRun":
+        return "statevector"
+    if job.mitigation and job.mitigation.get("applied"):
+        return "quasi"
+    return "counts"
+
+
+# -- labels -------------------------------------------------------------------------------
+
+
+def observable_label(observable: Sequence[Any]) -> str:
+    """`[["ZZ", "XX"], [1.0, -0.5]]` → `ZZ - 0.5·XX`."""
+    paulis, coefficients = observable
+    text = ""
+    for pauli, coefficient in zip(paulis, coefficients, strict=False):
+        sign = "-" if coefficient < 0 else "+"
+        magnitude = abs(coefficient)
+        term = pauli if magnitude == 1 else f"{magnitude:g}·{pauli}"
+        text += (f" {sign} " if text else ("-" if sign == "-" else "")) + term
+    return text
+
+
+def parameter_label(values: Sequence[float], names: Sequence[str] = ()) -> str:
+    if not values:
+        return "no parameters"
+    if len(names) == len(values):
+        return ", ".join(f"{n}={v:g}" for n, v in zip(names, values, strict=True))
+    return "[" + ", ".join(f"{v:g}" for v in values) + "]"
+
+
+def leaf_title(job: JobView, leaf: Leaf, names: Mapping[str, Sequence[str]]) -> str:
+    """ "circuit 1 (cir_…) · observable 2: ZZ + 0.5·XX · parameter set 3: theta=0.1"."""
+    circuit_id = job.circuit_ids[leaf.circuit]
+    parts = [f"circuit {leaf.circuit + 1} ({circuit_id})"]
+    if leaf.observable is not None:
+        observable = job.observables[leaf.circuit][leaf.observable]
+        parts.append(f"observable {leaf.observable + 1}: {observable_label(observable)}")
+    if leaf.parameter_set is not None:
+        values = job.parameters[leaf.circuit][leaf.parameter_set]
+        label = parameter_label(values, names.get(circuit_id, ()))
+        parts.append(f"parameter set {leaf.parameter_set + 1}: {label}")
+    return " · ".join(parts)
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+
+def show(job: JobView, parameter_names: Mapping[str, Sequence[str]] | None = None) -> None:
+    """Print a job's results; nothing when it has none (not done, a dry run, an error)."""
+    if job.results is None:
+        return
+    names = parameter_names or {}
+    found = leaves(job)
+    console = output.out()
+    what = kind(job)
+    console.print()
+    if what == "expectation":
+        console.print(expectation_table(job, found, names))
+        return
+    for leaf in found:
+        console.rule(esc(leaf_title(job, leaf, names)), align="left", style="dim")
+        if what == "statevector":
+            console.print(statevector_table(leaf.value))
+        else:
+            console.print(distribution_table(leaf.value, quasi=what == "quasi"))
+
+
+def bar(fraction: float, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar with eighth-block resolution."""
+    eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + ("▏▎▍▌▋▊▉"[rest - 1] if rest else "")
+
+
+def ranked(distribution: Mapping[str, float]) -> list[tuple[str, float]]:
+    """Outcomes by weight, heaviest first; ties by bitstring."""
+    return sorted(distribution.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def distribution_table(distribution: Mapping[str, float], *, quasi: bool = False):
+    """Counts (or mitigated quasi-probabilities) as a sorted table with a bar per bitstring."""
+    rows = ranked(distribution)
+    total = sum(distribution.values()) or 1
+    peak = max((v for _, v in rows), default=1) or 1
+    t = table("outcome", "quasi-probability" if quasi else "count", "share", "")
+    for bitstring, value in rows[:TOP]:
+        shown = f"{value:.4f}" if quasi else str(value)
+        t.add_row(bitstring, shown, f"{value / total:.1%}", f"[cyan]{bar(value / peak)}[/]")
+    rest = rows[TOP:]
+    if rest:
+        weight = sum(v for _, v in rest)
+        summed = f"{weight:.4f}" if quasi else f"{weight:g} shots"
+        t.add_row(f"… {len(rest)} more", summed, f"{weight / total:.1%}", "")
+    return t
+
+
+def basis_states(state: Sequence[Sequence[float]]) -> dict[str, complex]:
+    """`[real_parts, imag_parts]` → amplitude by basis state (Qiskit order: qubit 0 rightmost)."""
+    real, imag = state
+    n = max(1, (len(real) - 1).bit_length())
+    return {
+        format(i, f"0{n}b"): complex(re, im)
+        for i, (re, im) in enumerate(zip(real, imag, strict=True))
+    }
+
+
+def probabilities(state: Sequence[Sequence[float]]) -> dict[str, float]:
+    """The basis states' probabilities, zeros left out."""
+    return {k: abs(a) ** 2 for k, a in basis_states(state).items() if abs(a) ** 2 > 1e-12}
+
+
+def statevector_table(state: Sequence[Sequence[float]]):
+    """The state as basis states by probability, with amplitudes (zeros left out)."""
+    amplitudes = basis_states(state)
+    rows = ranked(probabilities(state))
+    t = table("basis state", "amplitude", "probability", "")
+    for bitstring, p in rows[:TOP]:
+        a = amplitudes[bitstring]
+        t.add_row(
+            f"|{bitstring}⟩", f"{a.real:+.4f}{a.imag:+.4f}i", f"{p:.4f}", f"[cyan]{bar(p)}[/]"
+        )
+    rest = rows[TOP:]
+    zeros = len(amplitudes) - len(rows)
+    if rest:
+        t.add_row(f"… {len(rest)} more", "", f"{sum(p for _, p in rest):.4f}", "")
+    if zeros:
+        t.add_row(f"({zeros} zero amplitudes)", "", "", "")
+    return t
+
+
+def expectation_table(job: JobView, found: Sequence[Leaf], names: Mapping[str, Sequence[str]]):
+    """One row per circuit × observable × parameter set: value ± standard error."""
+    columns = ["circuit", "observable"]
+    if job.parameters is not None:
+        columns.append("parameters")
+    t = table(*columns, "value", "± std. error")
+    for leaf in found:
+        circuit_id = job.circuit_ids[leaf.circuit]
+        observable = job.observables[leaf.circuit][leaf.observable or 0]
+        row = [f"{leaf.circuit + 1} ({circuit_id})", esc(observable_label(observable))]
+        if leaf.parameter_set is not None:
+            values = job.parameters[leaf.circuit][leaf.parameter_set]
+            row.append(
+                f"{leaf.parameter_set + 1}: {parameter_label(values, names.get(circuit_id, ()))}"
+            )
+        error = "—" if leaf.error is None or not math.isfinite(leaf.error) else f"{leaf.error:.4f}"
+        t.add_row(*row, f"{leaf.value:+.6f}", error)
+    return t

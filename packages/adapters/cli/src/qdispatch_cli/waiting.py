@@ -1,0 +1,89 @@
+"""Following a job to its end with a live line on stderr: status, executables done, elapsed."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import TYPE_CHECKING
+
+from qdispatch_cli import output
+
+if TYPE_CHECKING:
+    from qdispatch import App
+    from qdispatch_core.domain import User
+    from qdispatch_core.schemas import JobView
+
+POLL = (0.05, 0.5)  # first and longest pause between reads, seconds
+
+
+class StillRunning(Exception):
+    """`--timeout` ran out; `.job` is the job as last read."""
+
+    def __init__(self, job: JobView) -> None:
+        super().__init__(job.id)
+        self.job = job
+
+
+def read(app: App, user: User, job_id: str) -> JobView:
+    from qdispatch_core import usecases
+
+    return usecases.get_job(app.services, user, job_id).job
+
+
+def follow(
+    app: App, user: User, job_id: str, *, timeout: float | None = None, live: bool = True
+) -> JobView:
+    """Poll until the job is final; StillRunning after `timeout` seconds."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    started = time.monotonic()
+    delay = POLL[0]
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("executables"),
+        TimeElapsedColumn(),
+        console=output.err(),
+        transient=True,
+        disable=not (live and output.err().is_terminal),  # off a terminal it only adds noise
+    )
+    with progress:
+        task = progress.add_task(job_id, total=None)
+        while True:
+            job = read(app, user, job_id)
+            progress.update(
+                task,
+                description=f"{job_id} {output.status_text(job.status)}",
+                completed=job.progress.done,
+                total=job.progress.total or None,
+            )
+            if job.status in output.FINAL_STATUSES:
+                return job
+            if timeout is not None and time.monotonic() - started >= timeout:
+                raise StillRunning(job)
+            time.sleep(delay)
+            delay = min(POLL[1], delay * 1.5)
+
+
+def keep_running(app: App) -> str:
+    """Make sure something finishes the job after this process lets go; says what happens."""
+    from qdispatch.background import ensure_background_worker, worker_running
+
+    if ensure_background_worker(app.settings):
+        return "a background worker was started to finish it"
+    if os.environ.get("QDISPATCH_AUTOSTART_WORKER", "1") == "0" and not worker_running(
+        app.settings
+    ):
+        return (
+            "no background worker is started (QDISPATCH_AUTOSTART_WORKER=0): run `qdispatch worker`"
+        )
+    return "a background worker is running it"

@@ -1,0 +1,85 @@
+"""`python -m qdispatch_mcp [--transport stdio|http] [--host H] [--port P] [--db URL]`.
+
+`qdispatch mcp` runs this with the same arguments. On stdio, stdout carries the protocol, so
+every log line goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from qdispatch import App, Settings
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="qdispatch mcp",
+        description="Serve qdispatch's MCP tools: on stdio for the local user (the default), "
+        "or on streamable HTTP where every request needs 'Authorization: Bearer <API key>'.",
+    )
+    parser.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="HTTP: address to bind")
+    parser.add_argument("--port", type=int, default=8765, help="HTTP: port to listen on")
+    parser.add_argument("--path", default="/mcp", help="HTTP: the endpoint's path")
+    parser.add_argument(
+        "--db", help="database URL (default: QDISPATCH_DATABASE_URL or the local SQLite file)"
+    )
+    parser.add_argument(
+        "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
+    )
+    return parser.parse_args(argv)
+
+
+class _OursOrWarnings(logging.Filter):
+    """qdispatch's records at the chosen level; other libraries' (Qiskit logs every transpiler
+    pass at INFO) only from WARNING up, unless DEBUG asks for everything."""
+
+    def __init__(self, level: str) -> None:
+        super().__init__()
+        self.everything = level == "DEBUG"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return (
+            self.everything
+            or record.levelno >= logging.WARNING
+            or record.name.startswith("qdispatch")
+        )
+
+
+def configure_logging(level: str) -> None:
+    # Plain one-line records on stderr, configured before the SDK's own (rich) setup, which
+    # then leaves the root logger alone.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_OursOrWarnings(level))
+    logging.basicConfig(level=level, handlers=[handler])
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    configure_logging(args.log_level)
+
+    def app_factory() -> App:
+        return App(Settings.from_env(database_url=args.db))
+
+    if args.transport == "http":
+        from qdispatch_mcp.http import serve_http
+
+        serve_http(
+            app_factory,
+            host=args.host,
+            port=args.port,
+            path=args.path,
+            log_level=args.log_level.lower(),
+        )
+    else:
+        from qdispatch_mcp.server import build_server
+
+        build_server(app_factory).run("stdio")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Tools for what a run needs: devices, experiments and stored circuits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from qdispatch_core import usecases
+from qdispatch_core.schemas import DESCRIPTION_MAX, NAME_MAX
+from qdispatch_mcp.calls import Runtime, respond, use_case
+from qdispatch_mcp.models import CircuitList, CircuitOut, DeviceList, ExperimentList, ExperimentOut
+
+ExperimentId = Annotated[
+    str,
+    Field(description="An experiment id (exp_…) from create_new_experiment or list_experiments."),
+]
+
+
+async def list_qpus_and_simulators(
+    ctx: Context[Runtime],
+    provider: Annotated[
+        str | None,
+        Field(description="Only this provider's devices: aer, ibm, braket, ionq. Omit for all."),
+    ] = None,
+) -> Annotated[CallToolResult, DeviceList]:
+    """List the QPUs and simulators a job can run on. Call this first: every
+    run_circuits_on_qpu_or_simulator call needs a device_id from this list.
+
+    Each device has its id, provider, simulator flag, qubit count, status (online, offline,
+    unknown), run_types (Run for sampled shots; StatevectorRun for exact simulation, simulators
+    only), max_shots, the runtime options it accepts, credential_options (the option keys its
+    provider needs, e.g. ibm_quantum_token, aws_access_key_id, ionq_api_key) and pricing (how
+    its cost is computed; null for free devices). Local simulators cost nothing and need no
+    credentials; prefer them (aer_simulator) unless the user asks for hardware.
+    """
+
+    async def work() -> DeviceList:
+        devices = await use_case(ctx, lambda s, _u: usecases.list_devices(s, provider))
+        return DeviceList.of(devices, provider)
+
+    return await respond("list_qpus_and_simulators", work)
+
+
+async def create_new_experiment(
+    ctx: Context[Runtime],
+    name: Annotated[
+        str, Field(description=f"The experiment's name, unique per user, 1..{NAME_MAX} characters.")
+    ],
+    description: Annotated[
+        str, Field(description=f"What the experiment is for, at most {DESCRIPTION_MAX} characters.")
+    ] = "",
+) -> Annotated[CallToolResult, ExperimentOut]:
+    """Create an experiment: the named container every circuit and job belongs to. Call this
+    before submit_circuit_for_analytics or run_circuits_on_qpu_or_simulator, which both need
+    its experiment_id.
+
+    A name you already have returns that existing experiment (its description unchanged), so
+    calling this again with the same name is safe and is how to find an experiment by name.
+    """
+
+    async def work() -> ExperimentOut:
+        experiment = await use_case(ctx, usecases.create_experiment, name, description)
+        return ExperimentOut.of(experiment)
+
+    return await respond("create_new_experiment", work)
+
+
+async def list_experiments(ctx: Context[Runtime]) -> Annotated[CallToolResult, ExperimentList]:
+    """List your experiments, newest first, with their ids, names and descriptions. Use it to
+    find an experiment_id to reuse instead of creating a new experiment."""
+
+    async def work() -> ExperimentList:
+        return ExperimentList.of(await use_case(ctx, usecases.list_experiments))
+
+    return await respond("list_experiments", work)
+
+
+async def get_experiment(
+    ctx: Context[Runtime], experiment_id: ExperimentId
+) -> Annotated[CallToolResult, ExperimentOut]:
+    """Read one experiment by id. An id that is not yours reads as 404. To see what it holds,
+    call list_circuits_in_experiment and list_jobs with this experiment_id."""
+
+    async def work() -> ExperimentOut:
+        return ExperimentOut.of(await use_case(ctx, usecases.get_experiment, experiment_id))
+
+    return await respond("get_experiment", work)
+
+
+async def submit_circuit_for_analytics(
+    ctx: Context[Runtime],
+    experiment_id: ExperimentId,
+    circuit_qasm: Annotated[
+        str, Field(description="The circuit as OpenQASM 2.0 or 3.0 source text.")
+    ],
+    name: Annotated[str, Field(description=f"At most {NAME_MAX} characters.")] = "",
+    description: Annotated[str, Field(description=f"At most {DESCRIPTION_MAX} characters.")] = "",
+) -> Annotated[CallToolResult, CircuitOut]:
+    """Store an OpenQASM 2.0 or 3.0 circuit in an experiment and return its id and analytics:
+    qubits, clbits, depth, two-qubit depth, gate counts, operations, has_measurements, and
+    parameter_names in binding order (the order run_circuits_on_qpu_or_simulator binds
+    positional parameter values: Qiskit's, by name, so theta10 comes before theta2).
+
+    Use it to inspect a circuit before running it, or to store circuits once and run them many
+    times by circuit_ids. The same source stored twice in one experiment is one circuit (same
+    id). Unparsable QASM is a 400 with the parser's line and column; an unknown experiment is
+    a 404 (create it with create_new_experiment first).
+    """
+
+    async def work() -> CircuitOut:
+        circuit = await use_case(
+            ctx, usecases.submit_circuit, experiment_id, circuit_qasm, name, description
+        )
+        return CircuitOut.of(circuit)
+
+    return await respond("submit_circuit_for_analytics", work)
+
+
+async def list_circuits_in_experiment(
+    ctx: Context[Runtime],
+    experiment_id: ExperimentId,
+    limit: Annotated[int, Field(description="At most this many circuits, 1..1000.")] = 50,
+) -> Annotated[CallToolResult, CircuitList]:
+    """List the circuits stored in an experiment, newest first, with their ids and analytics
+    (no source). Pass their ids as circuit_ids to run_circuits_on_qpu_or_simulator."""
+
+    async def work() -> CircuitList:
+        circuits = await use_case(ctx, usecases.list_circuits, experiment_id, limit)
+        return CircuitList.of(experiment_id, circuits)
+
+    return await respond("list_circuits_in_experiment", work)

@@ -1,0 +1,141 @@
+"""Tools for jobs once submitted: read, wait, cancel, list."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Literal
+
+import anyio
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult
+from pydantic import Field
+
+from qdispatch_core import usecases
+from qdispatch_core.domain import JobStatus
+from qdispatch_core.schemas import JobResponse
+from qdispatch_mcp.calls import Runtime, respond, use_case
+from qdispatch_mcp.models import JobList
+
+# One wait_for_job call returns after this long at most: MCP clients time requests out
+# (often at 60 s), and an agent that gets the job back can decide what to do next.
+MAX_WAIT_S = 60.0
+# Polling starts fast (a simulator job often ends in milliseconds) and backs off.
+FIRST_POLL_S = 0.02
+LAST_POLL_S = 0.5
+# A progress notification at least this often, so a client sees the wait is alive.
+HEARTBEAT_S = 5.0
+
+FINAL = {s.value for s in (JobStatus.DONE, JobStatus.ERROR, JobStatus.CANCELLED)}
+
+JobId = Annotated[
+    str,
+    Field(description="A job id (job_…) from run_circuits_on_qpu_or_simulator or list_jobs."),
+]
+StatusName = Literal[
+    "Submitted", "Initializing", "Validating", "Queued", "Running", "Done", "Error", "Cancelled"
+]
+
+
+async def get_job_results_and_status(
+    ctx: Context[Runtime], job_id: JobId
+) -> Annotated[CallToolResult, JobResponse]:
+    """Read a job as it stands: status (Submitted → Initializing → Validating → Queued →
+    Running → Done, or Error, or Cancelled), progress (executables done/total), results,
+    uncertainties, estimated and actual cost, mitigation applied, plan (dry runs), error
+    message, logs and timestamps, plus a context text that summarises it.
+
+    results are nested circuits → observables → parameter sets (a layer only when that input
+    was given); leaves are counts {bitstring: shots} (rightmost bit = classical bit 0), state
+    vectors [real_parts, imag_parts], or expectation values (uncertainties then holds their
+    standard errors in the same shape). A job that is not yours reads as 404. While the job is
+    not final, call wait_for_job instead of polling this in a tight loop.
+    """
+
+    async def work() -> JobResponse:
+        return await use_case(ctx, usecases.get_job, job_id)
+
+    return await respond("get_job_results_and_status", work)
+
+
+async def wait_for_job(
+    ctx: Context[Runtime],
+    job_id: JobId,
+    timeout_s: Annotated[
+        float,
+        Field(
+            ge=0,
+            description=f"Seconds to wait; values above {MAX_WAIT_S:g} are clamped to "
+            f"{MAX_WAIT_S:g}.",
+        ),
+    ] = 30.0,
+) -> Annotated[CallToolResult, JobResponse]:
+    """Wait until a job is final (Done, Error or Cancelled) or timeout_s has passed, then
+    return the job as it stands, exactly as get_job_results_and_status does.
+
+    One call waits at most 60 seconds (larger timeout_s values are clamped); if the job is still
+    running when it returns, call it again. While waiting it sends progress notifications
+    (elapsed seconds of the wait, with the job's status and executables done in the message).
+    Call it right after run_circuits_on_qpu_or_simulator.
+    """
+
+    async def work() -> JobResponse:
+        return await _wait(ctx, job_id, min(timeout_s, MAX_WAIT_S))
+
+    return await respond("wait_for_job", work)
+
+
+async def _wait(ctx: Context[Runtime], job_id: str, limit: float) -> JobResponse:
+    start = time.monotonic()
+    delay = FIRST_POLL_S
+    last_note, last_sent = "", -HEARTBEAT_S
+    while True:
+        response = await use_case(ctx, usecases.get_job, job_id)
+        job = response.job
+        elapsed = time.monotonic() - start
+        if job.status in FINAL:
+            return response
+        if elapsed >= limit:
+            note = f"Still {job.status} after waiting {elapsed:.0f} s (at most 60 s per call). "
+            return JobResponse(job=job, context=note + response.context)
+        note = (
+            f"{job.id} is {job.status}: {job.progress.done}/{job.progress.total} executables done"
+        )
+        if note != last_note or elapsed - last_sent >= HEARTBEAT_S:
+            # The progress value is the time waited: it always grows, as MCP requires, even
+            # while the job's own progress stands still.
+            await ctx.report_progress(round(elapsed, 3), limit, note)
+            last_note, last_sent = note, elapsed
+        await anyio.sleep(min(delay, max(0.0, limit - elapsed)))
+        delay = min(delay * 1.5, LAST_POLL_S)
+
+
+async def cancel_job(
+    ctx: Context[Runtime], job_id: JobId
+) -> Annotated[CallToolResult, JobResponse]:
+    """Cancel a job and return it. A job no provider holds yet is Cancelled at once (nothing is
+    charged); one already running is flagged, and the worker cancels it at the provider (its
+    status becomes Cancelled shortly, or Done if the provider finished first). Cancelling a
+    final job changes nothing. Use wait_for_job to see the outcome."""
+
+    async def work() -> JobResponse:
+        return await use_case(ctx, usecases.cancel_job, job_id)
+
+    return await respond("cancel_job", work)
+
+
+async def list_jobs(
+    ctx: Context[Runtime],
+    experiment_id: Annotated[
+        str | None, Field(description="Only jobs of this experiment (exp_…).")
+    ] = None,
+    status: Annotated[StatusName | None, Field(description="Only jobs in this status.")] = None,
+    limit: Annotated[int, Field(description="At most this many jobs, 1..1000.")] = 50,
+) -> Annotated[CallToolResult, JobList]:
+    """List your jobs, newest first, as summaries (id, name, experiment, device, run type,
+    status, progress, costs); every filter is optional. For results, call
+    get_job_results_and_status with a job's id."""
+
+    async def work() -> JobList:
+        return JobList.of(await use_case(ctx, usecases.list_jobs, experiment_id, status, limit))
+
+    return await respond("list_jobs", work)

@@ -1,0 +1,140 @@
+import pytest
+
+from qdispatch_core.schemas import RunRequest
+from tests.adapters.mcp.conftest import call, refused
+from tests.samples import BELL_QASM2, BROKEN, PARAM_ORDER
+
+pytestmark = pytest.mark.anyio
+
+TOOLS = {
+    "list_qpus_and_simulators",
+    "create_new_experiment",
+    "list_experiments",
+    "get_experiment",
+    "submit_circuit_for_analytics",
+    "list_circuits_in_experiment",
+    "run_circuits_on_qpu_or_simulator",
+    "get_job_results_and_status",
+    "wait_for_job",
+    "cancel_job",
+    "list_jobs",
+}
+
+
+async def test_every_tool_is_described_annotated_and_structured(client):
+    tools = {t.name: t for t in (await client.list_tools()).tools}
+    assert set(tools) == TOOLS
+    for tool in tools.values():
+        assert len(tool.description) > 100, tool.name
+        assert "context" in tool.output_schema["properties"], tool.name
+        assert tool.annotations is not None and tool.annotations.title
+    assert tools["list_jobs"].annotations.read_only_hint
+    assert tools["cancel_job"].annotations.destructive_hint
+    assert not tools["run_circuits_on_qpu_or_simulator"].annotations.read_only_hint
+
+
+async def test_the_run_tool_takes_exactly_the_contract_request(client):
+    tools = {t.name: t for t in (await client.list_tools()).tools}
+    run = tools["run_circuits_on_qpu_or_simulator"]
+    schema = run.input_schema
+    assert list(schema["properties"]) == list(RunRequest.model_fields)
+    assert sorted(schema["required"]) == ["device_id", "experiment_id"]
+    assert schema["properties"]["run_type"]["enum"] == ["Run", "StatevectorRun"]
+    for name, field in RunRequest.model_fields.items():
+        assert schema["properties"][name]["description"] == field.description
+    assert set(run.output_schema["properties"]) == {
+        "job_id",
+        "status",
+        "device_id",
+        "estimated_cost",
+        "context",
+    }
+    assert "60" in tools["wait_for_job"].description
+
+
+async def test_devices_are_listed_with_what_a_run_needs(client):
+    out = await call(client, "list_qpus_and_simulators")
+    devices = {d["id"]: d for d in out["devices"]}
+    assert list(devices) == ["dummy_simulator", "dummy_qpu"]  # simulators first
+    qpu = devices["dummy_qpu"]
+    assert qpu["credential_options"] == ["fake_token"] and not qpu["simulator"]
+    assert qpu["pricing"]["unit"] == "shots" and devices["dummy_simulator"]["pricing"] is None
+    assert devices["dummy_simulator"]["run_types"] == ["Run", "StatevectorRun"]
+    assert "run_circuits_on_qpu_or_simulator" in out["context"]
+    assert len((await call(client, "list_qpus_and_simulators", provider="fake"))["devices"]) == 2
+    none = await call(client, "list_qpus_and_simulators", provider="nosuch")
+    assert none["devices"] == [] and "nosuch" in none["context"]
+
+
+async def test_experiments_are_created_once_per_name_listed_and_read(client):
+    assert (await call(client, "list_experiments"))["experiments"] == []
+    first = await call(client, "create_new_experiment", name="bell", description="d")
+    again = await call(client, "create_new_experiment", name="bell")
+    exp_id = first["experiment"]["id"]
+    assert again["experiment"]["id"] == exp_id and again["experiment"]["description"] == "d"
+    assert f"experiment_id={exp_id}" in first["context"]
+    listed = await call(client, "list_experiments")
+    assert [e["id"] for e in listed["experiments"]] == [exp_id]
+    assert (await call(client, "get_experiment", experiment_id=exp_id))["experiment"]["name"] == (
+        "bell"
+    )
+
+
+async def test_experiment_requests_are_refused_with_the_contract_codes(client):
+    assert (await refused(client, "get_experiment", experiment_id="exp_nope")).startswith(
+        "404 experiment_id"
+    )
+    assert (await refused(client, "create_new_experiment", name="  ")).startswith("400 name")
+    text = await refused(client, "create_new_experiment", name="x" * 201)
+    assert text.startswith("400 name: expected 1..200 characters")
+
+
+async def test_a_circuit_is_stored_once_with_its_analytics(client):
+    exp = (await call(client, "create_new_experiment", name="e"))["experiment"]["id"]
+    out = await call(
+        client, "submit_circuit_for_analytics", experiment_id=exp, circuit_qasm=BELL_QASM2
+    )
+    circuit = out["circuit"]
+    assert circuit["analytics"]["qubits"] == 2 and circuit["analytics"]["has_measurements"]
+    assert circuit["id"] in out["context"] and "circuit_ids" in out["context"]
+    again = await call(
+        client, "submit_circuit_for_analytics", experiment_id=exp, circuit_qasm=BELL_QASM2
+    )
+    assert again["circuit"]["id"] == circuit["id"]
+    param = await call(
+        client,
+        "submit_circuit_for_analytics",
+        experiment_id=exp,
+        circuit_qasm=PARAM_ORDER,
+        name="p",
+    )
+    assert param["circuit"]["analytics"]["parameter_names"] == ["theta10", "theta2"]
+    assert "['theta10', 'theta2']" in param["context"]
+    listed = await call(client, "list_circuits_in_experiment", experiment_id=exp)
+    assert [c["id"] for c in listed["circuits"]] == [param["circuit"]["id"], circuit["id"]]
+    assert (
+        len(
+            (await call(client, "list_circuits_in_experiment", experiment_id=exp, limit=1))[
+                "circuits"
+            ]
+        )
+        == 1
+    )
+
+
+async def test_circuit_requests_are_refused_with_the_contract_codes(client):
+    exp = (await call(client, "create_new_experiment", name="e"))["experiment"]["id"]
+    text = await refused(
+        client, "submit_circuit_for_analytics", experiment_id=exp, circuit_qasm=BROKEN
+    )
+    assert text.startswith("400 circuit_qasm: line 4")
+    text = await refused(
+        client, "submit_circuit_for_analytics", experiment_id="exp_x", circuit_qasm=BELL_QASM2
+    )
+    assert text.startswith("404 experiment_id")
+    assert (await refused(client, "list_circuits_in_experiment", experiment_id="exp_x")).startswith(
+        "404"
+    )
+    text = await refused(client, "list_circuits_in_experiment", experiment_id=exp, limit=0)
+    assert text.startswith("400 limit")
+    assert (await call(client, "list_circuits_in_experiment", experiment_id=exp))["circuits"] == []
