@@ -1,0 +1,52 @@
+"""A job's runtime options (already validated against the device's OptionSpecs), resolved."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from qdispatch_aer.devices import default_method
+from qdispatch_core.domain import Device
+
+DEFAULT_OPTIMIZATION_LEVEL = 1  # cheap, keeps qubits in place, merges single-qubit runs
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    method: str
+    precision: str = "double"
+    max_parallel_threads: int | None = None
+    optimization_level: int = DEFAULT_OPTIMIZATION_LEVEL
+    seed_transpiler: int | None = None
+    seed_simulator: int | None = None
+
+    @classmethod
+    def resolve(cls, device: Device, options: Mapping[str, Any]) -> RunSettings:
+        return cls(
+            method=str(options.get("method", default_method(device))),
+            precision=str(options.get("precision", "double")),
+            max_parallel_threads=options.get("max_parallel_threads"),
+            optimization_level=int(options.get("optimization_level", DEFAULT_OPTIMIZATION_LEVEL)),
+            seed_transpiler=options.get("seed_transpiler"),
+            seed_simulator=options.get("seed_simulator"),
+        )
+
+    @property
+    def simulator_key(self) -> tuple[str, str, int | None]:
+        """What distinguishes one AerSimulator instance from another."""
+        return (self.method, self.precision, self.max_parallel_threads)
+
+    @property
+    def transpile_key(self) -> tuple[str, int, int | None]:
+        return (self.method, self.optimization_level, self.seed_transpiler)
+
+    def batch_seed(self, batch: int) -> int | None:
+        """The seed of one Aer call. The first call uses the job's seed as given (a one-circuit
+        job reproduces a plain AerSimulator run with that seed); later calls get seeds derived
+        from it, so measurement groups of one circuit are sampled independently."""
+        if self.seed_simulator is None or batch == 0:
+            return self.seed_simulator
+        digest = hashlib.sha256(f"{self.seed_simulator}:{batch}".encode()).digest()
+        return int.from_bytes(digest[:4], "big") >> 1  # below 2^31: valid for every Aer build
