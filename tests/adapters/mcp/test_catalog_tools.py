@@ -8,6 +8,7 @@ pytestmark = pytest.mark.anyio
 
 TOOLS = {
     "list_qpus_and_simulators",
+    "get_device_details",
     "create_new_experiment",
     "list_experiments",
     "get_experiment",
@@ -64,6 +65,19 @@ async def test_devices_are_listed_with_what_a_run_needs(client):
     assert len((await call(client, "list_qpus_and_simulators", provider="fake"))["devices"]) == 2
     none = await call(client, "list_qpus_and_simulators", provider="nosuch")
     assert none["devices"] == [] and "nosuch" in none["context"]
+    # The listing stays small: no coupling maps or basis gates, option names only.
+    assert "coupling_map" not in qpu and "basis_gates" not in qpu
+    assert devices["dummy_simulator"]["options"] == ["seed"]
+
+
+async def test_device_details_have_option_ranges_and_connectivity(client):
+    out = await call(client, "get_device_details", device_id="dummy_qpu")
+    device = out["device"]
+    assert device["coupling_map"] == [[0, 1], [1, 2], [2, 3], [3, 4]]
+    assert device["options"][0]["choices"] == ["low", "high"]
+    assert "fake_token" in out["context"]
+    text = await refused(client, "get_device_details", device_id="nope")
+    assert text.startswith("404 device_id")
 
 
 async def test_experiments_are_created_once_per_name_listed_and_read(client):

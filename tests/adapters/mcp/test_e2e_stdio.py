@@ -55,7 +55,7 @@ async def test_the_module_and_the_command_both_serve_over_stdio(command, tmp_pat
             command=argv[0], args=list(argv[1:]), env=server_env(tmp_path)
         )
         async with Client(params) as client:
-            assert len((await client.list_tools()).tools) == 11
+            assert len((await client.list_tools()).tools) == 12
             assert (await call(client, "list_experiments"))["experiments"] == []
 
 

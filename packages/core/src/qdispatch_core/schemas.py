@@ -298,3 +298,44 @@ class DeviceView(BaseModel):
     @classmethod
     def of(cls, device: Device) -> DeviceView:
         return cls(**device.to_dict(), needs_credentials=device.needs_credentials)
+
+
+class DeviceSummary(BaseModel):
+    """A device in a listing: what choosing it needs, without the coupling map and basis gates
+    (which make a full listing of QPUs hundreds of kilobytes)."""
+
+    id: str
+    provider: str
+    name: str
+    simulator: bool
+    qubits: int
+    status: Literal["online", "offline", "unknown"]
+    run_types: list[str]
+    max_shots: int
+    credential_options: list[str]
+    needs_credentials: bool
+    pricing: dict[str, str] | None
+    options: list[str] = Field(description="Names of the runtime options the device accepts.")
+    local: bool
+    noisy: bool
+    mitigation: str
+
+    @classmethod
+    def of(cls, device: Device) -> DeviceSummary:
+        return cls(
+            id=device.id,
+            provider=device.provider,
+            name=device.name,
+            simulator=device.simulator,
+            qubits=device.qubits,
+            status=device.status.value,
+            run_types=[r.value for r in device.run_types],
+            max_shots=device.max_shots,
+            credential_options=list(device.credential_options),
+            needs_credentials=device.needs_credentials,
+            pricing=device.pricing.to_dict() if device.pricing else None,
+            options=[o.name for o in device.options],
+            local=device.local,
+            noisy=device.noisy,
+            mitigation=device.mitigation,
+        )

@@ -12,18 +12,24 @@ from collections.abc import Sequence
 from pydantic import BaseModel, Field
 
 from qdispatch_core.domain import Circuit, Device, Experiment, Job
-from qdispatch_core.schemas import CircuitView, DeviceView, ExperimentView, JobSummary
+from qdispatch_core.schemas import (
+    CircuitView,
+    DeviceSummary,
+    DeviceView,
+    ExperimentView,
+    JobSummary,
+)
 
 CONTEXT = "What this result is and which tool to call next, in words."
 
 
 class DeviceList(BaseModel):
-    devices: list[DeviceView] = Field(description="Simulators first, then QPUs.")
+    devices: list[DeviceSummary] = Field(description="Simulators first, then QPUs.")
     context: str = Field(description=CONTEXT)
 
     @classmethod
     def of(cls, devices: Sequence[Device], provider: str | None) -> DeviceList:
-        views = [DeviceView.of(d) for d in devices]
+        views = [DeviceSummary.of(d) for d in devices]
         if not views:
             where = f" for provider {provider!r}" if provider else ""
             return cls(devices=[], context=f"No devices{where}. Call without a provider filter.")
@@ -32,7 +38,8 @@ class DeviceList(BaseModel):
             f"{len(views)} devices ({simulators} simulators, {len(views) - simulators} QPUs). "
             "Pass a device's id as device_id to run_circuits_on_qpu_or_simulator. A device whose "
             "needs_credentials is true needs its credential_options keys in options (a dry run "
-            "needs none); `options` lists the runtime options it accepts; pricing null means free."
+            "needs none); `options` names the runtime options it accepts; pricing null means free. "
+            "get_device_details gives a device's option ranges, basis gates and coupling map."
         )
         return cls(devices=views, context=context)
 
@@ -143,3 +150,25 @@ class JobList(BaseModel):
                 "for one that is not final."
             )
         return cls(jobs=[JobSummary.of(j) for j in jobs], context=context)
+
+
+class DeviceOut(BaseModel):
+    device: DeviceView
+    context: str = Field(description=CONTEXT)
+
+    @classmethod
+    def of(cls, device: Device) -> DeviceOut:
+        needs = (
+            f"needs options {', '.join(device.credential_options)}"
+            if device.credential_options
+            else "needs no credentials"
+        )
+        return cls(
+            device=DeviceView.of(device),
+            context=(
+                f"{device.id}: {device.qubits} qubits, "
+                f"{'simulator' if device.simulator else 'QPU'}, {device.status.value}; {needs}. "
+                "Pass it as device_id to run_circuits_on_qpu_or_simulator; options accepts the "
+                "keys in `options` within their ranges."
+            ),
+        )

@@ -1,7 +1,7 @@
 """Use cases: small functions over the ports. Doors parse input, call one, render the output."""
 
 from qdispatch_core.usecases.circuits import get_circuit, list_circuits, submit_circuit
-from qdispatch_core.usecases.devices import list_devices
+from qdispatch_core.usecases.devices import get_device, list_devices
 from qdispatch_core.usecases.experiments import create_experiment, get_experiment, list_experiments
 from qdispatch_core.usecases.jobs import cancel_job, get_job, list_jobs
 from qdispatch_core.usecases.runs import submit_run
@@ -24,6 +24,7 @@ __all__ = [
     "credit_user",
     "ensure_user",
     "get_circuit",
+    "get_device",
     "get_experiment",
     "get_job",
     "list_circuits",

@@ -15,6 +15,12 @@ def all_tools() -> list[ContractTool]:
             idempotent=True,
         ),
         contract_tool(
+            catalog.get_device_details,
+            title="Get a device's details",
+            read_only=True,
+            idempotent=True,
+        ),
+        contract_tool(
             catalog.create_new_experiment,
             title="Create a new experiment",
             read_only=False,

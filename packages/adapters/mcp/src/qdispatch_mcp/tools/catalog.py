@@ -11,7 +11,14 @@ from pydantic import Field
 from qdispatch_core import usecases
 from qdispatch_core.schemas import DESCRIPTION_MAX, NAME_MAX
 from qdispatch_mcp.calls import Runtime, respond, use_case
-from qdispatch_mcp.models import CircuitList, CircuitOut, DeviceList, ExperimentList, ExperimentOut
+from qdispatch_mcp.models import (
+    CircuitList,
+    CircuitOut,
+    DeviceList,
+    DeviceOut,
+    ExperimentList,
+    ExperimentOut,
+)
 
 ExperimentId = Annotated[
     str,
@@ -42,6 +49,20 @@ async def list_qpus_and_simulators(
         return DeviceList.of(devices, provider)
 
     return await respond("list_qpus_and_simulators", work)
+
+
+async def get_device_details(
+    ctx: Context[Runtime],
+    device_id: Annotated[str, Field(description="A device id from list_qpus_and_simulators.")],
+) -> Annotated[CallToolResult, DeviceOut]:
+    """Everything about one device: the ranges and choices of the runtime options it accepts,
+    its basis gates and coupling map, pricing and mitigation. Call it when you need more than
+    list_qpus_and_simulators shows, e.g. to pick valid option values or check connectivity."""
+
+    async def work() -> DeviceOut:
+        return DeviceOut.of(await use_case(ctx, lambda s, _u: usecases.get_device(s, device_id)))
+
+    return await respond("get_device_details", work)
 
 
 async def create_new_experiment(
