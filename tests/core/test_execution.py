@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from qdispatch_core.domain import JobStatus
+from qdispatch_core.errors import ProviderUnavailable
 from qdispatch_core.ports.backend import Execution
 from qdispatch_core.testing import FakeBackend
 from qdispatch_core.usecases import (
@@ -363,3 +365,42 @@ def test_a_worker_that_lost_its_lease_writes_nothing():
     runner.run(runner.claim_next())
     job = job_of(services, user, job_id)
     assert job.results is None and job.status != "Done"
+
+
+# -- an unreachable provider ---------------------------------------------------------------
+
+
+class Flaky(FakeBackend):
+    """Unreachable for the first `outages` polls."""
+
+    def __init__(self, outages: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.outages = outages
+
+    def poll(self, device, job_ids, credentials):
+        if self.outages > 0:
+            self.outages -= 1
+            raise ProviderUnavailable(f"HTTP 503 from the provider (token {TOKEN})")
+        return super().poll(device, job_ids, credentials)
+
+
+def test_a_provider_outage_within_the_grace_period_is_ridden_out():
+    services, user, experiment, _ = setup(Flaky(outages=3))
+    job_id = submit(services, user, experiment, **remote())
+    run_all(JobRunner(services, WorkerConfig("w"), sleep=lambda s: None))
+    job = job_of(services, user, job_id)
+    assert job.status == "Done"
+    logs = " ".join(job.logs)
+    assert "provider unreachable, retrying: HTTP 503" in logs and "reachable again" in logs
+    assert TOKEN not in logs
+
+
+def test_a_provider_that_stays_unreachable_ends_the_job_in_error():
+    services, user, experiment, _ = setup(Flaky(outages=10**6))
+    job_id = submit(services, user, experiment, shots=1000, **remote())
+    config = WorkerConfig("w", unavailable_grace=0.2)
+    run_all(JobRunner(services, config, sleep=lambda s: time.sleep(0.01)))
+    job = job_of(services, user, job_id)
+    assert job.status == "Error" and "stayed unreachable" in job.error
+    assert TOKEN not in job.error
+    assert balance(services, user) == Decimal(100)

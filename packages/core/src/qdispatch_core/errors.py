@@ -65,6 +65,11 @@ class ProviderError(Exception):
     """
 
 
+class ProviderUnavailable(ProviderError):
+    """The provider could not be reached just now (network, rate limit, 5xx). The worker keeps
+    the job and asks again, for a while, before giving up with this message."""
+
+
 class UnknownProviderState(ProviderError):
     """A provider reported a state missing from that provider's status table."""
 

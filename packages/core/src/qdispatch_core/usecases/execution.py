@@ -20,7 +20,7 @@ from typing import Any
 from qdispatch_core.domain import Device, Job, JobStatus, RunType
 from qdispatch_core.domain.jobs import Progress
 from qdispatch_core.domain.lifecycle import advance, is_behind, with_log
-from qdispatch_core.errors import LeaseLost, ProviderError, QDispatchError
+from qdispatch_core.errors import LeaseLost, ProviderError, ProviderUnavailable, QDispatchError
 from qdispatch_core.ports.backend import Backend, Execution, JobSpec, RemoteState, SpecCircuit
 from qdispatch_core.rules.plan import assemble, build_plan
 from qdispatch_core.usecases.jobs import finish_unstarted
@@ -37,6 +37,8 @@ class WorkerConfig:
     lease_seconds: float = 30.0
     # After asking a provider to cancel, how many polls to wait for it to confirm.
     cancel_polls: int = 20
+    # How long a provider may stay unreachable while a job is followed before it ends in Error.
+    unavailable_grace: float = 900.0
 
 
 def scrub(text: str, secrets: Mapping[str, str]) -> str:
@@ -165,6 +167,7 @@ class _Run:
         self.me = runner.config.worker_id
         self.job = job
         self.credentials = credentials
+        self._unreachable_since: float | None = None
         self.backend: Backend
         self.device: Device
         self.spec: JobSpec
@@ -246,7 +249,12 @@ class _Run:
         cancel_polls = None
         while True:
             started = time.monotonic()
-            state = self.backend.wait(self.device, ids, self.credentials, interval)
+            state = self._wait(ids, interval)
+            if state is None:  # unreachable for now: keep the lease, ask again later
+                self._save(self.job)
+                self.runner.sleep(interval)
+                interval = min(longest, interval * 1.5)
+                continue
             if state.status.is_final:
                 return state
             self._record(state)
@@ -264,6 +272,29 @@ class _Run:
             if remaining > 0:
                 self.runner.sleep(remaining)
             interval = min(longest, interval * 1.5)
+
+    def _wait(self, ids: tuple[str, ...], interval: float) -> RemoteState | None:
+        """The provider's state, or None while it is unreachable (within the grace period)."""
+        try:
+            state = self.backend.wait(self.device, ids, self.credentials, interval)
+        except ProviderUnavailable as exc:
+            now = time.monotonic()
+            if self._unreachable_since is None:
+                self._unreachable_since = now
+                message = scrub(str(exc), self.credentials)
+                self._save(
+                    with_log(self.job, self._now(), f"provider unreachable, retrying: {message}")
+                )
+            if now - self._unreachable_since > self.runner.config.unavailable_grace:
+                raise ProviderError(
+                    f"the provider stayed unreachable for "
+                    f"{self.runner.config.unavailable_grace:.0f} s: {exc}"
+                ) from None
+            return None
+        if self._unreachable_since is not None:
+            self._unreachable_since = None
+            self._save(with_log(self.job, self._now(), "provider reachable again"))
+        return state
 
     def _record(self, state: RemoteState) -> None:
         job = self.job
