@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from qdispatch_core.registry import BackendRegistry
 from qdispatch_core.testing import FakeBackend, FakeCipher, FakeCircuitToolkit, InMemoryRepository
 from qdispatch_core.usecases import Services, create_experiment, ensure_user
@@ -46,3 +47,7 @@ def run_all(runner: JobRunner) -> list:
     while (job := runner.claim_next()) is not None:
         finished.append(runner.run(job))
     return finished
+
+
+# A real PostgreSQL server for the tests marked `postgres` (see tests/postgres.py).
+from tests.postgres import postgres_server, postgres_url  # noqa: E402, F401

@@ -437,3 +437,19 @@ class RepositoryContract:
             uow.users.add(user)
         with repository.begin() as uow:
             assert uow.users.by_name("alice") is None
+
+    def test_a_job_id_of_another_user_moves_none_of_this_users_money(self, repository):
+        (alice, exp, circuit), (bob, _, _) = self.seed(repository, ("alice", "bob"))
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.begin() as uow:
+            uow.billing.credit(alice.id, Decimal("5"))
+            uow.billing.credit(bob.id, Decimal("5"))
+            uow.billing.reserve(alice.id, job.id, Decimal("2"))
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.billing.charge(bob.id, job.id, Decimal("2")) == Decimal(0)
+            assert uow.billing.release(bob.id, job.id) == Decimal(0)
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.billing.balance(alice.id) == Decimal("3")
+            assert uow.billing.balance(bob.id) == Decimal("5")

@@ -232,3 +232,44 @@ def test_dry_run_plans_without_credentials_billing_or_execution(services, fake_b
     assert [e for e in services.repository.state.ledger if e.user_id == poor.id] == []
     assert fake_backend.submissions == []
     assert "Nothing was executed" in response.context
+
+
+@pytest.mark.parametrize("field", ["name", "description"])
+@pytest.mark.parametrize("bad", ["a\x00b", "a\ud800b"])
+def test_text_a_database_cannot_store_is_a_400(services, user, experiment, field, bad):
+    rejected(services, user, request(experiment, **{field: bad}), 400, field, "NUL character")
+
+
+def test_a_nul_in_a_circuit_is_a_400(services, user, experiment):
+    rejected(
+        services,
+        user,
+        request(experiment, circuits_qasm=[BELL_QASM2 + "\x00"]),
+        400,
+        "circuits_qasm[0]",
+        "NUL character",
+    )
+
+
+def test_a_circuit_stored_concurrently_by_another_submission_is_reused(services, user, experiment):
+    """Two submissions of one new circuit race: ours misses it by hash, then its insert
+    conflicts. The transaction is tried again and finds the stored circuit."""
+    from qdispatch_core.testing.memory import _Circuits
+
+    first = submit_circuit(services, user, experiment.id, BELL_QASM2)
+    misses = {"left": 1}
+    original = _Circuits.by_hash
+
+    def racing_by_hash(self, owner_id, experiment_id, content_hash):
+        if misses["left"]:
+            misses["left"] -= 1
+            return None  # the other submission has not committed when we look
+        return original(self, owner_id, experiment_id, content_hash)
+
+    _Circuits.by_hash = racing_by_hash
+    try:
+        response = submit_run(services, user, request(experiment))
+    finally:
+        _Circuits.by_hash = original
+    job = get_job(services, user, response.job_id).job
+    assert job.circuit_ids == [first.id] and misses["left"] == 0

@@ -105,3 +105,15 @@ def test_circuits_of_an_unknown_experiment_are_404(services, user):
 def test_devices_list_simulators_first(services):
     assert [d.id for d in list_devices(services)] == ["dummy_simulator", "dummy_qpu"]
     assert list_devices(services, provider="fake")[1].pricing is not None
+
+
+@pytest.mark.parametrize("bad", ["bad\x00name", "bad\udc00name"])
+def test_names_must_be_storable_text(services, user, experiment, bad):
+    with pytest.raises(BadRequest) as err:
+        create_experiment(services, user, bad)
+    assert err.value.field == "name"
+    with pytest.raises(BadRequest):
+        create_user(services, bad)
+    with pytest.raises(BadRequest) as err:
+        submit_circuit(services, user, experiment.id, BELL_QASM2, description=bad)
+    assert err.value.field == "description"

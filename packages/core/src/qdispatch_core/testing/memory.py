@@ -265,7 +265,8 @@ class InMemoryBilling(Billing):
         self._add(user_id, EntryKind.RESERVE, -amount, job_id, "reserved for the job")
 
     def charge(self, user_id: str, job_id: str, amount: Decimal) -> Decimal:
-        job_entries = [e for e in self.s.ledger if e.job_id == job_id]
+        # A job's entries belong to its owner: another user's job id moves nothing here.
+        job_entries = [e for e in self.s.ledger if e.job_id == job_id and e.user_id == user_id]
         if any(e.kind is EntryKind.CHARGE for e in job_entries):
             return Decimal(0)
         held = held_for_job(job_entries, job_id)
@@ -278,7 +279,7 @@ class InMemoryBilling(Billing):
         return charged
 
     def release(self, user_id: str, job_id: str) -> Decimal:
-        held = held_for_job(self.s.ledger, job_id)
+        held = held_for_job([e for e in self.s.ledger if e.user_id == user_id], job_id)
         if held > 0:
             self._add(user_id, EntryKind.RELEASE, held, job_id, "unused reservation")
         return held

@@ -9,6 +9,7 @@ from qdispatch_core.errors import BadRequest, Conflict
 from qdispatch_core.ids import new_id
 from qdispatch_core.ports import UnitOfWork
 from qdispatch_core.rules.circuits import content_hash
+from qdispatch_core.rules.text import check_text, storable
 from qdispatch_core.usecases.services import Services
 
 
@@ -23,6 +24,8 @@ def parse_source(services: Services, qasm: object, where: str) -> ParsedSource:
     """Parse one QASM source; a failure is a 400 naming `where` and the parser's position."""
     if not isinstance(qasm, str) or not qasm.strip():
         raise BadRequest(f"{where}: expected OpenQASM 2.0 or 3.0 source text", field=where)
+    if not storable(qasm):
+        raise BadRequest(f"{where}: contains a NUL character or invalid Unicode", field=where)
     try:
         parsed = services.circuits.inspect(qasm)
     except BadRequest as exc:
@@ -69,13 +72,8 @@ def submit_circuit(
 ) -> Circuit:
     """Store a QASM circuit in an experiment (the same source twice is one circuit)."""
     limits = services.limits
-    if len(name) > limits.name_max:
-        raise BadRequest(f"name: expected at most {limits.name_max} characters", field="name")
-    if len(description) > limits.description_max:
-        raise BadRequest(
-            f"description: expected at most {limits.description_max} characters",
-            field="description",
-        )
+    name = check_text(name, "name", max_length=limits.name_max)
+    description = check_text(description, "description", max_length=limits.description_max)
     with services.repository.begin() as uow:
         uow.experiments.get(user.id, experiment_id)  # 404 before parsing: cheaper, clearer
     source = parse_source(services, qasm, "circuit_qasm")

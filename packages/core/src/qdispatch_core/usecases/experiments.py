@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from qdispatch_core.domain import Experiment, User
-from qdispatch_core.errors import BadRequest, Conflict
+from qdispatch_core.errors import Conflict
 from qdispatch_core.ids import new_id
+from qdispatch_core.rules.text import check_text
 from qdispatch_core.usecases.services import Services
 
 
@@ -10,15 +11,9 @@ def create_experiment(
     services: Services, user: User, name: str, description: str = ""
 ) -> Experiment:
     """Create an experiment; a name the user already has returns that experiment."""
-    name = (name or "").strip()
     limits = services.limits
-    if not name or len(name) > limits.name_max:
-        raise BadRequest(f"name: expected 1..{limits.name_max} characters", field="name")
-    if len(description) > limits.description_max:
-        raise BadRequest(
-            f"description: expected at most {limits.description_max} characters",
-            field="description",
-        )
+    name = check_text(name, "name", max_length=limits.name_max, required=True)
+    description = check_text(description, "description", max_length=limits.description_max)
     with services.repository.begin() as uow:
         existing = uow.experiments.by_name(user.id, name)
         if existing is not None:

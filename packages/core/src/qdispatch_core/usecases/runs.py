@@ -12,7 +12,7 @@ from qdispatch_core import context
 from qdispatch_core.domain import Circuit, CircuitAnalytics, Device, Job, JobStatus, RunType, User
 from qdispatch_core.domain.jobs import Progress
 from qdispatch_core.domain.lifecycle import walk
-from qdispatch_core.errors import BadRequest, NotFound, PaymentRequired
+from qdispatch_core.errors import BadRequest, Conflict, NotFound, PaymentRequired
 from qdispatch_core.ids import new_id
 from qdispatch_core.ports.backend import Backend, JobSpec, SpecCircuit
 from qdispatch_core.rules.circuits import statevector_bytes
@@ -20,6 +20,7 @@ from qdispatch_core.rules.observables import normalize_observables
 from qdispatch_core.rules.options import SECRET_OPTION_KEYS, split_options
 from qdispatch_core.rules.parameters import normalize_parameters
 from qdispatch_core.rules.plan import JobPlan, build_plan
+from qdispatch_core.rules.text import check_text
 from qdispatch_core.schemas import RunRequest, RunResponse, cost_view, parse
 from qdispatch_core.usecases.circuits import ParsedSource, parse_source, store_circuit
 from qdispatch_core.usecases.services import Services
@@ -45,13 +46,8 @@ def _load_stored(services: Services, user: User, request: RunRequest) -> list[Ci
 
 def _check_basics(services: Services, request: RunRequest, device: Device) -> RunType:
     limits = services.limits
-    if len(request.name) > limits.name_max:
-        raise BadRequest(f"name: expected at most {limits.name_max} characters", field="name")
-    if len(request.description) > limits.description_max:
-        raise BadRequest(
-            f"description: expected at most {limits.description_max} characters",
-            field="description",
-        )
+    check_text(request.name, "name", max_length=limits.name_max)
+    check_text(request.description, "description", max_length=limits.description_max)
     run_type = RunType(request.run_type)
     if run_type not in device.run_types:
         supported = ", ".join(r.value for r in device.run_types)
@@ -209,6 +205,50 @@ def submit_run(
         progress=Progress(0, len(plan.executables)),
         logs=(f"{now.isoformat()} Submitted",),
     )
+    for attempt in range(2):
+        try:
+            job = _store(
+                services,
+                user,
+                req,
+                stored,
+                sources,
+                job,
+                plan,
+                device_plan,
+                estimate,
+                credentials,
+                now,
+            )
+            break
+        except Conflict:
+            # A concurrent submission stored one of our new circuits first; the second
+            # attempt finds it by its hash and reuses it.
+            if attempt:
+                raise
+    return RunResponse(
+        job_id=job.id,
+        status=job.status.value,
+        device_id=job.device_id,
+        estimated_cost=cost_view(estimate),
+        context=context.submitted(job),
+    )
+
+
+def _store(
+    services: Services,
+    user: User,
+    req: RunRequest,
+    stored: Sequence[Circuit],
+    sources: Sequence[ParsedSource],
+    job: Job,
+    plan: JobPlan,
+    device_plan: Any,
+    estimate: Any,
+    credentials: Mapping[str, str],
+    now: Any,
+) -> Job:
+    """One transaction: new circuits, the job, its reservation and its sealed credentials."""
     with services.repository.begin() as uow:
         new_ids = [store_circuit(uow, services, user, req.experiment_id, s).id for s in sources]
         job = replace(job, circuit_ids=tuple(c.id for c in stored) + tuple(new_ids))
@@ -226,13 +266,7 @@ def submit_run(
             if credentials:
                 uow.secrets.put(job.id, services.cipher.seal(json.dumps(credentials).encode()))
         uow.commit()
-    return RunResponse(
-        job_id=job.id,
-        status=job.status.value,
-        device_id=job.device_id,
-        estimated_cost=cost_view(estimate),
-        context=context.submitted(job),
-    )
+    return job
 
 
 def _reserve(uow: Any, user: User, job: Job, usd: float) -> None:

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from qdispatch_core.domain import User
 from qdispatch_core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from qdispatch_core.ids import new_api_key, new_id
+from qdispatch_core.rules.text import check_text
 from qdispatch_core.usecases.services import Services
 
 
@@ -28,9 +29,7 @@ def _amount(value: object, what: str) -> Decimal:
 
 def create_user(services: Services, name: str, credits: object = 0) -> tuple[User, str]:
     """A new user with a starting balance; returns the user and their API key (shown once)."""
-    name = name.strip()
-    if not name or len(name) > services.limits.name_max:
-        raise BadRequest(f"name: expected 1..{services.limits.name_max} characters", field="name")
+    name = check_text(name, "name", max_length=services.limits.name_max, required=True)
     amount = _amount(credits, "credits")
     now = services.clock()
     user = User(id=new_id("usr"), name=name, created_at=now)

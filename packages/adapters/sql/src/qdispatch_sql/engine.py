@@ -1,0 +1,81 @@
+"""Engines for the two supported databases, from a URL.
+
+SQLite (`sqlite:///path/to/file.db`): WAL, so readers never block the writer; synchronous=NORMAL,
+SQLite's advice for WAL (a crash of the process loses nothing; a power cut may lose the last
+commits but never corrupts); a busy timeout, so a waiting writer waits instead of failing;
+foreign keys on. Every transaction starts with
+BEGIN IMMEDIATE, taking the write lock up front: SQLite cannot upgrade a transaction that has
+read into one that writes once another connection has committed meanwhile ("database is
+locked" at once, whatever the timeout), and a unit of work does not say in advance whether it
+will write. Units of work are short, so queueing them costs little.
+
+PostgreSQL (`postgresql://…`, `postgresql+psycopg://…`): psycopg 3, READ COMMITTED; the stores
+use compare-and-set UPDATEs and row locks where it matters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+
+# Seconds a writer waits for another's transaction before giving up.
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+_POSTGRES_ALIASES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def database_url(url: str | URL) -> URL:
+    """The URL qdispatch connects to: PostgreSQL through psycopg 3, SQLite on a file."""
+    parsed = make_url(url)
+    if parsed.drivername in _POSTGRES_ALIASES:
+        return parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "postgresql":
+        return parsed  # a driver chosen explicitly
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise ValueError(
+                "qdispatch needs a SQLite file, not an in-memory database: "
+                "use sqlite:///path/to/qdispatch.db"
+            )
+        return parsed
+    raise ValueError(
+        f"unsupported database {parsed.get_backend_name()!r}: qdispatch stores jobs in SQLite "
+        "(sqlite:///path/to/qdispatch.db) or PostgreSQL (postgresql+psycopg://user@host/db)"
+    )
+
+
+def create(url: str | URL) -> Engine:
+    """A configured engine for `url` (see `database_url` for what is accepted)."""
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    # pre-ping: a server restart or an idle timeout must not fail the next unit of work.
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+    )
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # The sqlite3 module's own transaction handling would send a plain BEGIN, and none at all
+    # before SELECT or DDL; switching it off lets `_begin_immediate` decide.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+    cursor.close()
+
+
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

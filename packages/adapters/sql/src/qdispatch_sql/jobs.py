@@ -1,0 +1,112 @@
+"""Jobs: owner-scoped reads, and compare-and-set writes for workers.
+
+Every conditional write is one UPDATE whose WHERE clause holds the condition, judged by the
+number of rows it changed. On PostgreSQL a second writer of the same row waits for the first
+to commit and then re-checks the WHERE clause against the new row, so two workers can never
+both take one lease; SQLite runs one writer at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, or_, select, update
+
+from qdispatch_core.domain import Job, JobStatus
+from qdispatch_core.errors import Conflict, LeaseLost, NotFound
+from qdispatch_core.ports import JobFilter, JobStore
+from qdispatch_sql.rows import job_from_row, job_to_row
+from qdispatch_sql.schema import is_active, jobs
+from qdispatch_sql.stores import insert_unique
+
+NEWEST_FIRST = (jobs.c.created_at.desc(), jobs.c.id.desc())
+OLDEST_FIRST = (jobs.c.created_at, jobs.c.id)
+
+
+def _not_found(job_id: str) -> NotFound:
+    return NotFound(f"job_id: no job {job_id!r}", field="job_id")
+
+
+def _lease_free(now: datetime):
+    return or_(jobs.c.lease_expires_at.is_(None), jobs.c.lease_expires_at <= now)
+
+
+def _why_refused(stored: Job, lease_owner: str | None) -> str:
+    if stored.is_final:
+        return f"job {stored.id} is already {stored.status.value}"
+    if lease_owner is not None and stored.lease_owner != lease_owner:
+        return f"job {stored.id} is leased by {stored.lease_owner}, not {lease_owner}"
+    return f"job {stored.id} moved to {stored.status.value}"
+
+
+class SqlJobs(JobStore):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, job: Job) -> None:
+        conflict = Conflict(f"job {job.id} exists", field="job_id")
+        insert_unique(self.conn, jobs, job_to_row(job), conflict)
+
+    def get(self, owner_id: str, job_id: str) -> Job:
+        query = select(jobs).where(jobs.c.id == job_id, jobs.c.owner_id == owner_id)
+        row = self.conn.execute(query).first()
+        if row is None:
+            raise _not_found(job_id)
+        return job_from_row(row)
+
+    def get_for_worker(self, job_id: str) -> Job:
+        row = self.conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
+        if row is None:
+            raise _not_found(job_id)
+        return job_from_row(row)
+
+    def list(self, owner_id: str, where: JobFilter) -> list[Job]:
+        query = select(jobs).where(jobs.c.owner_id == owner_id)
+        if where.experiment_id is not None:
+            query = query.where(jobs.c.experiment_id == where.experiment_id)
+        if where.status is not None:
+            query = query.where(jobs.c.status == where.status.value)
+        query = query.order_by(*NEWEST_FIRST).limit(where.limit)
+        return [job_from_row(r) for r in self.conn.execute(query)]
+
+    def claimable(self, now: datetime, limit: int) -> list[str]:
+        query = (
+            select(jobs.c.id)
+            .where(is_active(jobs.c.status), _lease_free(now))
+            .order_by(*OLDEST_FIRST)
+            .limit(limit)
+        )
+        return list(self.conn.execute(query).scalars())
+
+    def claim(self, job_id: str, worker_id: str, now: datetime, until: datetime) -> Job | None:
+        claimed = (
+            update(jobs)
+            .where(jobs.c.id == job_id, is_active(jobs.c.status), _lease_free(now))
+            .values(lease_owner=worker_id, lease_expires_at=until, attempts=jobs.c.attempts + 1)
+            .returning(*jobs.c)
+        )
+        row = self.conn.execute(claimed).first()
+        return None if row is None else job_from_row(row)
+
+    def save(
+        self, job: Job, *, lease_owner: str | None, expected_status: JobStatus | None = None
+    ) -> None:
+        values = job_to_row(job)
+        del values["id"], values["cancel_requested"]  # only request_cancel sets the flag
+        conditions = [jobs.c.id == job.id, is_active(jobs.c.status)]
+        if lease_owner is not None:
+            conditions.append(jobs.c.lease_owner == lease_owner)
+        if expected_status is not None:
+            conditions.append(jobs.c.status == expected_status.value)
+        changed = self.conn.execute(update(jobs).where(*conditions).values(values)).rowcount
+        if changed == 0:
+            stored = self.get_for_worker(job.id)  # NotFound when it never existed
+            raise LeaseLost(_why_refused(stored, lease_owner))
+
+    def request_cancel(self, owner_id: str, job_id: str) -> Job:
+        self.conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id, jobs.c.owner_id == owner_id, is_active(jobs.c.status))
+            .values(cancel_requested=True)
+        )
+        return self.get(owner_id, job_id)

@@ -1,0 +1,178 @@
+"""Users, experiments, circuits and sealed secrets on one connection of a unit of work.
+
+Reads by id are scoped to the owner in the WHERE clause itself, so another user's id reads as
+not found, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from qdispatch_core.domain import Circuit, Experiment, User
+from qdispatch_core.errors import Conflict, NotFound
+from qdispatch_core.ports import CircuitStore, ExperimentStore, SecretStore, UserStore
+from qdispatch_sql.errors import is_unique_violation
+from qdispatch_sql.rows import (
+    circuit_from_row,
+    circuit_to_row,
+    experiment_from_row,
+    experiment_to_row,
+    user_from_row,
+    user_to_row,
+)
+from qdispatch_sql.schema import api_keys, circuits, experiments, job_secrets, users
+
+
+def insert_unique(
+    conn: Connection, table: Table, row: Mapping[str, Any], conflict: Conflict
+) -> None:
+    """Insert a row; a duplicate key (e.g. a concurrent writer won) raises `conflict`.
+
+    Callers check for duplicates first, so on PostgreSQL the transaction normally stays usable;
+    only a lost race ends it there, and the caller sees the same Conflict either way.
+    """
+    try:
+        conn.execute(insert(table), [dict(row)])
+    except IntegrityError as error:
+        if is_unique_violation(error):
+            raise conflict from None
+        raise
+
+
+class SqlUsers(UserStore):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, user: User) -> None:
+        conflict = Conflict(f"a user named {user.name!r} exists", field="name")
+        if self.by_name(user.name) is not None:
+            raise conflict
+        insert_unique(self.conn, users, user_to_row(user), conflict)
+
+    def get(self, user_id: str) -> User:
+        row = self.conn.execute(select(users).where(users.c.id == user_id)).first()
+        if row is None:
+            raise NotFound(f"user: no user {user_id!r}", field="user")
+        return user_from_row(row)
+
+    def by_name(self, name: str) -> User | None:
+        row = self.conn.execute(select(users).where(users.c.name == name)).first()
+        return None if row is None else user_from_row(row)
+
+    def list(self) -> list[User]:
+        rows = self.conn.execute(select(users).order_by(users.c.created_at, users.c.id))
+        return [user_from_row(r) for r in rows]
+
+    def add_api_key(self, user_id: str, key_hash: str, created_at: datetime) -> None:
+        self.get(user_id)
+        row = {"key_hash": key_hash, "user_id": user_id, "created_at": created_at}
+        insert_unique(self.conn, api_keys, row, Conflict("this API key exists", field="api_key"))
+
+    def by_api_key_hash(self, key_hash: str) -> User | None:
+        query = select(users).join(api_keys).where(api_keys.c.key_hash == key_hash)
+        row = self.conn.execute(query).first()
+        return None if row is None else user_from_row(row)
+
+
+class SqlExperiments(ExperimentStore):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, experiment: Experiment) -> None:
+        conflict = Conflict(f"experiment {experiment.name!r} exists", field="name")
+        if self.by_name(experiment.owner_id, experiment.name) is not None:
+            raise conflict
+        insert_unique(self.conn, experiments, experiment_to_row(experiment), conflict)
+
+    def get(self, owner_id: str, experiment_id: str) -> Experiment:
+        query = select(experiments).where(
+            experiments.c.id == experiment_id, experiments.c.owner_id == owner_id
+        )
+        row = self.conn.execute(query).first()
+        if row is None:
+            raise NotFound(f"experiment_id: no experiment {experiment_id!r}", field="experiment_id")
+        return experiment_from_row(row)
+
+    def by_name(self, owner_id: str, name: str) -> Experiment | None:
+        query = select(experiments).where(
+            experiments.c.owner_id == owner_id, experiments.c.name == name
+        )
+        row = self.conn.execute(query).first()
+        return None if row is None else experiment_from_row(row)
+
+    def list(self, owner_id: str) -> list[Experiment]:
+        query = (
+            select(experiments)
+            .where(experiments.c.owner_id == owner_id)
+            .order_by(experiments.c.created_at.desc(), experiments.c.id.desc())
+        )
+        return [experiment_from_row(r) for r in self.conn.execute(query)]
+
+
+def _circuit_not_found(circuit_id: str) -> NotFound:
+    return NotFound(f"circuit_id: no circuit {circuit_id!r}", field="circuit_id")
+
+
+class SqlCircuits(CircuitStore):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, circuit: Circuit) -> None:
+        conflict = Conflict("the experiment already holds this circuit", field="circuits_qasm")
+        if self.by_hash(circuit.owner_id, circuit.experiment_id, circuit.content_hash):
+            raise conflict
+        insert_unique(self.conn, circuits, circuit_to_row(circuit), conflict)
+
+    def get(self, owner_id: str, circuit_id: str) -> Circuit:
+        return self.get_many(owner_id, [circuit_id])[0]
+
+    def get_many(self, owner_id: str, circuit_ids: Sequence[str]) -> list[Circuit]:
+        wanted = sorted(set(circuit_ids))
+        query = select(circuits).where(circuits.c.id.in_(wanted), circuits.c.owner_id == owner_id)
+        found = {r.id: circuit_from_row(r) for r in self.conn.execute(query)}
+        missing = next((i for i in circuit_ids if i not in found), None)
+        if missing is not None:
+            raise _circuit_not_found(missing)
+        return [found[i] for i in circuit_ids]
+
+    def by_hash(self, owner_id: str, experiment_id: str, content_hash: str) -> Circuit | None:
+        query = select(circuits).where(
+            circuits.c.experiment_id == experiment_id,
+            circuits.c.content_hash == content_hash,
+            circuits.c.owner_id == owner_id,
+        )
+        row = self.conn.execute(query).first()
+        return None if row is None else circuit_from_row(row)
+
+    def list(self, owner_id: str, experiment_id: str, limit: int) -> list[Circuit]:
+        query = (
+            select(circuits)
+            .where(circuits.c.experiment_id == experiment_id, circuits.c.owner_id == owner_id)
+            .order_by(circuits.c.created_at.desc(), circuits.c.id.desc())
+            .limit(limit)
+        )
+        return [circuit_from_row(r) for r in self.conn.execute(query)]
+
+
+class SqlSecrets(SecretStore):
+    """Sealed bytes only: the core encrypts before anything reaches this table."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def put(self, job_id: str, sealed: bytes) -> None:
+        self.delete(job_id)
+        self.conn.execute(insert(job_secrets), [{"job_id": job_id, "sealed": sealed}])
+
+    def get(self, job_id: str) -> bytes | None:
+        query = select(job_secrets.c.sealed).where(job_secrets.c.job_id == job_id)
+        sealed = self.conn.execute(query).scalar()
+        return None if sealed is None else bytes(sealed)
+
+    def delete(self, job_id: str) -> None:
+        self.conn.execute(delete(job_secrets).where(job_secrets.c.job_id == job_id))
