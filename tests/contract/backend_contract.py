@@ -36,12 +36,20 @@ def make_spec(
     options: Mapping[str, Any] | None = None,
     use_mitigation: bool = False,
     job_id: str = "job_contract",
+    provider_estimates: bool = False,
 ) -> JobSpec:
     """A JobSpec as the core builds it, for driving a backend directly in tests."""
     parsed = [toolkit.inspect(q) for q in qasms]
     params = normalize_parameters(parameters, [p.analytics.parameter_names for p in parsed])
     obs = normalize_observables(observables, [p.analytics.qubits for p in parsed])
-    plan = build_plan(run_type, shots, [p.analytics.qubits for p in parsed], params, obs)
+    plan = build_plan(
+        run_type,
+        shots,
+        [p.analytics.qubits for p in parsed],
+        params,
+        obs,
+        provider_estimates=provider_estimates,
+    )
     circuits = tuple(
         SpecCircuit(f"cir_{content_hash(q)[:8]}", "", q, p.qasm_version, p.analytics)
         for q, p in zip(qasms, parsed, strict=True)
@@ -142,16 +150,24 @@ class BackendContract:
     def test_observable_groups_are_measured_per_executable(
         self, backend, toolkit, device_id, credentials
     ):
+        device = backend.get_device(device_id, credentials)
+        estimates = backend.estimates_observables(device, False)
         spec = make_spec(
             toolkit,
             [BELL_NO_MEASURE],
             device_id,
             shots=100,
             observables=[["ZZ", "XX", "IZ"], [1.0, 1.0, 0.5]],
+            provider_estimates=estimates,
         )
-        assert len(spec.plan.executables) == 2  # {ZZ, IZ} and {XX}
         _, state, execution = drive(backend, spec, credentials)
         assert state.status is JobStatus.DONE, state.message
+        if estimates:  # the provider's own estimator: values and errors per executable
+            assert spec.plan.output_kind == "expectations" and len(spec.plan.executables) == 1
+            (values,), (errors,) = execution.outputs, execution.uncertainties
+            assert len(values) == len(errors) == 1 and errors[0] >= 0
+            return
+        assert len(spec.plan.executables) == 2  # {ZZ, IZ} and {XX}
         assert len(execution.outputs) == 2
         assert all(sum(c.values()) == 100 for c in execution.outputs)
 

@@ -404,3 +404,37 @@ def test_a_provider_that_stays_unreachable_ends_the_job_in_error():
     assert job.status == "Error" and "stayed unreachable" in job.error
     assert TOKEN not in job.error
     assert balance(services, user) == Decimal(100)
+
+
+def test_a_provider_that_estimates_observables_returns_values_and_errors():
+    from qdispatch_core.ports.backend import Execution
+
+    class Estimating(FakeBackend):
+        def estimates_observables(self, device, use_mitigation):
+            return not device.local and use_mitigation
+
+        def fetch(self, device, spec, job_ids, credentials):
+            assert spec.plan.output_kind == "expectations"
+            n = len(spec.plan.executables)
+            return Execution(
+                [[0.5, -0.25]] * n,
+                uncertainties=[[0.01, 0.02]] * n,
+                mitigation={"applied": True, "method": "provider estimator"},
+            )
+
+    services, user, experiment, _ = setup(Estimating())
+    job_id = submit(
+        services,
+        user,
+        experiment,
+        use_mitigation=True,
+        observables=[[["ZZ"], [1.0]], [["XX", "YY"], [1.0, 1.0]]],
+        circuits_qasm=[PARAM_2Q],
+        parameters=[[0.1, 0.2], [0.3, 0.4]],
+        **remote(),
+    )
+    run_all(JobRunner(services, WorkerConfig("w"), sleep=lambda s: None))
+    job = job_of(services, user, job_id)
+    assert job.status == "Done" and job.plan["expectations_by"] == "provider"
+    assert job.results == [[[0.5, 0.5], [-0.25, -0.25]]]
+    assert job.uncertainties == [[[0.01, 0.01], [0.02, 0.02]]]

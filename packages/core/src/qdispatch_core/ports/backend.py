@@ -59,6 +59,8 @@ class Execution:
     mitigation: dict[str, Any] | None = None  # what was applied; None when nothing was asked
     raw_outputs: Sequence[Any] | None = None  # counts before mitigation, when it changed them
     notes: tuple[str, ...] = ()  # facts a user should see in the job's logs
+    # Standard errors, shaped like `outputs`, when the provider estimated observables itself.
+    uncertainties: Sequence[Sequence[float]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,14 @@ class Backend(ABC):
     def missing_credentials(self, device: Device, credentials: Credentials) -> tuple[str, ...]:
         """Credential keys the device still needs after options and the SDK's own sources."""
         return tuple(k for k in device.credential_options if k not in credentials)
+
+    def estimates_observables(self, device: Device, use_mitigation: bool) -> bool:
+        """True when this provider computes the expectation values of a sampled Run itself
+        (e.g. IBM's Estimator, which applies its own error mitigation). The plan then has one
+        executable per circuit × parameter set, `fetch` returns one list of expectation values
+        per executable and their standard errors in `Execution.uncertainties`. Must depend only
+        on its arguments: the worker re-plans a job the same way after a restart."""
+        return False
 
     def validate(self, device: Device, spec: JobSpec) -> None:  # noqa: B027 - optional check
         """Provider-specific checks beyond the contract's; raise BadRequest."""

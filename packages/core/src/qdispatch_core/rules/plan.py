@@ -40,12 +40,15 @@ class JobPlan:
     has_parameters: bool
     has_observables: bool
     executables: tuple[Executable, ...]
+    # The provider computes sampled expectation values itself (e.g. IBM's Estimator with its own
+    # error mitigation): no measurement groups, outputs are expectation values with errors.
+    estimated_by_provider: bool = False
 
     @property
     def output_kind(self) -> str:
         """What a backend returns per executable: 'counts', 'statevector' or 'expectations'."""
         if self.run_type is RunType.RUN:
-            return "counts"
+            return "expectations" if self.estimated_by_provider else "counts"
         return "expectations" if self.has_observables else "statevector"
 
     @property
@@ -61,17 +64,19 @@ class JobPlan:
             "measurement_groups": [
                 len(c.groups) if c.groups is not None else 0 for c in self.circuits
             ],
+            "expectations_by": "provider" if self.estimated_by_provider else "qdispatch",
         }
 
 
 def _circuit_plan(
     run_type: RunType,
+    provider_estimates: bool,
     qubits: int,
     sets: list[list[float]] | None,
     observables: list[list[Any]] | None,
 ) -> CircuitPlan:
     groups = None
-    if observables is not None and run_type is RunType.RUN:
+    if observables is not None and run_type is RunType.RUN and not provider_estimates:
         groups = tuple(group_qubit_wise(p for obs in observables for p in obs[0]))
     return CircuitPlan(
         qubits=qubits,
@@ -87,11 +92,20 @@ def build_plan(
     qubits: Sequence[int],
     parameters: Sequence[list[list[float]]] | None,
     observables: Sequence[list[list[Any]]] | None,
+    *,
+    provider_estimates: bool = False,
 ) -> JobPlan:
-    """Plan a job from canonical parameters/observables (see rules.parameters/observables)."""
+    """Plan a job from canonical parameters/observables (see rules.parameters/observables).
+
+    `provider_estimates`: the backend estimates sampled observables itself (one executable per
+    circuit × parameter set, outputs are expectation values); only meaningful for a Run with
+    observables.
+    """
+    provider_estimates = provider_estimates and run_type is RunType.RUN and observables is not None
     circuits = tuple(
         _circuit_plan(
             run_type,
+            provider_estimates,
             n,
             parameters[c] if parameters is not None else None,
             observables[c] if observables is not None else None,
@@ -112,6 +126,7 @@ def build_plan(
         has_parameters=parameters is not None,
         has_observables=observables is not None,
         executables=tuple(executables),
+        estimated_by_provider=provider_estimates,
     )
 
 
@@ -152,11 +167,14 @@ def _index(plan: JobPlan) -> dict[tuple[int, int | None, int], int]:
     return {(e.circuit, e.group, e.parameter_set): e.index for e in plan.executables}
 
 
-def assemble(plan: JobPlan, outputs: Sequence[Any]) -> tuple[list[Any], list[Any] | None]:
+def assemble(
+    plan: JobPlan, outputs: Sequence[Any], errors: Sequence[Sequence[float]] | None = None
+) -> tuple[list[Any], list[Any] | None]:
     """Turn per-executable outputs into (results, uncertainties) in the §5 nesting.
 
-    Outputs, by `plan.output_kind`: counts dicts; statevectors `[real_parts, imag_parts]`; or,
-    for an exact run with observables, one list of expectation values per executable.
+    Outputs, by `plan.output_kind`: counts dicts; statevectors `[real_parts, imag_parts]`; or
+    one list of expectation values per executable (exact runs, and providers that estimate
+    observables themselves, whose standard errors come in `errors`, shaped like `outputs`).
     Uncertainties exist only with observables: standard errors, 0 for exact values.
     """
     if len(outputs) != len(plan.executables):
@@ -169,7 +187,9 @@ def assemble(plan: JobPlan, outputs: Sequence[Any]) -> tuple[list[Any], list[Any
         return nest(plan, lambda c, o, p: outputs[at[(c, None, p)]]), None
     if kind == "expectations":
         values = nest(plan, lambda c, o, p: float(outputs[at[(c, None, p)]][o]))
-        return values, nest(plan, lambda c, o, p: 0.0)
+        if errors is None:
+            return values, nest(plan, lambda c, o, p: 0.0)
+        return values, nest(plan, lambda c, o, p: float(errors[at[(c, None, p)]][o]))
     estimates = _sampled_estimates(plan, outputs, at)
     return (
         nest(plan, lambda c, o, p: estimates[(c, o, p)][0]),

@@ -49,14 +49,16 @@ def scrub(text: str, secrets: Mapping[str, str]) -> str:
     return text
 
 
-def rebuild_spec(job: Job, circuits: Sequence[Any]) -> JobSpec:
-    """The backend's view of a stored job (after a restart too)."""
+def rebuild_spec(job: Job, circuits: Sequence[Any], provider_estimates: bool = False) -> JobSpec:
+    """The backend's view of a stored job (after a restart too): planned exactly as at
+    submission, given the same answer from `Backend.estimates_observables`."""
     plan = build_plan(
         job.run_type,
         job.shots,
         [c.analytics.qubits for c in circuits],
         job.parameters,
         job.observables,
+        provider_estimates=provider_estimates,
     )
     return JobSpec(
         job_id=job.id,
@@ -216,7 +218,8 @@ class _Run:
         self.backend, self.device = self.services.backends.resolve(
             self.job.device_id, self.credentials
         )
-        self.spec = rebuild_spec(self.job, circuits)
+        estimates = self.backend.estimates_observables(self.device, self.job.use_mitigation)
+        self.spec = rebuild_spec(self.job, circuits, estimates)
         if self.job.status is S.INITIALIZING:
             self._to(S.VALIDATING)
         self.backend.validate(self.device, self.spec)
@@ -328,7 +331,7 @@ class _Run:
                 f"the provider returned {len(execution.outputs)} results for "
                 f"{len(plan.executables)} executables"
             )
-        results, uncertainties = assemble(plan, execution.outputs)
+        results, uncertainties = assemble(plan, execution.outputs, execution.uncertainties)
         raw = assemble(plan, execution.raw_outputs)[0] if execution.raw_outputs else None
         cost = execution.cost if execution.cost is not None else self.job.estimated_cost
         summary = plan.summary()

@@ -174,7 +174,14 @@ def submit_run(
     _check_circuits(services, req, device, run_type, analytics)
     parameters = normalize_parameters(req.parameters, [a.parameter_names for a in analytics])
     observables = normalize_observables(req.observables, [a.qubits for a in analytics])
-    plan = build_plan(run_type, req.shots, [a.qubits for a in analytics], parameters, observables)
+    plan = build_plan(
+        run_type,
+        req.shots,
+        [a.qubits for a in analytics],
+        parameters,
+        observables,
+        provider_estimates=backend.estimates_observables(device, req.use_mitigation),
+    )
     job_id = new_id("job")
     spec = _spec(job_id, req, run_type, plan, spec_circuits(stored, sources), runtime)
     backend.validate(device, spec)

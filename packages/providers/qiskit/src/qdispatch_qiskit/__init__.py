@@ -25,6 +25,7 @@ _EXPORTS = {
     "bind_parameter_sets": "binding",
     "sparse_pauli_op": "observables",
     "transpile_for": "transpiling",
+    "translate_for": "transpiling",
     "to_qasm2": "export",
     "to_qasm3": "export",
     "reverse_bits": "bitstrings",

@@ -11,7 +11,13 @@ import threading
 from typing import Any
 
 from qiskit import QuantumCircuit
+from qiskit.circuit.equivalence_library import SessionEquivalenceLibrary
 from qiskit.transpiler import PassManager, Target, generate_preset_pass_manager
+from qiskit.transpiler.passes import (
+    BasisTranslator,
+    Optimize1qGatesDecomposition,
+    UnrollCustomDefinitions,
+)
 
 from qdispatch_qiskit.cache import LruCache
 
@@ -57,3 +63,33 @@ def transpile_for(
     pm, lock = _pass_manager(target, optimization_level, seed_transpiler)
     with lock:  # a pass manager keeps per-run state on itself
         return pm.run(circuit)
+
+
+_translators: LruCache[tuple[Any, PassManager, threading.Lock]] = LruCache(maxsize=64)
+
+
+def translate_for(circuit: QuantumCircuit, target: Target) -> QuantumCircuit:
+    """`circuit` with its gates rewritten into `target`'s native operations, qubits untouched.
+
+    For a few gates appended to an already transpiled circuit (measurement-basis rotations: H
+    is not native on most hardware): no layout, no routing, just translation and merging of
+    single-qubit runs, so the circuit stays on the physical qubits it was placed on.
+    """
+
+    def build() -> tuple[Any, PassManager, threading.Lock]:
+        pm = PassManager(
+            [
+                UnrollCustomDefinitions(SessionEquivalenceLibrary, target=target),
+                BasisTranslator(SessionEquivalenceLibrary, target_basis=None, target=target),
+                Optimize1qGatesDecomposition(target=target),
+            ]
+        )
+        return target, pm, threading.Lock()
+
+    _, pm, lock = _translators.get_or_create(id(target), build)
+    with lock:
+        translated = pm.run(circuit)
+    # A bare PassManager knows nothing of the earlier transpilation; keep its layout, which
+    # still describes where every qubit sits (qiskit's own stages carry it the same way).
+    translated._layout = circuit.layout
+    return translated

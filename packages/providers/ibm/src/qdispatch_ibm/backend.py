@@ -1,0 +1,288 @@
+"""The IBM provider: the runtime's fake backends (local, noisy, free) and IBM Quantum cloud
+QPUs, behind the core's Backend protocol.
+
+Nothing here imports qiskit-ibm-runtime, Qiskit or NumPy until a job is validated, estimated,
+prepared or run, or until credentials ask for the account's device list.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from qdispatch_core.domain import Cost, Device
+from qdispatch_core.errors import NotFound, ProviderError
+from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
+from qdispatch_ibm import mitigation, planning, pubs
+from qdispatch_ibm.accounts import Account, Services, account_for, missing_keys
+from qdispatch_ibm.calibration import CalibrationStore
+from qdispatch_ibm.catalog import fake_facts, load_catalog, twin_of
+from qdispatch_ibm.checks import check_noisy_exact, check_noisy_sampling
+from qdispatch_ibm.cloud import CloudBackends, CloudJobs
+from qdispatch_ibm.devices import fake_devices, static_cloud_devices
+from qdispatch_ibm.exact import memory_limit
+from qdispatch_ibm.local import Fakes, LocalEntry, LocalJobs
+from qdispatch_ibm.pricing import local_cost, qpu_cost, quantum_seconds
+from qdispatch_ibm.programs import Compiler
+from qdispatch_ibm.readout import Readout, corrected_execution
+from qdispatch_ibm.settings import RunSettings
+
+log = logging.getLogger(__name__)
+
+Credentials = Mapping[str, str]
+NOTHING_TO_CORRECT = {
+    "applied": False,
+    "reason": "exact expectation values of the noisy state: nothing is measured, so there is "
+    "no readout error to correct",
+}
+
+
+class IBMBackend(Backend):
+    """`fake_<name>` snapshots and `ibm_<name>` cloud QPUs.
+
+    `calibration_dir` holds the readout calibrations (default: $QDISPATCH_CACHE_DIR/ibm/readout,
+    else the user cache directory); `memory_limit_bytes` bounds the density matrices of exact
+    noisy runs (default: QDISPATCH_SIMULATION_MEMORY_BYTES, else 8 GiB).
+    """
+
+    provider = "ibm"
+    # Cloud jobs queue for seconds to hours; local ones block in `wait`, so they finish as
+    # soon as the simulation does whatever the interval.
+    polling = (1.0, 20.0)
+
+    def __init__(
+        self, *, calibration_dir: str | Path | None = None, memory_limit_bytes: int | None = None
+    ) -> None:
+        self.memory_limit_bytes = memory_limit_bytes or memory_limit()
+        self._fake_devices = fake_devices()
+        self._static_cloud = static_cloud_devices()
+        self._services = Services()
+        self._cloud = CloudBackends(self._services)
+        self._cloud_jobs = CloudJobs(self._services)
+        self._fakes = Fakes()
+        self._local = LocalJobs()
+        self._compiler: Compiler | None = None
+        self.calibrations = CalibrationStore(Path(calibration_dir) if calibration_dir else None)
+        self._readout = Readout(self.calibrations, load_catalog()["qiskit_ibm_runtime"])
+
+    @property
+    def compiler(self) -> Compiler:
+        if self._compiler is None:
+            self._compiler = Compiler()
+        return self._compiler
+
+    # -- devices --------------------------------------------------------------------------
+
+    def list_devices(self, credentials: Credentials | None = None) -> Sequence[Device]:
+        return [*self._fake_devices, *self._cloud_devices(credentials)]
+
+    def _cloud_devices(self, credentials: Credentials | None) -> Sequence[Device]:
+        account = account_for(credentials)
+        if account is None:
+            return self._static_cloud
+        try:
+            return self._cloud.listing(account)[0]
+        except ProviderError as exc:
+            log.warning("%s; showing IBM's processors from the dated list instead", exc)
+            return self._static_cloud
+
+    def get_device(self, device_id: str, credentials: Credentials | None = None) -> Device:
+        if device_id.startswith("fake_"):  # never ask the account about a local twin
+            for device in self._fake_devices:
+                if device.id == device_id:
+                    return device
+            raise NotFound(f"device_id: no fake backend {device_id!r}", field="device_id")
+        return super().get_device(device_id, credentials)
+
+    def missing_credentials(self, device: Device, credentials: Credentials) -> tuple[str, ...]:
+        if not device.credential_options:
+            return ()
+        return missing_keys(credentials)
+
+    # -- planning ---------------------------------------------------------------------------
+
+    def _target(self, device: Device) -> tuple[Any, float | None, str] | None:
+        """(transpiler target, repetition delay, where it came from) for planning."""
+        if device.local:
+            backend = self._fakes.get(device.id)
+            return backend.target, None, device.id
+        live = self._cloud.known.get(device.id)
+        if live is not None:
+            return live.target, planning.rep_delay(live), f"{device.id} (live calibration)"
+        twin = twin_of(device.id)
+        if fake_facts(twin) is None:
+            return None
+        backend = self._fakes.get(twin)
+        return backend.target, planning.rep_delay(backend), f"the snapshot {twin}"
+
+    def _programs(self, target: Any, spec: JobSpec) -> Any:
+        settings = RunSettings.resolve(spec.options)
+        return lambda c, variant: self.compiler.program(
+            target, spec.circuits[c].qasm, variant, settings
+        )
+
+    def validate(self, device: Device, spec: JobSpec) -> None:
+        if not device.local:
+            return
+        target = self._fakes.get(device.id).target
+        program_for = self._programs(target, spec)
+        limit = self.memory_limit_bytes
+        check_noisy_sampling(device, spec, lambda c: program_for(c, pubs.variant(spec, c)), limit)
+        check_noisy_exact(device, spec, lambda c: program_for(c, pubs.UNMEASURED), limit)
+
+    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
+        if device.local:
+            return local_cost(spec.plan.total_shots)
+        found = self._target(device)
+        if found is None:
+            return Cost.unavailable(
+                f"no calibration data for {device.id} without credentials: IBM bills QPU "
+                "seconds, which depend on the device's gate durations"
+            )
+        target, delay, _ = found
+        try:
+            timings = planning.pub_timings(spec, self._programs(target, spec), target)
+        except Exception as exc:  # a target without durations: no honest figure
+            return Cost.unavailable(f"cannot schedule the circuits on {device.id}: {exc}")
+        return qpu_cost(quantum_seconds(timings, delay))
+
+    def prepare(self, device: Device, spec: JobSpec) -> DevicePlan:
+        found = self._target(device)
+        if found is None:
+            raise ProviderError(
+                f"cannot transpile for {device.id} without its calibration data; pass "
+                "ibm_quantum_token and ibm_quantum_instance"
+            )
+        target, _, source = found
+        program_for = self._programs(target, spec)
+        facts = tuple(
+            planning.circuit_facts(i, program_for(i, pubs.variant(spec, i)), target)
+            for i in range(len(spec.circuits))
+        )
+        settings = RunSettings.resolve(spec.options)
+        note = (
+            f"transpiled for {source} at optimization_level {settings.optimization_level} "
+            f"(seed_transpiler {settings.seed_transpiler})"
+        )
+        return DevicePlan(facts, (note,))
+
+    # -- execution ------------------------------------------------------------------------
+
+    def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
+        if device.local:
+            return (self._submit_local(device, spec),)
+        account = self._account(credentials)
+        backend = self._cloud.backend(account, device.id)
+        built = pubs.build_pubs(spec, self._programs(backend.target, spec), backend.target)
+        if spec.use_mitigation:
+            built += self._readout.calibration_pubs(device, spec, built, backend.num_qubits)
+        return (self._cloud_jobs.submit(account, backend, built, spec.shots),)
+
+    def _submit_local(self, device: Device, spec: JobSpec) -> str:
+        from qdispatch_ibm import exact, local
+
+        settings = RunSettings.resolve(spec.options)
+        backend = self._fakes.get(device.id)
+        program_for = self._programs(backend.target, spec)
+        kind = spec.plan.output_kind
+        if kind == "counts":
+            built = pubs.build_pubs(spec, program_for, backend.target)
+            plans = pubs.plan_pubs(spec, [p[0] for p in built])
+            job = local.sample(backend, built, spec.shots, settings.seed_simulator)
+            notes = (planning.layout_note(device.id, spec, program_for),)
+            entry = LocalEntry(job, kind, len(spec.plan.executables), plans, notes)
+        elif kind == "expectations":
+            programs = [program_for(c, pubs.UNMEASURED) for c in range(len(spec.circuits))]
+            noise = self._fakes.noise_model(device.id)
+            job = local.estimate_exactly(noise, exact.estimator_pubs(spec, programs))
+            note = f"exact expectation values of the noisy state ({device.id} noise model)"
+            entry = LocalEntry(job, kind, len(spec.plan.executables), None, (note,))
+        else:
+            raise ProviderError(f"{device.id} cannot return state vectors (it is noisy)")
+        return self._local.add(entry)
+
+    def _account(self, credentials: Credentials) -> Account:
+        account = account_for(credentials)
+        if account is None:
+            raise ProviderError(
+                "IBM Quantum needs ibm_quantum_token and ibm_quantum_instance (or an account "
+                "saved for qiskit-ibm-runtime)"
+            )
+        return account
+
+    def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
+        if device.local:
+            return self._local.state(job_ids[0])
+        return self._cloud_jobs.state(self._account(credentials), job_ids[0])
+
+    def wait(
+        self, device: Device, job_ids: Sequence[str], credentials: Credentials, timeout: float
+    ) -> RemoteState:
+        if device.local:
+            return self._local.wait(job_ids[0], timeout)
+        return self.poll(device, job_ids, credentials)
+
+    def fetch(
+        self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
+    ) -> Execution:
+        if device.local:
+            return self._fetch_local(device, spec, job_ids[0])
+        return self._fetch_cloud(device, spec, job_ids[0], self._account(credentials))
+
+    def _fetch_local(self, device: Device, spec: JobSpec, job_id: str) -> Execution:
+        from qdispatch_ibm import exact
+
+        entry, result = self._local.result(job_id)
+        cost = local_cost(spec.plan.total_shots)
+        if entry.kind == "expectations":
+            outputs = exact.decode_expectations(result, spec)
+            record = dict(NOTHING_TO_CORRECT) if spec.use_mitigation else None
+            return Execution(outputs, cost=cost, mitigation=record, notes=entry.notes)
+        assert entry.plans is not None
+        plans = entry.plans
+        outputs = pubs.decode_counts(result, plans)
+        if not spec.use_mitigation:
+            return Execution(outputs, cost=cost, notes=entry.notes)
+        simulator = self._fakes.get(device.id)
+        qubits = mitigation.measured_qubits(plans)
+        return corrected_execution(
+            outputs,
+            plans,
+            lambda: self._readout.for_fake(device, simulator, qubits),
+            device,
+            cost,
+            entry.notes,
+        )
+
+    def _fetch_cloud(
+        self, device: Device, spec: JobSpec, job_id: str, account: Account
+    ) -> Execution:
+        result, circuits = self._cloud_jobs.result(account, job_id)
+        plans = pubs.plan_pubs(spec, circuits)
+        outputs = pubs.decode_counts(result, plans)
+        try:
+            seconds, started = self._cloud_jobs.usage(account, job_id)
+            note = None if seconds is not None else "IBM has not reported the job's usage yet"
+        except ProviderError as exc:
+            seconds, started, note = None, None, str(exc)
+        cost = qpu_cost(seconds) if seconds is not None else None
+        notes = (f"{note}; the estimated cost stands",) if note else ()
+        if not spec.use_mitigation:
+            return Execution(outputs, cost=cost, notes=notes)
+        return corrected_execution(
+            outputs,
+            plans,
+            lambda: self._readout.from_job(device, result, circuits, len(plans), started),
+            device,
+            cost,
+            notes,
+        )
+
+    def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
+        if device.local:
+            for job_id in job_ids:
+                self._local.cancel(job_id)
+            return
+        self._cloud_jobs.cancel(self._account(credentials), job_ids)

@@ -1,0 +1,175 @@
+"""IBM Quantum cloud backends: listing an account's devices, and the jobs run on them.
+
+Jobs are `SamplerV2` jobs in job mode. The runtime job id is what `submit` returns (the worker
+stores it before polling); `state` and `fetch` find the job again by id alone, from the
+in-memory job object when this process submitted it, else with `service.job(id)` (after a
+restart), reading the submitted PUB circuits back from the job's inputs when needed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from qdispatch_core.domain import Device, DeviceStatus, JobStatus
+from qdispatch_core.errors import ProviderError
+from qdispatch_core.ports.backend import RemoteState
+from qdispatch_ibm.accounts import Account, Services
+from qdispatch_ibm.catalog import backend_facts
+from qdispatch_ibm.devices import device_id_for, live_cloud_device
+from qdispatch_ibm.errors import provider_error, translated
+from qdispatch_ibm.sdk import quiet_sdk, require
+from qdispatch_ibm.status import remote_status
+
+LIST_TTL_S = 300.0  # an account's device list, reused across submissions and the worker
+
+
+def _device_status(backend: Any) -> DeviceStatus:
+    try:
+        status = backend.status()
+    except Exception:
+        return DeviceStatus.UNKNOWN
+    if status.operational and str(status.status_msg).lower() == "active":
+        return DeviceStatus.ONLINE
+    return DeviceStatus.OFFLINE
+
+
+class CloudBackends:
+    """The account's backends (objects and devices), cached per account."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._listings: dict[str, tuple[float, list[Device], dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        # device id -> backend object last seen by any account: its target serves estimates
+        self.known: dict[str, Any] = {}
+
+    def _secrets(self, account: Account) -> tuple[str | None, ...]:
+        return (account.token, account.instance)
+
+    def listing(self, account: Account) -> tuple[list[Device], dict[str, Any]]:
+        key = account.fingerprint
+        with self._lock:
+            cached = self._listings.get(key)
+        if cached is not None and time.monotonic() - cached[0] < LIST_TTL_S:
+            return cached[1], cached[2]
+        service = self.services.get(account)
+        with translated("listing IBM Quantum backends", self._secrets(account)), quiet_sdk():
+            backends = [b for b in service.backends() if not b.configuration().simulator]
+            devices = [
+                live_cloud_device(b.name, backend_facts(b), _device_status(b)) for b in backends
+            ]
+        by_id = {device_id_for(b.name): b for b in backends}
+        with self._lock:
+            self._listings[key] = (time.monotonic(), devices, by_id)
+            self.known.update(by_id)
+        return devices, by_id
+
+    def backend(self, account: Account, device_id: str) -> Any:
+        _, by_id = self.listing(account)
+        backend = by_id.get(device_id)
+        if backend is None:
+            raise ProviderError(
+                f"{device_id} is not among the backends of this IBM Quantum account and instance"
+            )
+        return backend
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """What this process knows of a job it submitted: its PUB circuits."""
+
+    circuits: list[Any]
+
+
+class CloudJobs:
+    def __init__(self, services: Services, keep: int = 256) -> None:
+        self.services = services
+        # (account fingerprint, job id) -> (RuntimeJobV2, what we submitted): one account never
+        # sees another's job object, even by id
+        self._jobs: OrderedDict[tuple[str, str], tuple[Any, Submitted | None]] = OrderedDict()
+        self._keep = keep
+        self._lock = threading.Lock()
+
+    def _remember(
+        self, account: Account, job_id: str, job: Any, submitted: Submitted | None
+    ) -> None:
+        key = (account.fingerprint, job_id)
+        with self._lock:
+            self._jobs[key] = (job, submitted)
+            self._jobs.move_to_end(key)
+            while len(self._jobs) > self._keep:
+                self._jobs.popitem(last=False)
+
+    def submit(self, account: Account, backend: Any, pubs: list[tuple], shots: int) -> str:
+        runtime = require("qiskit_ibm_runtime")
+        with translated(f"submitting to {backend.name}", (account.token,)), quiet_sdk():
+            sampler = runtime.SamplerV2(mode=backend, options={"default_shots": shots})
+            job = sampler.run(pubs)
+            job_id = job.job_id()
+        self._remember(account, job_id, job, Submitted([pub[0] for pub in pubs]))
+        return job_id
+
+    def job(self, account: Account, job_id: str) -> tuple[Any, Submitted | None]:
+        with self._lock:
+            known = self._jobs.get((account.fingerprint, job_id))
+        if known is not None:
+            return known
+        service = self.services.get(account)
+        with translated(f"looking up IBM job {job_id}", (account.token,)), quiet_sdk():
+            job = service.job(job_id)
+        self._remember(account, job_id, job, None)
+        return job, None
+
+    def state(self, account: Account, job_id: str) -> RemoteState:
+        job, _ = self.job(account, job_id)
+        with translated(f"reading the status of IBM job {job_id}", (account.token,)):
+            status = remote_status(job.status())
+            if status is not JobStatus.ERROR:
+                return RemoteState(status)
+            message = " ".join((job.error_message() or "").split())
+        if job_id not in message:
+            message = f"IBM job {job_id} failed: {message or 'IBM Quantum gave no reason'}"
+        return RemoteState(status, 0, message)
+
+    def result(self, account: Account, job_id: str) -> tuple[Any, list[Any]]:
+        """(PrimitiveResult, the PUB circuits the job ran)."""
+        job, submitted = self.job(account, job_id)
+        with translated(f"reading the results of IBM job {job_id}", (account.token,)):
+            with quiet_sdk():
+                result = job.result()
+            if submitted is None:  # a job from before a restart: read what it ran
+                pubs_module = require("qdispatch_ibm.pubs")
+                submitted = Submitted(pubs_module.pub_circuits(job.inputs["pubs"]))
+                self._remember(account, job_id, job, submitted)
+        return result, submitted.circuits
+
+    def usage(self, account: Account, job_id: str) -> tuple[float | None, str | None]:
+        """(QPU seconds billed, when the job started running), None while IBM is counting."""
+        job, _ = self.job(account, job_id)
+        with translated(f"reading the usage of IBM job {job_id}", (account.token,)):
+            metrics = job.metrics()
+        usage = metrics.get("usage") or {}
+        started = (metrics.get("timestamps") or {}).get("running")
+        if usage.get("status", "pending") == "pending":
+            return None, started
+        seconds = usage.get("qpu_charge_time_seconds", usage.get("quantum_seconds"))
+        return (float(seconds) if seconds is not None else None), started
+
+    def cancel(self, account: Account, job_ids: Sequence[str]) -> None:
+        exceptions = require("qiskit_ibm_runtime.exceptions")
+        for job_id in job_ids:
+            job, _ = self.job(account, job_id)
+            try:
+                with quiet_sdk():
+                    job.cancel()
+            except exceptions.RuntimeInvalidStateError:
+                continue  # HTTP 409: the job already finished; cancelling is harmless
+            except Exception as exc:
+                raise provider_error(
+                    exc, f"cancelling IBM job {job_id}", (account.token,)
+                ) from None

@@ -1,0 +1,58 @@
+"""IBM job states onto qdispatch's, through explicit tables (run contract §2).
+
+Two vocabularies reach us: a cloud `RuntimeJobV2.status()` is a plain string (the runtime maps
+the API's `state.status` and passes anything it does not know through, upper-cased), and a local
+job of the runtime's testing mode (or of Aer) reports a `qiskit.providers.JobStatus` enum. A
+state in neither table is an error, never a silent default.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qdispatch_core.domain import JobStatus
+from qdispatch_core.errors import UnknownProviderState
+
+S = JobStatus
+
+# RuntimeJobV2.status() strings, plus the API's own words the runtime translates (upper-cased),
+# so a runtime that stops translating one of them still maps.
+REMOTE_STATUS: dict[str, JobStatus] = {
+    "INITIALIZING": S.QUEUED,  # the runtime's value before its first status request
+    "QUEUED": S.QUEUED,
+    "RUNNING": S.RUNNING,
+    "DONE": S.DONE,
+    "COMPLETED": S.DONE,
+    "ERROR": S.ERROR,
+    "FAILED": S.ERROR,
+    "CANCELLED": S.CANCELLED,
+}
+
+# qiskit.providers.JobStatus member names (LocalRuntimeJob, Aer's PrimitiveJob).
+LOCAL_STATUS: dict[str, JobStatus] = {
+    "INITIALIZING": S.QUEUED,
+    "QUEUED": S.QUEUED,
+    "VALIDATING": S.QUEUED,
+    "RUNNING": S.RUNNING,
+    "DONE": S.DONE,
+    "ERROR": S.ERROR,
+    "CANCELLED": S.CANCELLED,
+}
+
+
+def remote_status(value: str) -> JobStatus:
+    status = REMOTE_STATUS.get(str(value).upper())
+    if status is None:
+        raise UnknownProviderState(
+            f"IBM Quantum reported job state {value!r}, which qdispatch does not know; "
+            "upgrade qdispatch-ibm or check the job on quantum.cloud.ibm.com"
+        )
+    return status
+
+
+def local_status(value: Any) -> JobStatus:
+    name = getattr(value, "name", None)
+    status = LOCAL_STATUS.get(name) if isinstance(name, str) else None
+    if status is None:
+        raise UnknownProviderState(f"the local simulator reported job state {value!r}")
+    return status
