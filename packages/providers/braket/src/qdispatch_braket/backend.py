@@ -1,0 +1,179 @@
+"""The Amazon Braket provider: the SDK's local simulators and the cloud's managed simulators
+and QPUs behind the core's Backend protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from qdispatch_braket import checks, costs
+from qdispatch_braket.capabilities import Capabilities, from_cloud_facts, from_local_facts
+from qdispatch_braket.catalog import load_catalog
+from qdispatch_braket.cloud import CloudRunner
+from qdispatch_braket.cloud import decision_for as cloud_decision
+from qdispatch_braket.compiler import Compiler
+from qdispatch_braket.devices import build_devices
+from qdispatch_braket.local import LocalRunner
+from qdispatch_braket.local import decision_for as local_decision
+from qdispatch_braket.mitigation import Decision
+from qdispatch_braket.session import SessionFactory, default_session_factory, missing_keys
+from qdispatch_braket.settings import RunSettings
+from qdispatch_braket.workload import estimated_shapes, profile_for
+from qdispatch_core.domain import Cost, Device
+from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
+
+Credentials = Mapping[str, str]
+
+
+class BraketBackend(Backend):
+    """`braket_local_sv`, `braket_local_dm` (in this process) and `aws_*` cloud devices.
+
+    Nothing here imports the Braket SDK, boto3 or Qiskit until a job is validated, prepared
+    or run, so listing devices stays fast. `session_factory(credentials, region)` builds the
+    SDK's AwsSession (tests hand in one with a stubbed Braket client); `min_poll_seconds`
+    spaces out real polls of cloud tasks.
+    """
+
+    provider = "braket"
+    # Local jobs block in `wait`; cloud polls are spaced by `min_poll_seconds` whatever the
+    # worker asks, so short intervals keep local progress and cancellation responsive.
+    polling = (0.05, 0.5)
+
+    def __init__(
+        self,
+        *,
+        session_factory: SessionFactory | None = None,
+        min_poll_seconds: float = 2.0,
+        workers: int = 2,
+    ) -> None:
+        self._catalog = load_catalog()
+        self._devices = build_devices(self._catalog)
+        self._compiler: Compiler | None = None
+        self._local: LocalRunner | None = None
+        self._cloud: CloudRunner | None = None
+        self._session_factory = session_factory or default_session_factory
+        self._min_poll_seconds = min_poll_seconds
+        self._workers = workers
+
+    # -- lazily built parts (they import Qiskit) -------------------------------------------
+
+    @property
+    def compiler(self) -> Compiler:
+        if self._compiler is None:
+            self._compiler = Compiler()
+        return self._compiler
+
+    @property
+    def local(self) -> LocalRunner:
+        if self._local is None:
+            self._local = LocalRunner(self.compiler, self._catalog, self._workers)
+        return self._local
+
+    @property
+    def cloud(self) -> CloudRunner:
+        if self._cloud is None:
+            self._cloud = CloudRunner(
+                self.compiler, self._catalog, self._session_factory, self._min_poll_seconds
+            )
+        return self._cloud
+
+    # -- devices and planning --------------------------------------------------------------
+
+    def list_devices(self, credentials: Credentials | None = None) -> Sequence[Device]:
+        return list(self._devices)
+
+    def missing_credentials(self, device: Device, credentials: Credentials) -> tuple[str, ...]:
+        if device.local:
+            return ()
+        return missing_keys(credentials)
+
+    def _facts(self, device: Device) -> Mapping[str, Any]:
+        section = "local" if device.local else "cloud"
+        return self._catalog[section][device.id]
+
+    def _capabilities(self, device: Device) -> Capabilities:
+        facts = self._facts(device)
+        return from_local_facts(facts) if device.local else from_cloud_facts(facts)
+
+    def _decision(self, device: Device, spec: JobSpec) -> Decision:
+        if device.local:
+            return local_decision(device, spec, RunSettings.resolve(spec.options))
+        return cloud_decision(self._facts(device), spec)
+
+    def validate(self, device: Device, spec: JobSpec) -> None:
+        caps = self._capabilities(device)
+        checks.check(device, spec, self._decision(device, spec), caps.statevector)
+
+    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
+        if device.local:
+            return Cost.free("shots", spec.plan.total_shots)
+        return costs.estimate(
+            self._facts(device), self._capabilities(device), spec, self._decision(device, spec)
+        )
+
+    def prepare(self, device: Device, spec: JobSpec) -> DevicePlan:
+        caps = self._capabilities(device)
+        settings = RunSettings.resolve(spec.options)
+        profile = profile_for(caps, settings, pinned=False)
+        facts = []
+        for i, circuit in enumerate(spec.circuits):
+            compiled = self.compiler.compile(circuit.qasm, None, profile).circuit
+            facts.append(
+                {
+                    "index": i,
+                    "transpiled_depth": compiled.depth(),
+                    "transpiled_2q_gates": compiled.num_nonlocal_gates(),
+                }
+            )
+        shapes = estimated_shapes(spec, caps, self._decision(device, spec))
+        program_sets = sum(1 for s in shapes if s.program_set)
+        notes = [
+            f"translated into {device.id}'s gates (optimization_level "
+            f"{settings.optimization_level}); {len(shapes)} quantum task(s)"
+            + (f", {program_sets} of them program sets" if program_sets else "")
+        ]
+        if not device.local:
+            notes.append(
+                "Amazon Braket places and routes the circuits on the device when they run; "
+                "the live device's gates and limits are checked at submission"
+            )
+        return DevicePlan(tuple(facts), tuple(notes))
+
+    # -- execution ----------------------------------------------------------------------
+
+    def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
+        if device.local:
+            return (self.local.start(device, spec),)
+        return self.cloud.submit(device, spec, credentials)
+
+    def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
+        if device.local:
+            return self.local.jobs.get(job_ids[0]).state()
+        return self.cloud.poll(job_ids, credentials)
+
+    def wait(
+        self, device: Device, job_ids: Sequence[str], credentials: Credentials, timeout: float
+    ) -> RemoteState:
+        if device.local:
+            job = self.local.jobs.get(job_ids[0])
+            job.finished.wait(timeout)
+            return job.state()
+        return self.poll(device, job_ids, credentials)
+
+    def fetch(
+        self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
+    ) -> Execution:
+        if device.local:
+            return self.local.execution(job_ids[0])
+        return self.cloud.fetch(device, spec, job_ids, credentials)
+
+    def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
+        if device.local:
+            for job_id in job_ids:
+                self.local.jobs.cancel(job_id)
+            return
+        self.cloud.cancel(device, job_ids, credentials)
+
+    def close(self) -> None:
+        if self._local is not None:
+            self._local.jobs.shutdown()

@@ -1,0 +1,197 @@
+"""A job as Braket work: one program per batch of executables (with the inputs of each), and
+the quantum tasks that carry them. Built the same way for the local simulators and the cloud,
+so the local simulators exercise the very programs and program sets a cloud device gets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from qdispatch_braket import programs, tasks
+from qdispatch_braket.capabilities import Capabilities
+from qdispatch_braket.compiler import Compiler, Profile
+from qdispatch_braket.mitigation import DEBIAS, DEBIAS_TYPE, Decision
+from qdispatch_braket.programs import NOISELESS, Noise, Source
+from qdispatch_braket.sdk import require
+from qdispatch_braket.settings import RunSettings
+from qdispatch_core.ports.backend import JobSpec
+
+CALIBRATIONS = 2  # all |0>, all |1>
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One program and the inputs of each of its executables (input name -> value)."""
+
+    source: Source
+    inputs: tuple[dict[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    units: tuple[Unit, ...]
+    shapes: tuple[tasks.TaskShape, ...]
+    shots: int  # per executable; 0 for exact results
+    executables: int  # of the plan (calibrations come after them)
+    debias: bool
+
+
+def uses_program_sets(spec: JobSpec, decision: Decision) -> bool:
+    return spec.plan.output_kind == "counts" and decision.mode != DEBIAS
+
+
+def shapes_for(
+    sizes: Sequence[int], spec: JobSpec, caps: Capabilities, decision: Decision
+) -> list[tasks.TaskShape]:
+    if not uses_program_sets(spec, decision):
+        return tasks.single_tasks(sizes)
+    return tasks.plan_tasks(sizes, spec.shots, caps.program_sets)
+
+
+def estimated_shapes(
+    spec: JobSpec, caps: Capabilities, decision: Decision
+) -> list[tasks.TaskShape]:
+    """The tasks a job will create, without compiling anything (for cost estimates)."""
+    calibrations = CALIBRATIONS if decision.calibrates_in_task else 0
+    if spec.plan.output_kind == "counts":
+        sizes = [b.size for b in tasks.batches(spec.plan, calibrations)]
+    else:
+        sizes = [1] * len(spec.plan.executables)
+    return shapes_for(sizes, spec, caps, decision)
+
+
+def profile_for(caps: Capabilities, settings: RunSettings, *, pinned: bool) -> Profile:
+    if not pinned:
+        return Profile(caps.gates, settings.optimization_level, settings.seed_transpiler)
+    if caps.fully_connected or not caps.edges:
+        return Profile(
+            caps.gates, settings.optimization_level, settings.seed_transpiler, pinned=True
+        )
+    labels = tuple(sorted({q for edge in caps.edges for q in edge}))
+    index = {label: i for i, label in enumerate(labels)}
+    coupling = tuple((index[a], index[b]) for a, b in caps.edges)
+    return Profile(
+        caps.gates,
+        settings.optimization_level,
+        settings.seed_transpiler,
+        pinned=True,
+        coupling=coupling,
+        labels=labels,
+    )
+
+
+def _inputs(source: Source, names: Sequence[str], values: Sequence[float]) -> dict[str, float]:
+    return {source.inputs[n]: float(values[i]) for i, n in enumerate(names) if n in source.inputs}
+
+
+def _sampled_units(spec: JobSpec, compiler: Compiler, profile: Profile) -> list[Unit]:
+    units = []
+    for batch in tasks.batches(spec.plan):
+        assert batch.circuit is not None
+        plan = spec.plan.circuits[batch.circuit]
+        basis = plan.groups[batch.group].basis if plan.groups and batch.group is not None else None
+        compiled = compiler.compile(spec.circuits[batch.circuit].qasm, basis, profile)
+        source = programs.sampled(compiled)
+        names = spec.circuits[batch.circuit].analytics.parameter_names
+        units.append(Unit(source, tuple(_inputs(source, names, s) for s in plan.parameter_sets)))
+    return units
+
+
+def _exact_units(
+    spec: JobSpec, compiler: Compiler, profile: Profile, caps: Capabilities
+) -> list[Unit]:
+    units = []
+    for e in spec.plan.executables:
+        plan = spec.plan.circuits[e.circuit]
+        compiled = compiler.compile(spec.circuits[e.circuit].qasm, None, profile)
+        names = spec.circuits[e.circuit].analytics.parameter_names
+        values = dict(zip(names, plan.parameter_sets[e.parameter_set], strict=True))
+        if spec.plan.output_kind == "statevector":
+            source = programs.statevector(
+                compiled, values, amplitudes=caps.statevector == "amplitude", gphase=caps.gphase
+            )
+        else:
+            terms = programs.distinct_terms(plan.observables or ())
+            source = programs.expectations(compiled, values, terms)
+        units.append(Unit(source, ({},)))
+    return units
+
+
+def _calibration_units(units: Sequence[Unit]) -> list[Unit]:
+    """All |0> and all |1> on every device qubit the job measures (pinned programs)."""
+    wires = sorted({w for unit in units for w in unit.source.measured})
+    return [
+        Unit(programs.calibration(wires, ones=False, pinned=True), ({},)),
+        Unit(programs.calibration(wires, ones=True, pinned=True), ({},)),
+    ]
+
+
+def build(
+    spec: JobSpec,
+    caps: Capabilities,
+    settings: RunSettings,
+    decision: Decision,
+    compiler: Compiler,
+) -> Workload:
+    # Readout calibrations must measure the job's own qubits: pin them where the device allows.
+    calibrated = decision.calibrates_in_task and caps.physical_qubits
+    profile = profile_for(caps, settings, pinned=calibrated)
+    exact = spec.plan.output_kind != "counts"
+    if exact:
+        units = _exact_units(spec, compiler, profile, caps)
+    else:
+        units = _sampled_units(spec, compiler, profile)
+        if calibrated:
+            units += _calibration_units(units)
+    sizes = [len(u.inputs) for u in units]
+    return Workload(
+        units=tuple(units),
+        shapes=tuple(shapes_for(sizes, spec, caps, decision)),
+        shots=0 if exact else spec.shots,
+        executables=len(spec.plan.executables),
+        debias=decision.mode == DEBIAS,
+    )
+
+
+# -- Braket objects ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BraketTask:
+    specification: Any  # braket.ir.openqasm.Program or braket.program_sets.ProgramSet
+    shots: int
+    executables: int
+    device_parameters: dict[str, Any] | None = None
+
+
+def _programs_of(unit: Unit, start: int, count: int, noise: Noise) -> list[Any]:
+    program = require("braket.ir.openqasm").Program
+    text = programs.with_noise(unit.source.text, noise)
+    chosen = unit.inputs[start : start + count]
+    if not chosen[0]:  # no inputs: a program stands for one executable
+        return [program(source=text, inputs={})] * count
+    return [program(source=text, inputs={k: [i[k] for i in chosen] for k in chosen[0]})]
+
+
+def braket_tasks(workload: Workload, noise: Noise = NOISELESS) -> Iterator[BraketTask]:
+    """The quantum tasks to create, in order (noise only for the local density matrix)."""
+    program_cls = require("braket.ir.openqasm").Program
+    for shape in workload.shapes:
+        if shape.program_set:
+            program_sets = require("braket.program_sets")
+            entries = [
+                p
+                for s in shape.slices
+                for p in _programs_of(workload.units[s.batch], s.start, s.count, noise)
+            ]
+            specification = program_sets.ProgramSet(entries, shots_per_executable=workload.shots)
+            yield BraketTask(specification, specification.total_shots, shape.executables)
+            continue
+        (only,) = shape.slices
+        unit = workload.units[only.batch]
+        text = programs.with_noise(unit.source.text, noise)
+        program = program_cls(source=text, inputs=dict(unit.inputs[only.start]))
+        # A fresh dict per task: the SDK rewrites the one it is given.
+        parameters = {"errorMitigation": [{"type": DEBIAS_TYPE}]} if workload.debias else None
+        yield BraketTask(program, workload.shots, 1, parameters)
