@@ -1,0 +1,303 @@
+"""The IonQ provider: IonQ's cloud simulator and QPUs through cirq-ionq, behind the core's
+Backend protocol.
+
+Nothing here imports cirq until a circuit is compiled, so listing devices stays instant and
+offline (without credentials). Jobs are IonQ's: `submit` returns IonQ job ids, and every later
+call re-attaches to them with fresh clients built from the job's credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from qdispatch_core.domain import Cost, Device, JobStatus
+from qdispatch_core.errors import BadRequest, ProviderError
+from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
+from qdispatch_ionq import catalog, mitigation, outcomes, remote
+from qdispatch_ionq.api import IonQApi
+from qdispatch_ionq.batches import Batch, split
+from qdispatch_ionq.connection import KEY_OPTION, Connection, api_key, remote_host
+from qdispatch_ionq.costs import CostBook, actual
+from qdispatch_ionq.pricing import CircuitSize
+from qdispatch_ionq.programs import Compiler, Program
+from qdispatch_ionq.settings import RunSettings, sampling_seed
+
+log = logging.getLogger(__name__)
+
+Credentials = Mapping[str, str]
+ACCOUNT_DEVICES_TTL = 300.0
+
+
+class IonQBackend(Backend):
+    """`ionq_simulator`, `ionq_qpu_forte_1`, `ionq_qpu_forte_enterprise_1` and any other QPU the
+    account lists. `remote_host` (else QDISPATCH_IONQ_HOST) points the client elsewhere, e.g.
+    at a test server; `max_retry_seconds` bounds how long one call keeps retrying IonQ;
+    `max_circuits_per_job` caps the circuits of one multi-circuit job."""
+
+    provider = "ionq"
+    polling = (2.0, 30.0)  # IonQ queues are minutes to days long; don't hammer its API
+
+    def __init__(
+        self,
+        *,
+        remote_host: str | None = None,
+        max_retry_seconds: int = 30,
+        max_circuits_per_job: int = 100,
+        http_timeout: float = 30.0,
+    ) -> None:
+        self.host = _resolve_host(remote_host)
+        self.max_retry_seconds = max_retry_seconds
+        self.max_circuits_per_job = max_circuits_per_job
+        self.http_timeout = http_timeout
+        self._static = catalog.static_devices()
+        self._account: dict[str, tuple[float, tuple[Device, ...]]] = {}
+        self._lock = threading.Lock()
+        self._compiler: Compiler | None = None
+        self._costs = CostBook(self.host)
+
+    @property
+    def compiler(self) -> Compiler:
+        if self._compiler is None:
+            self._compiler = Compiler()
+        return self._compiler
+
+    def _connection(self, credentials: Credentials | None) -> Connection:
+        return Connection.open(
+            credentials,
+            self.host,
+            max_retry_seconds=self.max_retry_seconds,
+            timeout=self.http_timeout,
+        )
+
+    # -- devices ----------------------------------------------------------------------------
+
+    def list_devices(self, credentials: Credentials | None = None) -> Sequence[Device]:
+        """The catalog; with an explicit API key, the account's backends (one cached call)."""
+        if not (credentials or {}).get(KEY_OPTION):
+            return list(self._static)
+        connection = self._connection(credentials)
+        with self._lock:
+            cached = self._account.get(connection.fingerprint)
+        if cached is not None and time.monotonic() - cached[0] < ACCOUNT_DEVICES_TTL:
+            return list(cached[1])
+        try:
+            devices = catalog.account_devices(IonQApi(connection).backends())
+        except Exception as exc:  # listing must work while IonQ is unreachable
+            log.warning("IonQ's backend list is unavailable (%s); using the catalog", exc)
+            return list(self._static)
+        with self._lock:
+            self._account[connection.fingerprint] = (time.monotonic(), devices)
+        return list(devices)
+
+    def missing_credentials(self, device: Device, credentials: Credentials) -> tuple[str, ...]:
+        return () if api_key(credentials) else (KEY_OPTION,)
+
+    # -- classical steps ----------------------------------------------------------------------
+
+    def validate(self, device: Device, spec: JobSpec) -> None:
+        settings = RunSettings.resolve(spec.options)
+        mitigation.check(device, spec)
+        if device.simulator and settings.noisy_simulation:
+            limit = settings.simulator_qubits()
+            widest = max(c.analytics.qubits for c in spec.circuits)
+            if widest > limit:
+                raise BadRequest(
+                    f"options['noise_model']: {settings.noise_model!r} simulates a QPU of "
+                    f"{limit} qubits, and a circuit has {widest}",
+                    field="options['noise_model']",
+                )
+        for e in spec.plan.executables:  # shaping is Qiskit only: no cirq at request time
+            groups = spec.plan.circuits[e.circuit].groups
+            basis = groups[e.group].basis if groups is not None and e.group is not None else None
+            self.compiler.shaped(spec, e.circuit, basis, settings)
+
+    def _programs(self, spec: JobSpec, settings: RunSettings) -> list[Program]:
+        return [self.compiler.program(spec, e, settings) for e in spec.plan.executables]
+
+    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
+        if device.simulator:
+            return Cost.free("shots", spec.plan.total_shots)
+        settings = RunSettings.resolve(spec.options)
+        sizes = [CircuitSize(p.gates_1q, p.gates_2q) for p in self._programs(spec, settings)]
+        qubits = max(c.analytics.qubits for c in spec.circuits)
+        debiased = mitigation.debiased(device, spec)
+        return self._costs.estimate(_target(device), debiased, sizes, qubits, spec.shots)
+
+    def prepare(self, device: Device, spec: JobSpec) -> DevicePlan:
+        settings = RunSettings.resolve(spec.options)
+        facts = []
+        for i in range(len(spec.circuits)):
+            first = next(e for e in spec.plan.executables if e.circuit == i)
+            program = self.compiler.program(spec, first, settings)
+            facts.append(
+                {
+                    "index": i,
+                    "transpiled_depth": program.depth,
+                    "transpiled_2q_gates": program.gates_2q,
+                    "transpiled_1q_gates": program.gates_1q,
+                }
+            )
+        note = (
+            f"compiled for IonQ's QIS gateset (Qiskit optimization_level "
+            f"{settings.optimization_level}, then cirq-ionq's IonQTargetGateset)"
+        )
+        return DevicePlan(tuple(facts), (note,))
+
+    # -- execution ------------------------------------------------------------------------
+
+    def _batches(self, spec: JobSpec) -> list[Batch]:
+        return split(spec.plan, self.max_circuits_per_job)
+
+    def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
+        connection = self._connection(credentials)
+        settings = RunSettings.resolve(spec.options)
+        batches = self._batches(spec)
+        job_settings = _job_settings(device, spec, settings)
+        ids: list[str] = []
+        try:
+            for batch in batches:
+                programs = [self.compiler.program(spec, e, settings) for e in batch.executables]
+                name = f"qdispatch {spec.job_id}"
+                if len(batches) > 1:
+                    name += f" part {batch.index + 1} of {len(batches)}"
+                ids.append(
+                    remote.create(
+                        connection,
+                        batch,
+                        programs,
+                        target=_target(device),
+                        shots=spec.shots,
+                        name=name,
+                        settings=job_settings,
+                    )
+                )
+        except Exception:
+            remote.cancel_quietly(connection, ids)  # no half-submitted job keeps running
+            raise
+        log.info("job %s: IonQ job(s) %s on %s", spec.job_id, ", ".join(ids), device.id)
+        return tuple(ids)
+
+    def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
+        connection = self._connection(credentials)
+        state = remote.state(IonQApi(connection), job_ids)
+        if state.status in (JobStatus.ERROR, JobStatus.CANCELLED) and len(job_ids) > 1:
+            # One IonQ job failed or was cancelled: its siblings would run (and bill) for nothing.
+            remote.cancel_quietly(connection, job_ids)
+        return state
+
+    def fetch(
+        self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
+    ) -> Execution:
+        batches = self._batches(spec)
+        if len(batches) != len(job_ids):
+            raise ProviderError(
+                f"the job has {len(job_ids)} IonQ job id(s) but its plan makes {len(batches)} "
+                "IonQ jobs; it cannot be matched up"
+            )
+        connection = self._connection(credentials)
+        api = IonQApi(connection)
+        settings = RunSettings.resolve(spec.options)
+        mode = mitigation.output_mode(device, spec, settings)
+        sharpen = mitigation.sharpen(device, spec)
+        outputs: list[Any] = []
+        gate_shots = 0
+        for batch, job_id in zip(batches, job_ids, strict=True):
+            found = remote.histograms(api, job_id, batch, sharpen)
+            for e, histogram in zip(batch.executables, found, strict=True):
+                program = self.compiler.program(spec, e, settings)
+                gate_shots += (program.gates_1q + program.gates_2q) * spec.shots
+                probabilities = outcomes.marginal(histogram, program.sources)
+                outputs.append(_output(mode, probabilities, spec, settings, job_id, e.index))
+        cost = self._actual_cost(device, spec, api, job_ids, gate_shots)
+        return Execution(
+            outputs=outputs,
+            cost=cost,
+            mitigation=mitigation.record(device, spec, settings),
+            notes=_notes(device, spec, settings, mode, cost),
+        )
+
+    def _actual_cost(
+        self, device: Device, spec: JobSpec, api: IonQApi, job_ids: Sequence[str], gate_shots: int
+    ) -> Cost | None:
+        if device.simulator:
+            return Cost.free("shots", spec.plan.total_shots)
+        return actual(api, job_ids, gate_shots)
+
+    def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
+        connection = self._connection(credentials)
+        for job_id in job_ids:
+            remote.cancel(connection, job_id)
+
+
+def _resolve_host(configured: str | None) -> str:
+    try:
+        return remote_host(configured)
+    except ValueError as exc:
+        raise ValueError(f"IonQ provider: {exc}") from None
+
+
+def _target(device: Device) -> str:
+    known = next((e.target for e in catalog.CATALOG if e.device_id == device.id), None)
+    return known or device.id.removeprefix("ionq_").replace("_", "-").replace("qpu-", "qpu.", 1)
+
+
+def _job_settings(device: Device, spec: JobSpec, settings: RunSettings) -> dict[str, Any]:
+    """Keyword arguments of Service.create_job beyond the circuit, shots, name and target."""
+    job: dict[str, Any] = {"metadata": {"qdispatch_job": spec.job_id}}
+    error_mitigation = mitigation.error_mitigation_setting(device, spec)
+    if error_mitigation is not None:
+        job["error_mitigation"] = error_mitigation
+    noise = settings.noise() if device.simulator else None
+    if noise is not None:
+        job["noise"] = noise
+    return job
+
+
+def _output(
+    mode: str,
+    probabilities: Mapping[str, float],
+    spec: JobSpec,
+    settings: RunSettings,
+    job_id: str,
+    executable: int,
+) -> dict[str, Any]:
+    if mode == outcomes.QUASI:
+        return outcomes.quasi_probabilities(probabilities)
+    if mode == outcomes.FREQUENCIES:
+        return outcomes.frequency_counts(probabilities, spec.shots)
+    base = settings.seed_simulator if settings.seed_simulator is not None else job_id
+    return outcomes.sample_counts(probabilities, spec.shots, sampling_seed(base, executable))
+
+
+def _notes(
+    device: Device, spec: JobSpec, settings: RunSettings, mode: str, cost: Cost | None
+) -> tuple[str, ...]:
+    notes: list[str] = []
+    if mode == outcomes.SAMPLE:
+        seeded = (
+            f"seed_simulator {settings.seed_simulator}"
+            if settings.seed_simulator is not None
+            else "seeds derived from the IonQ job ids"
+        )
+        notes.append(
+            "IonQ's ideal simulator returns exact probabilities, not shots: qdispatch sampled "
+            f"{spec.shots} shots per circuit from them ({seeded})"
+        )
+    elif device.simulator:
+        notes.append(
+            f"IonQ simulated noise model {settings.noise_model!r} with {spec.shots} shots per "
+            "circuit; counts are its frequencies times the shots"
+        )
+    elif mode == outcomes.QUASI:
+        notes.append(
+            "results are IonQ's debiased distribution (quasi-probabilities averaged over "
+            "symmetrised circuit variants); IonQ returns no raw counts for debiased jobs"
+        )
+    notes.extend(mitigation.notes(device, spec))
+    if cost is None and not device.simulator:
+        notes.append("IonQ reported no cost in USD for this job; the estimate stands")
+    return tuple(notes)

@@ -1,0 +1,33 @@
+"""IonQ's job statuses (API v0.4, as cirq_ionq.Job lists them) mapped onto ours, explicitly.
+
+A status missing from this table is an error, never a silent default: cirq_ionq itself treats an
+unknown status as still running and would poll it until its timeout.
+"""
+
+from __future__ import annotations
+
+from qdispatch_core.domain import JobStatus
+from qdispatch_core.errors import UnknownProviderState
+
+S = JobStatus
+
+IONQ_STATUS: dict[str, JobStatus] = {
+    "ready": S.QUEUED,  # accepted, not yet queued for a backend
+    "submitted": S.QUEUED,  # waiting in the backend's queue
+    "running": S.RUNNING,
+    "completed": S.DONE,
+    "failed": S.ERROR,
+    "canceled": S.CANCELLED,
+    # Deleted jobs keep only their id; their results are gone, which is an error for the run.
+    "deleted": S.ERROR,
+}
+
+
+def map_status(status: object) -> JobStatus:
+    mapped = IONQ_STATUS.get(status) if isinstance(status, str) else None
+    if mapped is None:
+        raise UnknownProviderState(
+            f"IonQ reported job status {status!r}, which qdispatch does not know "
+            f"(known: {', '.join(IONQ_STATUS)}); upgrade qdispatch-ionq"
+        )
+    return mapped
