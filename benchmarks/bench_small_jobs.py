@@ -1,0 +1,45 @@
+"""3. Many small jobs: Bell jobs of 1024 shots through qdispatch.Client with the in-process
+worker, against a raw loop of transpile + AerSimulator.run. Jobs per second."""
+
+from __future__ import annotations
+
+from common import Row, ratio_at_least, timed
+from workloads import BELL
+
+
+def run(client, quick: bool) -> list[Row]:
+    from qiskit import QuantumCircuit, transpile
+    from qiskit_aer import AerSimulator
+
+    count, repetitions = (50, 1) if quick else (500, 3)
+    bell = QuantumCircuit.from_qasm_str(BELL)
+    simulator = AerSimulator()
+
+    def reference():
+        for _ in range(count):
+            simulator.run(transpile(bell, simulator), shots=1024).result().get_counts()
+
+    def qdispatch():
+        handles = [
+            client.run(BELL, "aer_simulator", shots=1024, experiment="bench-small")
+            for _ in range(count)
+        ]
+        for handle in handles:
+            handle.result(timeout=600)
+
+    reference(), client.run(BELL, "aer_simulator", experiment="bench-small").result(60)
+    q_rates, r_rates = [], []
+    for _ in range(repetitions):
+        r_rates.append(count / timed(reference)[0])
+        q_rates.append(count / timed(qdispatch)[0])
+    return [
+        Row(
+            f"small jobs: {count} Bell jobs",
+            "jobs/s",
+            q_rates,
+            r_rates,
+            "raw transpile + AerSimulator.run",
+            "≥ 0.5× reference",
+            ratio_at_least(0.5),
+        )
+    ]
