@@ -5,7 +5,6 @@ qiskit_aer.primitives.EstimatorV2 (precision 0) on the same PUB."""
 from __future__ import annotations
 
 import numpy as np
-
 from common import Row, ratio_at_most, timed
 from workloads import ansatz, observables, parameter_sets, to_qasm3
 

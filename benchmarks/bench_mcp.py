@@ -8,7 +8,6 @@ import sys
 import time
 
 import anyio
-
 from common import Row, at_most
 from workloads import BELL
 

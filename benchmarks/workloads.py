@@ -30,7 +30,7 @@ def to_qasm3(circuit) -> str:
 
 
 def random_paulis(qubits: int, terms: int, rng: np.random.Generator, weight: int = 3) -> list[str]:
-    """Distinct Pauli strings with at most `weight` non-identity letters (like local Hamiltonians)."""
+    """Distinct Pauli strings with at most `weight` non-identity letters (local Hamiltonians)."""
     found: dict[str, None] = {}
     while len(found) < terms:
         chars = ["I"] * qubits
