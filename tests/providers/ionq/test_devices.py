@@ -81,6 +81,12 @@ def test_with_a_key_the_account_lists_its_backends_once(fake, credentials):
     assert backend.get_device("ionq_qpu_tempo_1", credentials).name == "IonQ Tempo 1"
 
 
+def test_a_key_in_the_environment_lists_the_account_too(fake, monkeypatch):
+    monkeypatch.setenv("IONQ_API_KEY", API_KEY)
+    devices = {d.id for d in IonQBackend(remote_host=fake.url).list_devices()}
+    assert "ionq_qpu_tempo_1" in devices  # only the account knows this one
+
+
 def test_an_unreachable_backend_list_falls_back_to_the_catalog(fake, caplog):
     backend = IonQBackend(remote_host=fake.url, max_retry_seconds=0)
     devices = backend.list_devices({"ionq_api_key": "wrong-key"})

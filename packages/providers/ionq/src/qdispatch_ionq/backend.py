@@ -76,8 +76,10 @@ class IonQBackend(Backend):
     # -- devices ----------------------------------------------------------------------------
 
     def list_devices(self, credentials: Credentials | None = None) -> Sequence[Device]:
-        """The catalog; with an explicit API key, the account's backends (one cached call)."""
-        if not (credentials or {}).get(KEY_OPTION):
+        """The catalog; with an API key (in options or IONQ_API_KEY), the account's backends
+        (one cached call, falling back to the catalog when IonQ is unreachable) — the same rule
+        as every provider with account listings."""
+        if not api_key(credentials or {}):
             return list(self._static)
         connection = self._connection(credentials)
         with self._lock:
