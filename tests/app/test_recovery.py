@@ -135,10 +135,22 @@ def test_a_cancel_requested_while_the_worker_was_dead_is_honoured(tmp_path, sqli
 @pytest.mark.postgres
 def test_two_worker_processes_on_postgresql_run_200_jobs_exactly_once(tmp_path, postgres_url):
     # No crash here, so a lease long enough that load on 2 cores can never expire it.
-    env = worker_env(tmp_path, postgres_url, QDISPATCH_LEASE_SECONDS="15")
+    # Each job takes a little simulated work, so neither worker can drain the queue alone
+    # before the other is up.
+    env = worker_env(
+        tmp_path, postgres_url, QDISPATCH_LEASE_SECONDS="15", QDISPATCH_FAKE_DELAY="0.02"
+    )
     with app_for(env) as app:
         user = app.default_user
         exp = create_experiment(app.services, user, "many")
+        # Both workers are running before the first job exists.
+        workers = [WorkerProcess(env, tmp_path / f"w{i}.log", threads=3) for i in range(2)]
+        try:
+            wait_until(lambda: all("started" in w.log() for w in workers), 60, "workers")
+        except AssertionError:
+            for w in workers:
+                w.stop()
+            raise
         ids = [
             submit_run(
                 app.services,
@@ -152,7 +164,6 @@ def test_two_worker_processes_on_postgresql_run_200_jobs_exactly_once(tmp_path, 
             ).job_id
             for i in range(200)
         ]
-        workers = [WorkerProcess(env, tmp_path / f"w{i}.log", threads=3) for i in range(2)]
         try:
             wait_until(lambda: done_count(app, user) == 200, 120, "all 200 jobs Done")
         finally:

@@ -4,8 +4,9 @@ Every HTTP call the runtime makes is answered through `responses`, as the runtim
 mock its transport: an IAM token (a real JWT, which the client decodes), the instance search
 and plan catalog, backends described by the runtime's own fake-backend files
 (`conf_*.json`/`props_*.json`, renamed), and jobs whose results are the submitted PUBs run on
-that fake backend and encoded with the runtime's own `RuntimeEncoder`. Nothing here is
-hand-typed JSON of a result.
+that fake backend (sampler jobs by qiskit's BackendSamplerV2, estimator jobs by the runtime's
+client-side Estimator at the submitted resilience level) and encoded with the runtime's own
+`RuntimeEncoder`. Nothing here is hand-typed JSON of a result.
 
 Job states follow a script per job (QUEUED → RUNNING → DONE by default): each status request
 moves one step along it.
@@ -83,6 +84,7 @@ class IbmCloud:
     submitted: list[dict] = field(default_factory=list)
     on_submit: Callable[[MockJob], None] | None = None
     operational: bool = True
+    estimated_levels: list[int] = field(default_factory=list)  # per estimator result computed
 
     def __post_init__(self) -> None:
         self._files = {name: fake_files(cls) for name, cls in self.backends.items()}
@@ -233,16 +235,59 @@ class IbmCloud:
         return 200, JSON, job.result_text
 
     def run_on_fake(self, job: MockJob) -> str:
-        """The submitted PUBs sampled on the backend's fake twin, encoded as IBM sends them."""
-        from qiskit.primitives import BackendSamplerV2
+        """The submitted PUBs run on the backend's fake twin by the job's program, encoded as
+        IBM sends them."""
         from qiskit_ibm_runtime import RuntimeDecoder, RuntimeEncoder, fake_provider
 
         params = json.loads(json.dumps(job.body["params"]), cls=RuntimeDecoder)
         backend = getattr(fake_provider, self.backends[job.backend])()
+        run = self._estimate if job.program == "estimator" else self._sample
+        return json.dumps(run(params, backend), cls=RuntimeEncoder)
+
+    def _sample(self, params: dict, backend: Any) -> Any:
+        from qiskit.primitives import BackendSamplerV2
+
         sampler = BackendSamplerV2(backend=backend, options={"seed_simulator": self.seed})
         shots = params.get("options", {}).get("default_shots") or params.get("shots")
-        result = sampler.run(params["pubs"], shots=shots).result()
-        return json.dumps(result, cls=RuntimeEncoder)
+        return sampler.run(params["pubs"], shots=shots).result()
+
+    def _estimate(self, params: dict, backend: Any) -> Any:
+        """What IBM's estimator program returns, computed on the fake twin by the runtime's
+        client-side Estimator, which (unlike its local testing mode) applies the submitted
+        resilience level: TREX at 1, TREX + ZNE at 2. Its values and standard errors are
+        repackaged as the server's V2 result: PubResult(DataBin(evs, stds,
+        ensemble_standard_error)), and the resilience it applied in the result's metadata."""
+        import warnings
+
+        from qiskit.primitives import DataBin, PrimitiveResult, PubResult
+        from qiskit_ibm_runtime.executor_estimator import Estimator
+
+        level = params.get("resilience_level", 1)  # IBM's default when a job leaves it out
+        shots = params["options"]["default_shots"]
+        pubs = [tuple(x for x in pub[:3] if x is not None) for pub in params["pubs"]]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            estimator = Estimator(
+                mode=backend, options={"resilience_level": level, "default_shots": shots}
+            )
+            estimator.options.simulator.seed_simulator = self.seed
+            computed = estimator.run(pubs).result()
+        self.estimated_levels.append(level)
+        results = [
+            PubResult(
+                DataBin(
+                    evs=r.data.evs,
+                    stds=r.data.stds,
+                    ensemble_standard_error=r.data.stds,
+                    shape=r.data.evs.shape,
+                ),
+                metadata={"shots": shots, "circuit_metadata": {}},
+            )
+            for r in computed
+        ]
+        applied = computed.metadata["options"]["resilience"]
+        resilience = {k: applied[k] for k in ("measure_mitigation", "zne_mitigation")}
+        return PrimitiveResult(results, metadata={"resilience": resilience, "version": 2})
 
     def _metrics(self, request: Any) -> tuple[int, dict, str]:
         job = self._find(request)

@@ -1,6 +1,7 @@
 """The cloud path through the real `QiskitRuntimeService` client, against recorded HTTP answers
 (see cloud_mock.py): authentication, listing, submission, the status sequence, result decoding,
-cancellation (409 included), a failed job, and a restart that re-attaches by job id."""
+cancellation (409 included), a failed job, and a restart that re-attaches by job id. Observables
+(Estimator jobs) are in test_estimator.py."""
 
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ import pytest
 
 from qdispatch_core.domain import JobStatus
 from qdispatch_core.errors import ProviderError
-from qdispatch_core.rules.plan import assemble
 from qdispatch_ibm import IBMBackend
 from qdispatch_ibm.calibration import CLOUD_MAX_AGE
 from tests.contract.backend_contract import BackendContract, drive, make_spec
 from tests.providers.ibm.cloud_mock import TOKEN
-from tests.samples import BELL_NO_MEASURE, BELL_QASM2, PARAM_2Q
+from tests.samples import BELL_QASM2, PARAM_2Q
 
 S = JobStatus
 DEVICE = "ibm_manila"
@@ -123,21 +123,6 @@ def test_status_goes_queued_running_done_and_results_decode(
         "converted": {"amount": 4.0, "unit": "USD"},
     }
     assert execution.mitigation is None and execution.raw_outputs is None
-
-
-def test_sampled_observables_measure_each_group_as_a_pub_of_the_same_job(
-    cloud, fresh, ibm_credentials, qiskit_toolkit
-):
-    backend = fresh()
-    observables = [["ZZ", "XX", "IZ"], [1.0, 1.0, 0.5]]
-    spec = make_spec(qiskit_toolkit, [BELL_NO_MEASURE], DEVICE, shots=4000, observables=observables)
-    _, state, execution = drive(backend, spec, ibm_credentials)
-    assert state.status is S.DONE
-    (body,) = cloud.submitted
-    assert len(decoded_params(body)["pubs"]) == 2  # {ZZ, IZ} and {XX}
-    values, errors = assemble(spec.plan, execution.outputs)
-    assert 1.6 < values[0][0] <= 2.05  # ZZ + XX + 0.5·IZ = 2 for a Bell pair, less noise
-    assert 0 < errors[0][0] < 0.05
 
 
 def test_cancelling_a_queued_job_and_a_finished_one(cloud, fresh, ibm_credentials, qiskit_toolkit):

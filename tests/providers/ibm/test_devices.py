@@ -90,7 +90,13 @@ def test_without_credentials_cloud_backends_come_from_the_dated_list(ibm):
         assert device.qubits == twin.qubits and device.coupling_map == twin.coupling_map
         assert device.pricing.unit == "s" and "1.60" in device.pricing.basis
         assert device.pricing.as_of and device.pricing.source.startswith("https://")
-        assert [o.name for o in device.options] == ["optimization_level", "seed_transpiler"]
+        assert [o.name for o in device.options] == [
+            "optimization_level",
+            "seed_transpiler",
+            "resilience_level",
+        ]
+        (level,) = [o for o in device.options if o.name == "resilience_level"]
+        assert (level.minimum, level.maximum) == (1, 2)
 
 
 def test_seed_simulator_zero_is_refused_not_ignored(ibm):

@@ -49,8 +49,9 @@ def test_estimates_count_every_pub_and_parameter_set(ibm, qiskit_toolkit):
         device.id,
         shots=1000,
         observables=[["ZZ", "XX"], [1.0, 1.0]],
+        provider_estimates=ibm.estimates_observables(device, False),
     )
-    two = ibm.estimate_cost(device, groups)  # two measurement groups: two PUBs
+    two = ibm.estimate_cost(device, groups)  # IBM's Estimator: two bases, at level 0
     per_pub = one.native_amount - JOB_OVERHEAD_S
     assert 0.25 < per_pub < 0.27  # 1000 × (250 µs + a few µs of circuit)
     assert two.native_amount - JOB_OVERHEAD_S == pytest.approx(2 * per_pub, rel=0.05)

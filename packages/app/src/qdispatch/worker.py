@@ -19,7 +19,7 @@ import uuid
 from qdispatch_core.usecases import Services
 from qdispatch_core.usecases.execution import JobRunner, WorkerConfig
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("qdispatch.worker")  # also when run as __main__
 
 
 def worker_name() -> str:

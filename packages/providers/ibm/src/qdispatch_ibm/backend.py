@@ -15,17 +15,18 @@ from typing import Any
 from qdispatch_core.domain import Cost, Device
 from qdispatch_core.errors import NotFound, ProviderError
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
-from qdispatch_ibm import mitigation, planning, pubs
+from qdispatch_ibm import estimation, mitigation, planning, pubs
 from qdispatch_ibm.accounts import Account, Services, account_for, missing_keys
 from qdispatch_ibm.calibration import CalibrationStore
 from qdispatch_ibm.catalog import fake_facts, load_catalog, twin_of
-from qdispatch_ibm.checks import check_noisy_exact, check_noisy_sampling
+from qdispatch_ibm.checks import check_noisy_exact, check_noisy_sampling, check_resilience_level
 from qdispatch_ibm.cloud import CloudBackends, CloudJobs
 from qdispatch_ibm.devices import fake_devices, static_cloud_devices
+from qdispatch_ibm.estimation import ESTIMATOR, SAMPLER
 from qdispatch_ibm.exact import memory_limit
 from qdispatch_ibm.local import Fakes, LocalEntry, LocalJobs
 from qdispatch_ibm.pricing import local_cost, qpu_cost, quantum_seconds
-from qdispatch_ibm.programs import Compiler
+from qdispatch_ibm.programs import UNMEASURED, Compiler
 from qdispatch_ibm.readout import Readout, corrected_execution
 from qdispatch_ibm.settings import RunSettings
 
@@ -37,6 +38,11 @@ NOTHING_TO_CORRECT = {
     "reason": "exact expectation values of the noisy state: nothing is measured, so there is "
     "no readout error to correct",
 }
+
+
+def resilience_level(spec: JobSpec) -> int:
+    """The level an Estimator job of `spec` runs at (0 unless use_mitigation)."""
+    return RunSettings.resolve(spec.options).estimator_level(spec.use_mitigation)
 
 
 class IBMBackend(Backend):
@@ -103,6 +109,14 @@ class IBMBackend(Backend):
 
     # -- planning ---------------------------------------------------------------------------
 
+    def estimates_observables(self, device: Device, use_mitigation: bool) -> bool:
+        """Cloud QPUs compute a sampled Run's observables with IBM's Estimator (its own
+        grouping, and under use_mitigation its resilience levels: TREX at 1). Fake backends
+        measure qdispatch's groups with the Sampler and correct readout with mthree: the
+        runtime's local Estimator ignores resilience levels, and the client-side one that
+        applies them simulates every qubit of the device (docs/providers.md)."""
+        return not device.local
+
     def _target(self, device: Device) -> tuple[Any, float | None, str] | None:
         """(transpiler target, repetition delay, where it came from) for planning."""
         if device.local:
@@ -125,6 +139,7 @@ class IBMBackend(Backend):
 
     def validate(self, device: Device, spec: JobSpec) -> None:
         if not device.local:
+            check_resilience_level(spec)
             return
         target = self._fakes.get(device.id).target
         program_for = self._programs(target, spec)
@@ -142,8 +157,13 @@ class IBMBackend(Backend):
                 "seconds, which depend on the device's gate durations"
             )
         target, delay, _ = found
+        program_for = self._programs(target, spec)
         try:
-            timings = planning.pub_timings(spec, self._programs(target, spec), target)
+            if spec.plan.estimated_by_provider:
+                level = resilience_level(spec)
+                timings = planning.estimator_timings(spec, program_for, target, level)
+            else:
+                timings = planning.pub_timings(spec, program_for, target)
         except Exception as exc:  # a target without durations: no honest figure
             return Cost.unavailable(f"cannot schedule the circuits on {device.id}: {exc}")
         return qpu_cost(quantum_seconds(timings, delay))
@@ -166,7 +186,20 @@ class IBMBackend(Backend):
             f"transpiled for {source} at optimization_level {settings.optimization_level} "
             f"(seed_transpiler {settings.seed_transpiler})"
         )
-        return DevicePlan(facts, (note,))
+        if not spec.plan.estimated_by_provider:
+            return DevicePlan(facts, (note,))
+        return DevicePlan(facts, (note, self._estimator_note(spec)))
+
+    @staticmethod
+    def _estimator_note(spec: JobSpec) -> str:
+        level = resilience_level(spec)
+        return (
+            f"observables estimated by IBM's Estimator at resilience_level {level}, one PUB per "
+            "circuit; it chooses its measurement circuits itself, so the cost estimate assumes "
+            f"the {planning.estimated_circuits(spec)} circuits (qubit-wise-commuting groups × "
+            "parameter sets) qdispatch would measure"
+            + (", plus the extra circuits of its mitigation" if level else "")
+        )
 
     # -- execution ------------------------------------------------------------------------
 
@@ -175,13 +208,20 @@ class IBMBackend(Backend):
             return (self._submit_local(device, spec),)
         account = self._account(credentials)
         backend = self._cloud.backend(account, device.id)
-        built = pubs.build_pubs(spec, self._programs(backend.target, spec), backend.target)
+        program_for = self._programs(backend.target, spec)
+        if spec.plan.estimated_by_provider:
+            level = resilience_level(spec)
+            built = estimation.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
+            options = estimation.estimator_options(spec.shots, level)
+            return (self._cloud_jobs.submit(account, backend, ESTIMATOR, built, options),)
+        built = pubs.build_pubs(spec, program_for, backend.target)
         if spec.use_mitigation:
             built += self._readout.calibration_pubs(device, spec, built, backend.num_qubits)
-        return (self._cloud_jobs.submit(account, backend, built, spec.shots),)
+        options = {"default_shots": spec.shots}
+        return (self._cloud_jobs.submit(account, backend, SAMPLER, built, options),)
 
     def _submit_local(self, device: Device, spec: JobSpec) -> str:
-        from qdispatch_ibm import exact, local
+        from qdispatch_ibm import local
 
         settings = RunSettings.resolve(spec.options)
         backend = self._fakes.get(device.id)
@@ -193,14 +233,19 @@ class IBMBackend(Backend):
             job = local.sample(backend, built, spec.shots, settings.seed_simulator)
             notes = (planning.layout_note(device.id, spec, program_for),)
             entry = LocalEntry(job, kind, len(spec.plan.executables), plans, notes)
-        elif kind == "expectations":
-            programs = [program_for(c, pubs.UNMEASURED) for c in range(len(spec.circuits))]
+        elif kind == "expectations" and not spec.plan.estimated_by_provider:
             noise = self._fakes.noise_model(device.id)
-            job = local.estimate_exactly(noise, exact.estimator_pubs(spec, programs))
+            built = estimation.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
+            job = local.estimate_exactly(noise, built)
             note = f"exact expectation values of the noisy state ({device.id} noise model)"
             entry = LocalEntry(job, kind, len(spec.plan.executables), None, (note,))
-        else:
+        elif kind == "statevector":
             raise ProviderError(f"{device.id} cannot return state vectors (it is noisy)")
+        else:  # the core asked estimates_observables, which is False for fakes
+            raise ProviderError(
+                f"{device.id} measures observables in groups itself, but the job was planned "
+                "for a provider that estimates them"
+            )
         return self._local.add(entry)
 
     def _account(self, credentials: Credentials) -> Account:
@@ -232,12 +277,10 @@ class IBMBackend(Backend):
         return self._fetch_cloud(device, spec, job_ids[0], self._account(credentials))
 
     def _fetch_local(self, device: Device, spec: JobSpec, job_id: str) -> Execution:
-        from qdispatch_ibm import exact
-
         entry, result = self._local.result(job_id)
         cost = local_cost(spec.plan.total_shots)
         if entry.kind == "expectations":
-            outputs = exact.decode_expectations(result, spec)
+            outputs = estimation.decode_estimates(result, spec).values
             record = dict(NOTHING_TO_CORRECT) if spec.use_mitigation else None
             return Execution(outputs, cost=cost, mitigation=record, notes=entry.notes)
         assert entry.plans is not None
@@ -259,16 +302,20 @@ class IBMBackend(Backend):
     def _fetch_cloud(
         self, device: Device, spec: JobSpec, job_id: str, account: Account
     ) -> Execution:
-        result, circuits = self._cloud_jobs.result(account, job_id)
+        program = self._cloud_jobs.program(account, job_id)
+        wanted = ESTIMATOR if spec.plan.estimated_by_provider else SAMPLER
+        if program != wanted:  # e.g. submitted by a qdispatch that planned the job otherwise
+            raise ProviderError(
+                f"IBM job {job_id} ran the {program} program, but this job's plan needs "
+                f"{wanted} results; submit the job again"
+            )
+        result = self._cloud_jobs.result(account, job_id)
+        cost, notes, started = self._usage(account, job_id)
+        if program == ESTIMATOR:
+            return self._estimated(spec, result, cost, notes)
+        circuits = self._cloud_jobs.circuits(account, job_id)
         plans = pubs.plan_pubs(spec, circuits)
         outputs = pubs.decode_counts(result, plans)
-        try:
-            seconds, started = self._cloud_jobs.usage(account, job_id)
-            note = None if seconds is not None else "IBM has not reported the job's usage yet"
-        except ProviderError as exc:
-            seconds, started, note = None, None, str(exc)
-        cost = qpu_cost(seconds) if seconds is not None else None
-        notes = (f"{note}; the estimated cost stands",) if note else ()
         if not spec.use_mitigation:
             return Execution(outputs, cost=cost, notes=notes)
         return corrected_execution(
@@ -278,6 +325,36 @@ class IBMBackend(Backend):
             device,
             cost,
             notes,
+        )
+
+    def _usage(
+        self, account: Account, job_id: str
+    ) -> tuple[Cost | None, tuple[str, ...], str | None]:
+        """(the job's actual cost, None while IBM is counting: the estimate stands; notes for
+        the job's logs; when it started running)."""
+        try:
+            seconds, started = self._cloud_jobs.usage(account, job_id)
+            note = None if seconds is not None else "IBM has not reported the job's usage yet"
+        except ProviderError as exc:
+            seconds, started, note = None, None, str(exc)
+        cost = qpu_cost(seconds) if seconds is not None else None
+        return cost, ((f"{note}; the estimated cost stands",) if note else ()), started
+
+    @staticmethod
+    def _estimated(
+        spec: JobSpec, result: Any, cost: Cost | None, notes: tuple[str, ...]
+    ) -> Execution:
+        estimates = estimation.decode_estimates(result, spec)
+        level = resilience_level(spec)
+        record = None
+        if spec.use_mitigation:
+            record = estimation.mitigation_record(level, getattr(result, "metadata", None))
+        return Execution(
+            estimates.values,
+            cost=cost,
+            mitigation=record,
+            notes=(*notes, f"observables estimated by IBM's Estimator at resilience_level {level}"),
+            uncertainties=estimates.errors,
         )
 
     def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:

@@ -72,3 +72,25 @@ def check_noisy_exact(device: Device, spec: JobSpec, program_for: ProgramFor, li
                 f"{max_density_matrix_qubits(limit)} qubits); use run_type Run",
                 field="run_type",
             )
+
+
+def check_resilience_level(spec: JobSpec) -> None:
+    """`resilience_level` picks the Estimator's mitigation under use_mitigation; anywhere else
+    it would change nothing, and an option that silently does nothing is refused (§6)."""
+    if "resilience_level" not in spec.options:
+        return
+    where = "options['resilience_level']"
+    if not spec.use_mitigation:
+        raise BadRequest(
+            f"{where}: chooses IBM's error mitigation for observables when use_mitigation is "
+            "true; set use_mitigation, or drop resilience_level (without use_mitigation the "
+            "Estimator runs at resilience_level 0)",
+            field=where,
+        )
+    if not spec.plan.estimated_by_provider:
+        raise BadRequest(
+            f"{where}: applies to observables, which IBM's Estimator computes; this job "
+            "returns counts, which use_mitigation corrects with mthree readout mitigation; "
+            "drop resilience_level",
+            field=where,
+        )

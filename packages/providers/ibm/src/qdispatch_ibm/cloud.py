@@ -1,9 +1,11 @@
 """IBM Quantum cloud backends: listing an account's devices, and the jobs run on them.
 
-Jobs are `SamplerV2` jobs in job mode. The runtime job id is what `submit` returns (the worker
-stores it before polling); `state` and `fetch` find the job again by id alone, from the
-in-memory job object when this process submitted it, else with `service.job(id)` (after a
-restart), reading the submitted PUB circuits back from the job's inputs when needed.
+Jobs are `SamplerV2` jobs (counts, measurement groups) or `EstimatorV2` jobs (observables) in job
+mode. The runtime job id is what `submit` returns (the worker stores it before polling); `state`
+and `fetch` find the job again by id alone, from the in-memory job object when this process
+submitted it, else with `service.job(id)` (after a restart). Which program a job ran comes back
+with it (`primitive_id`); the submitted PUB circuits are read back from the job's inputs when
+the Sampler's results need them.
 """
 
 from __future__ import annotations
@@ -86,6 +88,9 @@ class Submitted:
     circuits: list[Any]
 
 
+PRIMITIVES = {"sampler": "SamplerV2", "estimator": "EstimatorV2"}  # program id -> runtime class
+
+
 class CloudJobs:
     def __init__(self, services: Services, keep: int = 256) -> None:
         self.services = services
@@ -105,11 +110,19 @@ class CloudJobs:
             while len(self._jobs) > self._keep:
                 self._jobs.popitem(last=False)
 
-    def submit(self, account: Account, backend: Any, pubs: list[tuple], shots: int) -> str:
+    def submit(
+        self,
+        account: Account,
+        backend: Any,
+        program: str,
+        pubs: list[tuple],
+        options: dict[str, Any],
+    ) -> str:
+        """Run `pubs` with the runtime's `program` ("sampler" or "estimator") primitive."""
         runtime = require("qiskit_ibm_runtime")
         with translated(f"submitting to {backend.name}", (account.token,)), quiet_sdk():
-            sampler = runtime.SamplerV2(mode=backend, options={"default_shots": shots})
-            job = sampler.run(pubs)
+            primitive = getattr(runtime, PRIMITIVES[program])(mode=backend, options=options)
+            job = primitive.run(pubs)
             job_id = job.job_id()
         self._remember(account, job_id, job, Submitted([pub[0] for pub in pubs]))
         return job_id
@@ -136,17 +149,33 @@ class CloudJobs:
             message = f"IBM job {job_id} failed: {message or 'IBM Quantum gave no reason'}"
         return RemoteState(status, 0, message)
 
-    def result(self, account: Account, job_id: str) -> tuple[Any, list[Any]]:
-        """(PrimitiveResult, the PUB circuits the job ran)."""
+    def program(self, account: Account, job_id: str) -> str:
+        """The runtime program the job ran ("sampler" or "estimator"), as IBM records it."""
+        job, _ = self.job(account, job_id)
+        program = str(getattr(job, "primitive_id", "") or "")
+        if program not in PRIMITIVES:
+            raise ProviderError(
+                f"IBM job {job_id} ran the program {program or 'of unknown name'}, which "
+                "qdispatch did not submit (it submits sampler and estimator jobs)"
+            )
+        return program
+
+    def result(self, account: Account, job_id: str) -> Any:
+        """The job's PrimitiveResult."""
+        job, _ = self.job(account, job_id)
+        action = f"reading the results of IBM job {job_id}"
+        with translated(action, (account.token,)), quiet_sdk():
+            return job.result()
+
+    def circuits(self, account: Account, job_id: str) -> list[Any]:
+        """The PUB circuits the job ran: remembered, or read back from its inputs."""
         job, submitted = self.job(account, job_id)
-        with translated(f"reading the results of IBM job {job_id}", (account.token,)):
-            with quiet_sdk():
-                result = job.result()
-            if submitted is None:  # a job from before a restart: read what it ran
+        if submitted is None:  # a job from before a restart: read what it ran
+            with translated(f"reading the inputs of IBM job {job_id}", (account.token,)):
                 pubs_module = require("qdispatch_ibm.pubs")
                 submitted = Submitted(pubs_module.pub_circuits(job.inputs["pubs"]))
-                self._remember(account, job_id, job, submitted)
-        return result, submitted.circuits
+            self._remember(account, job_id, job, submitted)
+        return submitted.circuits
 
     def usage(self, account: Account, job_id: str) -> tuple[float | None, str | None]:
         """(QPU seconds billed, when the job started running), None while IBM is counting."""

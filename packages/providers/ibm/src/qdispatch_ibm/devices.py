@@ -15,7 +15,11 @@ from qdispatch_ibm.catalog import (
     twin_of,
 )
 from qdispatch_ibm.pricing import PRICING
-from qdispatch_ibm.settings import DEFAULT_OPTIMIZATION_LEVEL, DEFAULT_SEED_TRANSPILER
+from qdispatch_ibm.settings import (
+    DEFAULT_OPTIMIZATION_LEVEL,
+    DEFAULT_RESILIENCE_LEVEL,
+    DEFAULT_SEED_TRANSPILER,
+)
 
 PROVIDER = "ibm"
 SEED_MAX = 2**32 - 1
@@ -25,9 +29,10 @@ FAKE_MITIGATION = (
     "per device; counts become quasi-probabilities"
 )
 CLOUD_MITIGATION = (
-    "readout-error mitigation (mthree): calibration circuits run in the same job unless a "
-    "calibration of the measured qubits from the last hour is cached; counts become "
-    "quasi-probabilities"
+    "observables: IBM's Estimator at resilience_level 1 (TREX, twirled readout error "
+    "extinction; 2 adds zero-noise extrapolation); counts: readout-error mitigation (mthree), "
+    "calibration circuits run in the same job unless a calibration of the measured qubits from "
+    "the last hour is cached, counts become quasi-probabilities"
 )
 
 TRANSPILE_OPTIONS = (
@@ -56,6 +61,20 @@ FAKE_OPTIONS = (
         "local testing mode treats 0 as no seed)",
         1,
         SEED_MAX,
+    ),
+)
+
+CLOUD_OPTIONS = (
+    *TRANSPILE_OPTIONS,
+    OptionSpec(
+        "resilience_level",
+        "int",
+        "the Estimator's error mitigation for observables when use_mitigation is on (default "
+        f"{DEFAULT_RESILIENCE_LEVEL}: TREX readout mitigation; 2: TREX plus zero-noise "
+        "extrapolation, about three times the QPU time); without use_mitigation the Estimator "
+        "runs at 0",
+        1,
+        2,
     ),
 )
 
@@ -116,7 +135,7 @@ def cloud_device(
         max_shots=int(facts["max_shots"]),
         credential_options=CREDENTIAL_KEYS,
         pricing=PRICING,
-        options=TRANSPILE_OPTIONS,
+        options=CLOUD_OPTIONS,
         local=False,
         noisy=True,
         mitigation=CLOUD_MITIGATION,

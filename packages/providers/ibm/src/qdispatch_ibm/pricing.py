@@ -8,6 +8,10 @@ the job and returning results:
 
     quantum_seconds ≈ JOB_OVERHEAD_S + Σ_pubs shots · sets · (duration_s + rep_delay_s)
 
+An Estimator job (observables on a cloud QPU) chooses its circuits itself: its PUBs are counted
+as the qubit-wise-commuting groups qdispatch would measure, plus what its mitigation adds
+(planning.estimator_timings).
+
 The actual cost comes from the job's reported usage once it has run. Fake backends run here
 and cost nothing.
 """
@@ -37,8 +41,11 @@ PRICING = Pricing(
     basis=(
         f"Pay-As-You-Go: USD {USD_PER_QUANTUM_SECOND:.2f} per second of QPU usage (quantum "
         f"seconds). Estimated as {JOB_OVERHEAD_S:g} s per job plus shots × parameter sets × "
-        "(scheduled circuit duration + repetition delay) per PUB; charged from the job's "
-        "reported usage."
+        "(scheduled circuit duration + repetition delay) per PUB. Observables run on IBM's "
+        "Estimator, which groups them itself: estimated per qubit-wise-commuting group "
+        "qdispatch would measure, three times over at resilience_level 2 (zero-noise "
+        "extrapolation), plus about shots executions of TREX readout learning under "
+        "use_mitigation. Charged from the job's reported usage."
     ),
     unit="s",
     as_of=PRICE_AS_OF,
