@@ -40,9 +40,14 @@ def _slow_aer_request(experiment_id: str) -> dict:
             circuit.cx(q, q + 1)
     sets = [[0.01 * (i + k) for k in range(len(names))] for i in range(60)]
     z_all = "Z" * 18
-    return {"experiment_id": experiment_id, "device_id": "aer_simulator",
-            "circuits_qasm": [qasm3.dumps(circuit)], "run_type": "StatevectorRun",
-            "parameters": sets, "observables": [[z_all, "X" + "I" * 17], [1.0, 0.5]]}
+    return {
+        "experiment_id": experiment_id,
+        "device_id": "aer_simulator",
+        "circuits_qasm": [qasm3.dumps(circuit)],
+        "run_type": "StatevectorRun",
+        "parameters": sets,
+        "observables": [[z_all, "X" + "I" * 17], [1.0, 0.5]],
+    }
 
 
 def test_kill_9_during_a_slow_aer_job_then_another_worker_finishes_it(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 from qdispatch_aer import AerBackend
 from qdispatch_aer.facts import generate_facts, load_facts
-from qdispatch_aer.memory import memory_limit_from_env, qubits_for_memory
+from qdispatch_aer.memory import qubits_for_memory
 from qdispatch_aer.sdk import require
 from qdispatch_core.domain import Cost, DeviceStatus, RunType
 from tests.contract.backend_contract import drive, make_spec
@@ -95,9 +95,6 @@ def test_memory_limit_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("QDISPATCH_SIMULATION_MEMORY_BYTES", "lots")
     with pytest.raises(ValueError, match="QDISPATCH_SIMULATION_MEMORY_BYTES"):
         AerBackend()
-    assert memory_limit_from_env({}) == 8 * 1024**3
-    with pytest.raises(ValueError, match="positive"):
-        memory_limit_from_env({"QDISPATCH_SIMULATION_MEMORY_BYTES": "0"})
 
 
 def test_a_missing_sdk_names_the_package_to_install(monkeypatch):

@@ -7,7 +7,6 @@ import time
 import pytest
 
 from qdispatch_aer import AerBackend
-from qdispatch_aer.jobs import LocalJobs
 from qdispatch_core.domain import JobStatus
 from qdispatch_core.errors import ProviderError
 from tests.contract.backend_contract import drive, make_spec
@@ -120,15 +119,3 @@ def test_close_cancels_what_has_not_started(qiskit_toolkit):
     backend.close()
     assert backend.poll(device, queued, {}).status is S.CANCELLED
     assert backend.wait(device, busy, {}, 30).status in (S.CANCELLED, S.DONE)
-
-
-def test_finished_jobs_are_forgotten_beyond_the_limit():
-    jobs = LocalJobs(workers=1, keep_finished=2)
-    started = [jobs.start(1, lambda job: None) for _ in range(4)]
-    for job in started:
-        assert job.finished.wait(5)
-    jobs.start(1, lambda job: None).finished.wait(5)
-    with pytest.raises(ProviderError):
-        jobs.get(started[0].id)
-    assert jobs.get(started[-1].id).status is S.DONE
-    jobs.shutdown()

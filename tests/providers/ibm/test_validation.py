@@ -7,7 +7,6 @@ import pytest
 from qdispatch_core.domain import JobStatus, RunType
 from qdispatch_core.errors import BadRequest, ProviderError
 from qdispatch_ibm import IBMBackend
-from qdispatch_ibm.exact import max_density_matrix_qubits, memory_limit
 from tests.contract.backend_contract import make_spec
 from tests.providers.ibm.conftest import run_outputs
 from tests.samples import BELL_NO_MEASURE, ghz
@@ -76,12 +75,14 @@ def test_a_local_job_can_be_cancelled_while_it_runs(ibm, qiskit_toolkit):
         ibm.fetch(device, spec, ids, {})
 
 
-def test_the_memory_budget_comes_from_the_environment():
-    assert memory_limit({}) == 8 * 1024**3
-    assert memory_limit({"QDISPATCH_SIMULATION_MEMORY_BYTES": "1024"}) == 1024
+def test_the_memory_budget_comes_from_the_environment(monkeypatch, calibration_dir):
+    monkeypatch.setenv("QDISPATCH_SIMULATION_MEMORY_BYTES", "1024")
+    assert IBMBackend(calibration_dir=calibration_dir).memory_limit_bytes == 1024
+    monkeypatch.setenv("QDISPATCH_SIMULATION_MEMORY_BYTES", "0")
     with pytest.raises(ValueError, match="positive"):
-        memory_limit({"QDISPATCH_SIMULATION_MEMORY_BYTES": "0"})
-    assert max_density_matrix_qubits(8 * 1024**3) == 14
+        IBMBackend(calibration_dir=calibration_dir)
+    monkeypatch.delenv("QDISPATCH_SIMULATION_MEMORY_BYTES")
+    assert IBMBackend(calibration_dir=calibration_dir).memory_limit_bytes == 8 * 1024**3
 
 
 def test_a_run_needs_nothing_more_than_the_contract(ibm, qiskit_toolkit):

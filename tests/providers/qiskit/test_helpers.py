@@ -12,6 +12,7 @@ from qiskit.quantum_info import Operator, SparsePauliOp, Statevector
 from qdispatch_core.errors import BadRequest
 from qdispatch_qiskit import (
     bind_parameter_sets,
+    check_final_measurements,
     counts_to_big_endian,
     counts_to_little_endian,
     drop_final_measurements,
@@ -51,6 +52,19 @@ def test_drop_final_measurements_keeps_mid_circuit_ones():
 def _probabilities(circuit: QuantumCircuit) -> dict[str, float]:
     state = Statevector(circuit.remove_final_measurements(inplace=False))
     return {k: p for k, p in state.probabilities_dict().items() if p > 1e-12}
+
+
+def test_circuits_that_measure_or_reset_early_are_refused_naming_the_first():
+    reset_first = BELL_QASM2.replace("h q[0];", "reset q[1];\nh q[0];")
+    check_final_measurements([BELL_QASM2, BELL_QASM3], "never shown", field="circuits")
+    with pytest.raises(BadRequest) as refused:
+        check_final_measurements(
+            [BELL_QASM2, reset_first, reset_first], "this device needs X", field="run_type"
+        )
+    assert refused.value.field == "run_type"
+    assert refused.value.message == (
+        "circuit 2 has reset before its final measurements; this device needs X"
+    )
 
 
 @pytest.mark.parametrize(

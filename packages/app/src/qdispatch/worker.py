@@ -148,10 +148,19 @@ class Worker:
 def configure_logging(level: int = logging.INFO) -> None:
     """Our loggers at `level`, everything else at WARNING: Qiskit logs every transpiler pass
     at INFO, which would drown a worker's log."""
-    logging.basicConfig(level=logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for name in ("qdispatch", "qdispatch_core", "qdispatch_sql", "qdispatch_aer",
-                 "qdispatch_ibm", "qdispatch_braket", "qdispatch_ionq", "qdispatch_qiskit"):
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for name in (
+        "qdispatch",
+        "qdispatch_core",
+        "qdispatch_sql",
+        "qdispatch_aer",
+        "qdispatch_ibm",
+        "qdispatch_braket",
+        "qdispatch_ionq",
+        "qdispatch_qiskit",
+    ):
         logging.getLogger(name).setLevel(level)
 
 

@@ -9,12 +9,11 @@ from qdispatch_aer import checks
 from qdispatch_aer.batches import Batch
 from qdispatch_aer.devices import build_devices
 from qdispatch_aer.facts import load_facts
-from qdispatch_aer.jobs import LocalJob, LocalJobs
-from qdispatch_aer.memory import memory_limit_from_env
 from qdispatch_aer.settings import RunSettings
-from qdispatch_core.domain import Cost, Device, JobStatus
-from qdispatch_core.errors import ProviderError
+from qdispatch_core.domain import Cost, Device
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
+from qdispatch_qiskit.local_jobs import LocalJob, LocalJobs
+from qdispatch_qiskit.memory import memory_limit_from_env
 
 if TYPE_CHECKING:
     from qdispatch_aer.engine import Engine
@@ -40,7 +39,9 @@ class AerBackend(Backend):
         self.memory_limit_bytes = memory_limit_bytes or memory_limit_from_env()
         self._facts = load_facts()
         self._devices = build_devices(self._facts, self.memory_limit_bytes)
-        self._jobs = LocalJobs(workers=workers)
+        self._jobs = LocalJobs(
+            "aer", label="Aer job", failure="Aer simulation failed", workers=workers
+        )
         self._engine: Engine | None = None
 
     @property
@@ -97,33 +98,27 @@ class AerBackend(Backend):
             job.outputs[batch.first : batch.first + batch.size] = outputs
             job.done += batch.size
             methods.update(used)
-            if job.cancel_requested.is_set() and job.done < job.total:
-                job.end(
-                    JobStatus.CANCELLED, f"cancelled after {job.done} of {job.total} executables"
-                )
-                return False
-            return True
+            # go on unless cancellation was asked for and executables remain
+            return job.done == job.total or not job.stop_if_cancelled(
+                f"cancelled after {job.done} of {job.total} executables"
+            )
 
         self.engine.run(spec, settings, on_batch)
         if methods:
             job.notes.append(f"Aer simulated with method(s): {', '.join(sorted(methods))}")
 
     def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
-        return self._jobs.get(job_ids[0]).state()
+        return self._jobs.state(job_ids[0])
 
     def wait(
         self, device: Device, job_ids: Sequence[str], credentials: Credentials, timeout: float
     ) -> RemoteState:
-        job = self._jobs.get(job_ids[0])
-        job.finished.wait(timeout)
-        return job.state()
+        return self._jobs.wait(job_ids[0], timeout)
 
     def fetch(
         self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
     ) -> Execution:
-        job = self._jobs.get(job_ids[0])
-        if job.status is not JobStatus.DONE:
-            raise ProviderError(f"Aer job {job.id} has no results (it is {job.status.value})")
+        job = self._jobs.finished_job(job_ids[0])
         return Execution(
             outputs=list(job.outputs),
             cost=self.estimate_cost(device, spec),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from qdispatch_aer.memory import HEADROOM, MEMORY_ENV, human_bytes, memory_needed
+from qdispatch_aer.memory import dense_state
 from qdispatch_aer.sdk import require
 from qdispatch_aer.settings import RunSettings
 from qdispatch_core.domain import Device, RunType
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.ports.backend import JobSpec
+from qdispatch_qiskit.memory import check_fits
 
 OUTPUT_WORDS = {
     "counts": "sample counts",
@@ -31,33 +32,28 @@ def check_method(device: Device, settings: RunSettings, output_kind: str, method
     )
 
 
-def _formula(method: str, output_kind: str, qubits: int) -> str:
-    if output_kind != "statevector" and method == "density_matrix":
-        return f"a density matrix of 16·4^{qubits} bytes"
-    return f"a state vector of 16·2^{qubits} bytes"
-
-
 def check_memory(device: Device, spec: JobSpec, settings: RunSettings, limit: int) -> None:
     """A dense simulation must fit, with working memory, in what this worker may use."""
     kind = spec.plan.output_kind
+    state = dense_state(settings.method, kind)
+    if state is None:
+        return
+    explicit = settings.method != "automatic" and kind != "statevector"
+    hint = "use fewer qubits" + (
+        ", pass observables, or use aer_simulator_mps"
+        if kind == "statevector"
+        else ", or use aer_simulator_mps"
+    )
     for i, circuit in enumerate(spec.circuits):
         qubits = circuit.analytics.qubits
-        need = memory_needed(settings.method, kind, qubits)
-        if need is None or need * HEADROOM <= limit:
-            continue
-        explicit = settings.method != "automatic" and kind != "statevector"
-        field = "options['method']" if explicit else "run_type"
-        hint = "use fewer qubits" + (
-            ", pass observables, or use aer_simulator_mps"
-            if kind == "statevector"
-            else ", or use aer_simulator_mps"
-        )
-        raise BadRequest(
-            f"circuit {i + 1} has {qubits} qubits: simulating it with method "
-            f"{settings.method!r} needs {_formula(settings.method, kind, qubits)} "
-            f"({human_bytes(need)}) plus working memory, {human_bytes(need * HEADROOM)} in all, "
-            f"more than the {human_bytes(limit)} a simulation may use here ({MEMORY_ENV}); {hint}",
-            field=field,
+        check_fits(
+            state,
+            qubits,
+            limit,
+            subject=f"circuit {i + 1} has {qubits} qubits",
+            doing=f"simulating it with method {settings.method!r}",
+            hint=hint,
+            field="options['method']" if explicit else "run_type",
         )
 
 
@@ -66,15 +62,11 @@ def check_exact_circuits(spec: JobSpec) -> None:
     earlier than that would make "the" state one random trajectory."""
     if spec.run_type is not RunType.STATEVECTOR:
         return
-    qk = require("qdispatch_qiskit")
-    for i, circuit in enumerate(spec.circuits):
-        found = qk.non_unitary_operations(qk.drop_final_measurements(qk.parse_qasm(circuit.qasm)))
-        if found:
-            raise BadRequest(
-                f"circuit {i + 1} has {', '.join(found)} before its final measurements; "
-                "StatevectorRun needs a circuit whose state is determined (use run_type Run)",
-                field="run_type",
-            )
+    require("qdispatch_qiskit").check_final_measurements(
+        [c.qasm for c in spec.circuits],
+        "StatevectorRun needs a circuit whose state is determined (use run_type Run)",
+        field="run_type",
+    )
 
 
 def check(device: Device, spec: JobSpec, limit: int, methods: Mapping[str, Any]) -> RunSettings:

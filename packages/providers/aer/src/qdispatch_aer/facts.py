@@ -9,15 +9,13 @@ changes its gates, shot limit or methods is caught instead of silently misdescri
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 from collections.abc import Iterator
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from qdispatch_aer.sdk import require
+from qdispatch_qiskit import committed
 
 FACTS_FILE = "devices.json"
 
@@ -41,11 +39,9 @@ DEVICES: dict[str, tuple[str, str, str]] = {
 OUTPUT_KINDS = ("counts", "statevector", "expectations")
 
 
-@cache
 def load_facts() -> dict[str, Any]:
     """The committed facts (no Qiskit import)."""
-    text = resources.files("qdispatch_aer").joinpath(FACTS_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    return committed.load("qdispatch_aer", FACTS_FILE)
 
 
 # -- generation, from a live simulator --------------------------------------------------------
@@ -138,9 +134,7 @@ def generate_facts() -> dict[str, Any]:
 
 
 def write_facts(path: Path | None = None) -> Path:
-    target = path or Path(__file__).with_name(FACTS_FILE)
-    target.write_text(json.dumps(generate_facts(), indent=2) + "\n", encoding="utf-8")
-    return target
+    return committed.write(generate_facts(), path or Path(__file__).with_name(FACTS_FILE))
 
 
 if __name__ == "__main__":

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
-INSTALL_HINT = "pip install qdispatch-aer"
+from qdispatch_qiskit import sdk
+
+PACKAGE = "qdispatch-aer"
 
 
 def require(module: str) -> ModuleType:
     """Import `module` (qiskit_aer, or a qdispatch_qiskit module that imports Qiskit)."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise ImportError(
-            f"the Aer provider needs {module}, which cannot be imported ({exc}); "
-            f"install it with: {INSTALL_HINT}"
-        ) from exc
+    return sdk.require(module, PACKAGE, "the Aer provider")

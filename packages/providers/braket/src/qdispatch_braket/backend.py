@@ -148,16 +148,14 @@ class BraketBackend(Backend):
 
     def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
         if device.local:
-            return self.local.jobs.get(job_ids[0]).state()
+            return self.local.jobs.state(job_ids[0])
         return self.cloud.poll(job_ids, credentials)
 
     def wait(
         self, device: Device, job_ids: Sequence[str], credentials: Credentials, timeout: float
     ) -> RemoteState:
         if device.local:
-            job = self.local.jobs.get(job_ids[0])
-            job.finished.wait(timeout)
-            return job.state()
+            return self.local.jobs.wait(job_ids[0], timeout)
         return self.poll(device, job_ids, credentials)
 
     def fetch(

@@ -10,15 +10,13 @@ is caught instead of silently misdescribed.
 
 from __future__ import annotations
 
-import json
 import re
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from qdispatch_braket.cloud_facts import AS_OF, CLOUD_FACTS, EXCLUDED, SOURCES
 from qdispatch_braket.sdk import require
+from qdispatch_qiskit import committed
 
 CATALOG_FILE = "devices.json"
 
@@ -40,11 +38,9 @@ LOCAL_DEVICES: dict[str, tuple[str, str, str]] = {
 }
 
 
-@cache
 def load_catalog() -> dict[str, Any]:
     """The committed catalog (no SDK import)."""
-    text = resources.files("qdispatch_braket").joinpath(CATALOG_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    return committed.load("qdispatch_braket", CATALOG_FILE)
 
 
 def device_id_for(arn: str) -> str:
@@ -134,9 +130,7 @@ def generate_catalog() -> dict[str, Any]:
 
 
 def write_catalog(path: Path | None = None) -> Path:
-    target = path or Path(__file__).with_name(CATALOG_FILE)
-    target.write_text(json.dumps(generate_catalog(), indent=2) + "\n", encoding="utf-8")
-    return target
+    return committed.write(generate_catalog(), path or Path(__file__).with_name(CATALOG_FILE))
 
 
 if __name__ == "__main__":

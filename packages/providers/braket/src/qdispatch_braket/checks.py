@@ -15,15 +15,11 @@ AMPLITUDE_STATEVECTOR_MAX_QUBITS = 10
 def check_final_measurements(spec: JobSpec) -> None:
     """Results are read from measurements of every qubit at the end, so earlier measurements
     or resets (whose outcomes would be lost) are refused."""
-    qk = require("qdispatch_qiskit")
-    for i, circuit in enumerate(spec.circuits):
-        found = qk.non_unitary_operations(qk.drop_final_measurements(qk.parse_qasm(circuit.qasm)))
-        if found:
-            raise BadRequest(
-                f"circuit {i + 1} has {', '.join(found)} before its final measurements; Braket "
-                "devices here run circuits whose measurements all come at the end",
-                field="circuits",
-            )
+    require("qdispatch_qiskit").check_final_measurements(
+        [c.qasm for c in spec.circuits],
+        "Braket devices here run circuits whose measurements all come at the end",
+        field="circuits",
+    )
 
 
 def check_statevector_width(device: Device, spec: JobSpec, statevector: str | None) -> None:

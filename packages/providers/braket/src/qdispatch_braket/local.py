@@ -12,14 +12,13 @@ from qdispatch_braket import programs
 from qdispatch_braket.assembly import assemble
 from qdispatch_braket.capabilities import Capabilities, from_local_facts
 from qdispatch_braket.compiler import Compiler
-from qdispatch_braket.jobs import LocalJob, LocalJobs
 from qdispatch_braket.readings import Reading, readings
 from qdispatch_braket.sdk import require
 from qdispatch_braket.settings import RunSettings
 from qdispatch_braket.workload import braket_tasks, build
-from qdispatch_core.domain import Cost, Device, JobStatus
-from qdispatch_core.errors import ProviderError
+from qdispatch_core.domain import Cost, Device
 from qdispatch_core.ports.backend import Execution, JobSpec
+from qdispatch_qiskit.local_jobs import LocalJob, LocalJobs
 
 # Calibrating the local noisy simulator costs nothing but time; many shots make it precise.
 LOCAL_CALIBRATION_SHOTS = 20_000
@@ -44,7 +43,12 @@ class LocalRunner:
         )
         self.compiler = compiler
         self.catalog = catalog
-        self.jobs = LocalJobs(workers=workers)
+        self.jobs = LocalJobs(
+            "braket-local",
+            label="Braket local job",
+            failure="the Braket local simulator failed",
+            workers=workers,
+        )
         self.calibrations = m.CalibrationCache()
 
     def capabilities(self, device: Device) -> Capabilities:
@@ -67,8 +71,7 @@ class LocalRunner:
         found: list[Reading] = []
         tasks = list(braket_tasks(workload, settings.noise))
         for k, task in enumerate(tasks):
-            if job.cancel_requested.is_set():
-                job.end(JobStatus.CANCELLED, f"cancelled after {k} of {len(tasks)} tasks")
+            if job.stop_if_cancelled(f"cancelled after {k} of {len(tasks)} tasks"):
                 return
             result = simulator.run(task.specification, shots=task.shots).result()
             found += readings(result)
@@ -81,7 +84,7 @@ class LocalRunner:
         notes = (
             f"{len(tasks)} local Braket task(s) on {device.id}, {program_sets} program set(s)",
         )
-        job.execution = Execution(
+        job.result = Execution(
             outputs=assembled.outputs,
             cost=Cost.free("shots", spec.plan.total_shots),
             mitigation=assembled.mitigation,
@@ -111,7 +114,4 @@ class LocalRunner:
         return calibration
 
     def execution(self, job_id: str) -> Execution:
-        job = self.jobs.get(job_id)
-        if job.status is not JobStatus.DONE or job.execution is None:
-            raise ProviderError(f"Braket local job {job_id} has no results (it is {job.status})")
-        return job.execution
+        return self.jobs.finished_job(job_id).result

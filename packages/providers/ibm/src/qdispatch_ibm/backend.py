@@ -23,12 +23,12 @@ from qdispatch_ibm.checks import check_noisy_exact, check_noisy_sampling, check_
 from qdispatch_ibm.cloud import CloudBackends, CloudJobs
 from qdispatch_ibm.devices import fake_devices, static_cloud_devices
 from qdispatch_ibm.estimation import ESTIMATOR, SAMPLER
-from qdispatch_ibm.exact import memory_limit
 from qdispatch_ibm.local import Fakes, LocalEntry, LocalJobs
 from qdispatch_ibm.pricing import local_cost, qpu_cost, quantum_seconds
 from qdispatch_ibm.programs import UNMEASURED, Compiler
 from qdispatch_ibm.readout import Readout, corrected_execution
 from qdispatch_ibm.settings import RunSettings
+from qdispatch_qiskit.memory import memory_limit_from_env
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class IBMBackend(Backend):
     def __init__(
         self, *, calibration_dir: str | Path | None = None, memory_limit_bytes: int | None = None
     ) -> None:
-        self.memory_limit_bytes = memory_limit_bytes or memory_limit()
+        self.memory_limit_bytes = memory_limit_bytes or memory_limit_from_env()
         self._fake_devices = fake_devices()
         self._static_cloud = static_cloud_devices()
         self._services = Services()

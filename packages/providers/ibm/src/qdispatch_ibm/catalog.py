@@ -14,12 +14,11 @@ processor until the account's live list replaces it.
 from __future__ import annotations
 
 import json
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from qdispatch_ibm.sdk import quiet_sdk, require
+from qdispatch_qiskit import committed
 
 CATALOG_FILE = "devices.json"
 
@@ -41,11 +40,9 @@ CLOUD_BACKENDS: tuple[str, ...] = (
 )
 
 
-@cache
 def load_catalog() -> dict[str, Any]:
     """The committed facts (no SDK import)."""
-    text = resources.files("qdispatch_ibm").joinpath(CATALOG_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    return committed.load("qdispatch_ibm", CATALOG_FILE)
 
 
 def fake_facts(device_id: str) -> dict[str, Any] | None:
@@ -127,8 +124,7 @@ def _dumps(catalog: dict[str, Any]) -> str:
 
 def write_catalog(path: Path | None = None) -> Path:
     target = path or Path(__file__).with_name(CATALOG_FILE)
-    target.write_text(_dumps(generate_catalog()), encoding="utf-8")
-    return target
+    return committed.write(generate_catalog(), target, _dumps)
 
 
 if __name__ == "__main__":

@@ -7,21 +7,30 @@ from collections.abc import Callable
 from qdispatch_core.domain import Device, RunType
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.ports.backend import JobSpec
-from qdispatch_core.rules.circuits import statevector_bytes
-from qdispatch_ibm.exact import (
-    HEADROOM,
-    MEMORY_ENV,
-    density_matrix_bytes,
-    max_density_matrix_qubits,
-)
 from qdispatch_ibm.programs import Program, active_qubits
 from qdispatch_ibm.sdk import require
+from qdispatch_qiskit.memory import DENSITY_MATRIX, STATEVECTOR, check_fits, max_qubits
 
 ProgramFor = Callable[[int], Program]
 
 
-def _gib(n: float) -> str:
-    return f"{n / 1024**3:,.1f} GiB" if n >= 1024**3 else f"{n / 1024**2:,.1f} MiB"
+def _check_active_qubits(
+    state: str,
+    device: Device,
+    spec: JobSpec,
+    program_for: ProgramFor,
+    limit: int,
+    *,
+    doing: str,
+    hint: str,
+    field: str,
+) -> None:
+    """Aer simulates a transpiled circuit on its active qubits only: their dense `state` must
+    fit in `limit` bytes."""
+    for i in range(len(spec.circuits)):
+        active = len(active_qubits(program_for(i).circuit))
+        subject = f"circuit {i + 1} uses {active} qubits on {device.id}"
+        check_fits(state, active, limit, subject=subject, doing=doing, hint=hint, field=field)
 
 
 def check_noisy_sampling(
@@ -31,20 +40,24 @@ def check_noisy_sampling(
     vector (the relaxation noise is not Clifford, so no stabilizer shortcut); it must fit."""
     if spec.run_type is not RunType.RUN:
         return
-    for i in range(len(spec.circuits)):
-        active = len(active_qubits(program_for(i).circuit))
-        if statevector_bytes(active) * HEADROOM > limit:
-            raise BadRequest(
-                f"circuit {i + 1} uses {active} qubits on {device.id}: simulating it with the "
-                f"snapshot's noise needs a state vector of 16·2^{active} bytes plus working "
-                f"memory, more than the {_gib(limit)} a simulation may use here ({MEMORY_ENV}); "
-                "use fewer qubits, or the cloud QPU",
-                field="device_id",
-            )
+    _check_active_qubits(
+        STATEVECTOR,
+        device,
+        spec,
+        program_for,
+        limit,
+        doing="simulating it with the snapshot's noise",
+        hint="use fewer qubits, or the cloud QPU",
+        field="device_id",
+    )
 
 
 def check_noisy_exact(device: Device, spec: JobSpec, program_for: ProgramFor, limit: int) -> None:
-    """StatevectorRun on a fake backend: exact noisy expectation values, nothing else."""
+    """StatevectorRun on a fake backend: exact noisy expectation values, nothing else.
+
+    A noisy device has no state vector (its state is a mixture), but a density-matrix
+    simulation with the snapshot's noise model gives the exact expectation values of that
+    mixture, so the density matrix of the circuit's active qubits must fit."""
     if spec.run_type is not RunType.STATEVECTOR:
         return
     if not spec.plan.has_observables:
@@ -54,24 +67,21 @@ def check_noisy_exact(device: Device, spec: JobSpec, program_for: ProgramFor, li
             "for state vectors",
             field="run_type",
         )
-    qk = require("qdispatch_qiskit")
-    for i, circuit in enumerate(spec.circuits):
-        found = qk.non_unitary_operations(qk.drop_final_measurements(qk.parse_qasm(circuit.qasm)))
-        if found:
-            raise BadRequest(
-                f"circuit {i + 1} has {', '.join(found)} before its final measurements; "
-                "StatevectorRun needs a circuit whose state is determined (use run_type Run)",
-                field="run_type",
-            )
-        active = len(active_qubits(program_for(i).circuit))
-        if density_matrix_bytes(active) * HEADROOM > limit:
-            raise BadRequest(
-                f"circuit {i + 1} uses {active} qubits on {device.id}: their exact noisy state "
-                f"is a density matrix of 16·4^{active} bytes plus working memory, more than the "
-                f"{_gib(limit)} a simulation may use here ({MEMORY_ENV}; at most "
-                f"{max_density_matrix_qubits(limit)} qubits); use run_type Run",
-                field="run_type",
-            )
+    require("qdispatch_qiskit").check_final_measurements(
+        [c.qasm for c in spec.circuits],
+        "StatevectorRun needs a circuit whose state is determined (use run_type Run)",
+        field="run_type",
+    )
+    _check_active_qubits(
+        DENSITY_MATRIX,
+        device,
+        spec,
+        program_for,
+        limit,
+        doing="simulating their exact noisy state",
+        hint=f"at most {max_qubits(DENSITY_MATRIX, limit)} qubits fit; use run_type Run",
+        field="run_type",
+    )
 
 
 def check_resilience_level(spec: JobSpec) -> None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
-from collections import OrderedDict
 from concurrent import futures
 from dataclasses import dataclass
 from typing import Any
@@ -26,9 +24,9 @@ from qdispatch_ibm.errors import describe
 from qdispatch_ibm.pubs import PubPlan
 from qdispatch_ibm.sdk import quiet_sdk, require
 from qdispatch_ibm.status import local_status
+from qdispatch_qiskit.local_jobs import JobRegistry
 
 S = JobStatus
-ID_PREFIX = "ibm-local-"
 
 
 class Fakes:
@@ -93,29 +91,22 @@ class LocalEntry:
     cancelled: bool = False
 
 
-class LocalJobs:
-    def __init__(self, keep: int = 64) -> None:
-        self._entries: OrderedDict[str, LocalEntry] = OrderedDict()
-        self._keep = keep
-        self._lock = threading.Lock()
+def _finished(entry: LocalEntry) -> bool:
+    return entry.cancelled or entry.job.in_final_state()
 
-    def add(self, entry: LocalEntry) -> str:
-        job_id = f"{ID_PREFIX}{uuid.uuid4()}"
-        with self._lock:
-            self._entries[job_id] = entry
-            while len(self._entries) > self._keep:
-                self._entries.popitem(last=False)
-        return job_id
 
-    def get(self, job_id: str) -> LocalEntry:
-        with self._lock:
-            entry = self._entries.get(job_id)
-        if entry is None:
-            raise ProviderError(
-                f"unknown local IBM job id {job_id!r} (fake-backend jobs exist only in the "
-                "process that ran them)"
-            )
-        return entry
+class LocalJobs(JobRegistry[LocalEntry]):
+    """The runtime's jobs run in threads of their own; this remembers them under `ibm-local-…`
+    ids and reads their state through the status table."""
+
+    def __init__(self, keep_finished: int = 64) -> None:
+        super().__init__(
+            "ibm-local",
+            "local IBM job",
+            _finished,
+            keep_finished=keep_finished,
+            kind="fake-backend jobs",
+        )
 
     def state(self, job_id: str) -> RemoteState:
         entry = self.get(job_id)

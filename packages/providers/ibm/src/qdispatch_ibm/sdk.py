@@ -7,23 +7,18 @@ module level, so listing devices without credentials never pays for it.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import warnings
 from collections.abc import Iterator
 from types import ModuleType
 
-INSTALL_HINT = "pip install qdispatch-ibm"
+from qdispatch_qiskit import sdk
+
+PACKAGE = "qdispatch-ibm"
 
 
 def require(module: str) -> ModuleType:
     """Import `module` (qiskit_ibm_runtime, qiskit_aer, mthree, or a toolkit module)."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise ImportError(
-            f"the IBM provider needs {module}, which cannot be imported ({exc}); "
-            f"install it with: {INSTALL_HINT}"
-        ) from exc
+    return sdk.require(module, PACKAGE, "the IBM provider")
 
 
 @contextlib.contextmanager

@@ -9,24 +9,20 @@ caught instead of silently misdescribed.
 from __future__ import annotations
 
 import inspect
-import json
 import re
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from qdispatch_ionq.sdk import require
+from qdispatch_qiskit import committed
 
 FACTS_FILE = "devices.json"
 _NOISE_MODELS = re.compile(r"Available noise models:\s*([a-z0-9\-, ]+)")
 
 
-@cache
 def load_facts() -> dict[str, Any]:
     """The committed facts (no cirq import)."""
-    text = resources.files("qdispatch_ionq").joinpath(FACTS_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    return committed.load("qdispatch_ionq", FACTS_FILE)
 
 
 # -- generation, from the installed SDK -------------------------------------------------------
@@ -73,9 +69,7 @@ def generate_facts() -> dict[str, Any]:
 
 
 def write_facts(path: Path | None = None) -> Path:
-    target = path or Path(__file__).with_name(FACTS_FILE)
-    target.write_text(json.dumps(generate_facts(), indent=2) + "\n", encoding="utf-8")
-    return target
+    return committed.write(generate_facts(), path or Path(__file__).with_name(FACTS_FILE))
 
 
 if __name__ == "__main__":

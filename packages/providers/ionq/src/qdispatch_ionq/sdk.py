@@ -6,19 +6,14 @@ devices, validating a request and pricing a simulator job never pay for it.
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
-INSTALL_HINT = "pip install qdispatch-ionq"
+from qdispatch_qiskit import sdk
+
+PACKAGE = "qdispatch-ionq"
 
 
 def require(module: str) -> ModuleType:
     """Import `module` (cirq, cirq_ionq, cirq.contrib.qasm_import, or a qdispatch_qiskit module
     that imports Qiskit)."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        raise ImportError(
-            f"the IonQ provider needs {module}, which cannot be imported ({exc}); "
-            f"install it with: {INSTALL_HINT}"
-        ) from exc
+    return sdk.require(module, PACKAGE, "the IonQ provider")

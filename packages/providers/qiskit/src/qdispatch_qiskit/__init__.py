@@ -3,6 +3,11 @@ circuits through these functions, so QASM handling and bit order are the same ev
 
 Importing this package is cheap: Qiskit is imported by the submodules that need it, when a name
 from them is first used (the CLI lists devices without paying for a Qiskit import).
+
+It also holds what every provider would otherwise write again, none of it importing Qiskit:
+`sdk` (lazy vendor-SDK imports with install hints), `local_jobs` (the in-process job executor
+of local simulators), `memory` (dense-state sizes, the simulation memory budget and its
+refusal) and `committed` (device facts kept in a committed JSON file).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ _EXPORTS = {
     "drop_final_measurements": "circuits",
     "measure_in_basis": "circuits",
     "non_unitary_operations": "circuits",
+    "check_final_measurements": "circuits",
     "final_positions": "circuits",
     "parameter_binds": "binding",
     "parameter_matrix": "binding",

@@ -1,13 +1,15 @@
 """Reshaping circuits for execution: dropping final measurements, measuring in a Pauli basis,
-and following qubits through a transpiler's layout."""
+and following qubits through a transpiler's layout; refusing circuits that measure early."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from qiskit import ClassicalRegister, QuantumCircuit
 
+from qdispatch_core.errors import BadRequest
 from qdispatch_qiskit.analytics import instructions
+from qdispatch_qiskit.parsing import parse_qasm
 
 # Instructions whose outcome is random or that discard the state: after them a simulator's
 # state is one sampled trajectory, not "the" state of the circuit.
@@ -29,6 +31,18 @@ def non_unitary_operations(circuit: QuantumCircuit) -> list[str]:
         if instruction.operation.name in NON_UNITARY:
             found[instruction.operation.name] = None
     return list(found)
+
+
+def check_final_measurements(sources: Iterable[str], why: str, *, field: str) -> None:
+    """Refuse (400 on `field`) the first circuit (QASM source) with a measurement or reset
+    before its final measurements; `why` ends the message: what this device needs instead."""
+    for i, qasm in enumerate(sources):
+        found = non_unitary_operations(drop_final_measurements(parse_qasm(qasm)))
+        if found:
+            raise BadRequest(
+                f"circuit {i + 1} has {', '.join(found)} before its final measurements; {why}",
+                field=field,
+            )
 
 
 def final_positions(circuit: QuantumCircuit, qubits: int) -> list[int]:
