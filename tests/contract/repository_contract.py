@@ -299,15 +299,35 @@ class RepositoryContract:
             claimed = uow.jobs.claim(job.id, "w1", at(0), at(30))
             uow.commit()
         with pytest.raises(LeaseLost), repository.begin() as uow:
-            uow.jobs.save(replace(claimed, name="by w2"), lease_owner="w2")
+            uow.jobs.save(replace(claimed, error="by w2"), lease_owner="w2")
         with repository.begin() as uow:
-            uow.jobs.save(replace(claimed, status=JobStatus.DONE, name="done"), lease_owner="w1")
+            uow.jobs.save(replace(claimed, status=JobStatus.DONE, error="done"), lease_owner="w1")
             uow.commit()
         with pytest.raises(LeaseLost), repository.begin() as uow:
-            uow.jobs.save(replace(claimed, name="after final"), lease_owner="w1")
+            uow.jobs.save(replace(claimed, error="after final"), lease_owner="w1")
         with pytest.raises(LeaseLost), repository.begin() as uow:
-            uow.jobs.save(replace(claimed, name="after final"), lease_owner=None)
-        assert self.read_job(repository, job.id).name == "done"
+            uow.jobs.save(replace(claimed, error="after final"), lease_owner=None)
+        assert self.read_job(repository, job.id).error == "done"
+
+    def test_save_never_rewrites_the_request(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.begin() as uow:
+            claimed = uow.jobs.claim(job.id, "w1", at(0), at(30))
+            changed = replace(
+                claimed,
+                parameters=[[[9.0]]],
+                name="renamed",
+                shots=1,
+                status=JobStatus.RUNNING,
+                progress=Progress(1, 2),
+            )
+            uow.jobs.save(changed, lease_owner="w1")
+            uow.commit()
+        stored = self.read_job(repository, job.id)
+        assert stored.parameters == job.parameters and stored.name == job.name
+        assert stored.shots == job.shots
+        assert stored.status is JobStatus.RUNNING and stored.progress == Progress(1, 2)
 
     def test_save_with_expected_status_is_a_compare_and_set(self, repository):
         ((alice, exp, circuit),) = self.seed(repository)

@@ -150,6 +150,11 @@ class App:
                 self._worker.start()
             return self._worker
 
+    @property
+    def running_worker(self) -> Worker | None:
+        """The in-process worker, when one has been started."""
+        return self._worker
+
     def backend(self, name: str) -> Backend:
         return self.backends.get(name)
 

@@ -52,16 +52,27 @@ class JobHandle:
         return self.job().status
 
     def wait(self, timeout: float | None = None, poll: float = 0.02) -> JobView:
-        """Block until the job is final; TimeoutError after `timeout` seconds."""
+        """Block until the job is final; TimeoutError after `timeout` seconds.
+
+        With the worker in this process, it wakes the moment a job finishes; otherwise (a
+        separate worker runs the job) it polls, backing off to twice a second.
+        """
         deadline = None if timeout is None else time.monotonic() + timeout
+        worker = self._client.app.running_worker
         delay = poll
         while True:
+            seen = worker.jobs_finished if worker is not None else 0
             job = self.job()
             if job.status in ("Done", "Error", "Cancelled"):
                 return job
-            if deadline is not None and time.monotonic() >= deadline:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
                 raise TimeoutError(f"job {self.id} is still {job.status} after {timeout} s")
-            time.sleep(delay)
+            pause = delay if left is None else min(delay, left)
+            if worker is not None:
+                worker.wait_for_a_finish(seen, pause)
+            else:
+                time.sleep(pause)
             delay = min(delay * 1.5, 0.5)
 
     def result(self, timeout: float | None = None) -> Any:

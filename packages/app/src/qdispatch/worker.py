@@ -46,6 +46,8 @@ class Worker:
         self._wake = threading.Event()
         self._busy = 0
         self._busy_lock = threading.Lock()
+        # Counts finished jobs; waiters in this process wake on a change instead of polling.
+        self._finished = threading.Condition()
         self.jobs_finished = 0
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -77,6 +79,13 @@ class Worker:
     def notify(self) -> None:
         """A job was submitted: wake idle threads now instead of at their next poll."""
         self._wake.set()
+
+    def wait_for_a_finish(self, seen: int, timeout: float) -> int:
+        """Block until a job finishes after `seen` (a value of `jobs_finished`) or `timeout`
+        passes; returns the current count."""
+        with self._finished:
+            self._finished.wait_for(lambda: self.jobs_finished != seen, timeout)
+            return self.jobs_finished
 
     @property
     def busy(self) -> int:
@@ -114,7 +123,9 @@ class Worker:
             finally:
                 with self._busy_lock:
                     self._busy -= 1
+                with self._finished:
                     self.jobs_finished += 1
+                    self._finished.notify_all()
 
     def serve_forever(self, *, idle_exit: float | None = None) -> None:
         """Run until SIGINT/SIGTERM, or until idle for `idle_exit` seconds."""

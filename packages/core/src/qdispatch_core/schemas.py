@@ -301,8 +301,9 @@ class DeviceView(BaseModel):
 
 
 class DeviceSummary(BaseModel):
-    """A device in a listing: what choosing it needs, without the coupling map and basis gates
-    (which make a full listing of QPUs hundreds of kilobytes)."""
+    """A device in a listing: what choosing one needs (run contract's device list for agents),
+    nothing more. A listing holds every provider's devices, so each extra field costs every
+    caller; `DeviceView` has the rest (options, shot limit, gates, coupling map, mitigation)."""
 
     id: str
     provider: str
@@ -311,14 +312,10 @@ class DeviceSummary(BaseModel):
     qubits: int
     status: Literal["online", "offline", "unknown"]
     run_types: list[str]
-    max_shots: int
-    credential_options: list[str]
-    needs_credentials: bool
-    pricing: dict[str, str] | None
-    options: list[str] = Field(description="Names of the runtime options the device accepts.")
-    local: bool
-    noisy: bool
-    mitigation: str
+    credential_options: list[str] = Field(
+        description="Option keys the device needs for credentials; empty: none needed."
+    )
+    price_basis: str | None = Field(description="How the cost is computed; null: free.")
 
     @classmethod
     def of(cls, device: Device) -> DeviceSummary:
@@ -330,12 +327,6 @@ class DeviceSummary(BaseModel):
             qubits=device.qubits,
             status=device.status.value,
             run_types=[r.value for r in device.run_types],
-            max_shots=device.max_shots,
             credential_options=list(device.credential_options),
-            needs_credentials=device.needs_credentials,
-            pricing=device.pricing.to_dict() if device.pricing else None,
-            options=[o.name for o in device.options],
-            local=device.local,
-            noisy=device.noisy,
-            mitigation=device.mitigation,
+            price_basis=device.pricing.basis if device.pricing else None,
         )

@@ -36,10 +36,10 @@ class DeviceList(BaseModel):
         simulators = sum(v.simulator for v in views)
         context = (
             f"{len(views)} devices ({simulators} simulators, {len(views) - simulators} QPUs). "
-            "Pass a device's id as device_id to run_circuits_on_qpu_or_simulator. A device whose "
-            "needs_credentials is true needs its credential_options keys in options (a dry run "
-            "needs none); `options` names the runtime options it accepts; pricing null means free. "
-            "get_device_details gives a device's option ranges, basis gates and coupling map."
+            "Pass a device's id as device_id to run_circuits_on_qpu_or_simulator. A device with "
+            "credential_options needs those keys in options (a dry run needs none); "
+            "price_basis null means free. get_device_details gives a device's accepted options "
+            "and their ranges, shot limit, mitigation, basis gates and coupling map."
         )
         return cls(devices=views, context=context)
 

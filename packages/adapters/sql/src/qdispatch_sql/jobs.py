@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, or_, select, update
 
 from qdispatch_core.domain import Job, JobStatus
+from qdispatch_core.domain.jobs import JOB_REQUEST_FIELDS
 from qdispatch_core.errors import Conflict, LeaseLost, NotFound
 from qdispatch_core.ports import JobFilter, JobStore
 from qdispatch_sql.rows import job_from_row, job_to_row
@@ -37,6 +38,9 @@ def _why_refused(stored: Job, lease_owner: str | None) -> str:
     if lease_owner is not None and stored.lease_owner != lease_owner:
         return f"job {stored.id} is leased by {stored.lease_owner}, not {lease_owner}"
     return f"job {stored.id} moved to {stored.status.value}"
+
+
+_NOT_SAVED = JOB_REQUEST_FIELDS | {"id", "cancel_requested"}
 
 
 class SqlJobs(JobStore):
@@ -91,8 +95,9 @@ class SqlJobs(JobStore):
     def save(
         self, job: Job, *, lease_owner: str | None, expected_status: JobStatus | None = None
     ) -> None:
-        values = job_to_row(job)
-        del values["id"], values["cancel_requested"]  # only request_cancel sets the flag
+        # Only the lifecycle: the request's columns never change (and a sweep's parameters can be
+        # megabytes), and only request_cancel sets the cancel flag.
+        values = {k: v for k, v in job_to_row(job).items() if k not in _NOT_SAVED}
         conditions = [jobs.c.id == job.id, is_active(jobs.c.status)]
         if lease_owner is not None:
             conditions.append(jobs.c.lease_owner == lease_owner)

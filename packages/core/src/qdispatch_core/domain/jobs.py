@@ -19,6 +19,30 @@ class Progress:
         return {"done": self.done, "total": self.total}
 
 
+# Fields fixed at submission: a job's request. Saves never rewrite them (they can be large: a
+# sweep's parameter sets), only the fields its lifecycle changes.
+JOB_REQUEST_FIELDS = frozenset(
+    {
+        "owner_id",
+        "experiment_id",
+        "device_id",
+        "provider",
+        "run_type",
+        "shots",
+        "circuit_ids",
+        "parameters",
+        "observables",
+        "options",
+        "use_mitigation",
+        "dry_run",
+        "created_at",
+        "name",
+        "description",
+        "estimated_cost",
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     id: str

@@ -113,8 +113,9 @@ class JobStore(ABC):
     def save(
         self, job: Job, *, lease_owner: str | None, expected_status: JobStatus | None = None
     ) -> None:
-        """Overwrite the stored job with `job`, except `cancel_requested`, which only
-        `request_cancel` sets (so a worker's write never clears a user's request).
+        """Overwrite the stored job's lifecycle with `job`'s: every field except the request's
+        (`JOB_REQUEST_FIELDS`, fixed at submission and never rewritten) and `cancel_requested`,
+        which only `request_cancel` sets (so a worker's write never clears a user's request).
 
         Compare-and-set: refused with LeaseLost when the stored job is final, when
         `lease_owner` is given and the stored lease is not held by it, or when

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from qdispatch_core.domain import Circuit, Experiment, Job, JobStatus, User
+from qdispatch_core.domain.jobs import JOB_REQUEST_FIELDS
 from qdispatch_core.errors import Conflict, LeaseLost, NotFound, PaymentRequired
 from qdispatch_core.ports import (
     Billing,
@@ -213,7 +214,8 @@ class _Jobs(JobStore):
             raise LeaseLost(f"job {job.id} is leased by {stored.lease_owner}, not {lease_owner}")
         if expected_status is not None and stored.status is not expected_status:
             raise LeaseLost(f"job {job.id} moved to {stored.status.value}")
-        self.s.jobs[job.id] = replace(job, cancel_requested=stored.cancel_requested)
+        fixed = {name: getattr(stored, name) for name in JOB_REQUEST_FIELDS}
+        self.s.jobs[job.id] = replace(job, cancel_requested=stored.cancel_requested, **fixed)
 
     def request_cancel(self, owner_id: str, job_id: str) -> Job:
         job = self.get(owner_id, job_id)
