@@ -6,7 +6,9 @@ a file only its owner can read. Workers on several hosts must share the key.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 from qdispatch_core.ports import Cipher
@@ -31,19 +33,32 @@ class FernetCipher(Cipher):
 
 
 def load_or_create_key(path: Path) -> bytes:
-    """The key in `path`, created (mode 0600, atomically) when missing."""
+    """The key in `path`, created (mode 0600) when missing.
+
+    The key is written to a private temporary file and hard-linked into place: the link appears
+    complete or not at all, so a process racing us never reads a half-written key, and the
+    first link wins.
+    """
     try:
-        return path.read_bytes().strip()
+        return _read_key(path)
     except FileNotFoundError:
         pass
     from cryptography.fernet import Fernet
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key()
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process won the race: use its key
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as f:
-        f.write(key)
+        with os.fdopen(fd, "wb") as f:
+            f.write(Fernet.generate_key())
+        with contextlib.suppress(FileExistsError):  # another process won the race: use its key
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    key = path.read_bytes().strip()
+    if not key:
+        raise ValueError(f"the key file {path} is empty; delete it to generate a new key")
     return key
