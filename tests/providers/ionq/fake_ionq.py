@@ -7,6 +7,15 @@ probabilities keyed by integers with qubit 0 least significant, as IonQ's. The i
 answers exact probabilities; a noisy model or a QPU applies a readout error and samples `shots`,
 answering frequencies (unsampled when debiasing is on). Every request is recorded, and every
 request must carry `Authorization: apiKey <the key>`, else 401.
+
+Noise, readout only (gates are perfect here):
+- the simulator with a noise model misreads each qubit independently, with the model's rates in
+  NOISE_MODEL_READOUT (P(read 1 | 0) and P(read 0 | 1) differ, and they differ between qubits:
+  see `readout_rates`), then samples `shots` seeded by the job's `noise.seed` (0 without one)
+  and the circuit's place in the job. The rates are several times IonQ's real readout errors,
+  so that a few thousand shots show them, and a correction that swapped the two rates or two
+  qubits would miss;
+- a QPU misreads every qubit with the symmetric rate `readout_error` given to the server.
 """
 
 from __future__ import annotations
@@ -40,6 +49,13 @@ ONE_QUBIT = {
 }
 ROTATIONS = {"rx": cirq.rx, "ry": cirq.ry, "rz": cirq.rz}
 PARITY = {"xx": cirq.XXPowGate, "yy": cirq.YYPowGate, "zz": cirq.ZZPowGate}
+# Per noise model: (P(read 1 | prepared 0), P(read 0 | prepared 1)) of qubit 0; see readout_rates
+NOISE_MODEL_READOUT = {
+    "aria-1": (0.03, 0.06),
+    "aria-2": (0.03, 0.06),
+    "forte-1": (0.02, 0.04),
+    "forte-enterprise-1": (0.02, 0.04),
+}
 DEFAULT_BACKENDS = (
     {"backend": "simulator", "status": "available", "qubits": 29},
     {"backend": "qpu.forte-1", "status": "available", "qubits": 36},
@@ -86,12 +102,24 @@ def exact_probabilities(circuit: cirq.Circuit, qubits: int) -> np.ndarray:
     return big_endian.reshape([2] * qubits).transpose(range(qubits)[::-1]).reshape(-1)
 
 
-def with_readout_error(p: np.ndarray, qubits: int, flip: float) -> np.ndarray:
-    if flip <= 0:
-        return p
-    tensor = p.reshape([2] * qubits)
-    channel = np.array([[1 - flip, flip], [flip, 1 - flip]])
-    for axis in range(qubits):
+def readout_rates(model: str, qubit: int) -> tuple[float, float]:
+    """The model's (P(1|0), P(0|1)) on `qubit`: qubit 0's rates, a quarter larger per qubit up to
+    qubit 3, then again from qubit 4."""
+    if model not in NOISE_MODEL_READOUT:
+        raise BadInput(f"unknown noise model {model!r}")
+    e0, e1 = NOISE_MODEL_READOUT[model]
+    scale = 1 + 0.25 * (qubit % 4)
+    return e0 * scale, e1 * scale
+
+
+def with_readout_error(p: np.ndarray, rates: list[tuple[float, float]]) -> np.ndarray:
+    """p (bit q of the index is qubit q) as read by a readout that misreads qubit q with
+    rates[q] = (P(read 1 | 0), P(read 0 | 1)), independently."""
+    qubits = len(rates)
+    tensor = p.reshape([2] * qubits)  # axis a holds qubit qubits-1-a (qubit 0 is the last axis)
+    for qubit, (e0, e1) in enumerate(rates):
+        channel = np.array([[1 - e0, e1], [e0, 1 - e1]])  # row: read, column: prepared
+        axis = qubits - 1 - qubit
         tensor = np.moveaxis(np.tensordot(channel, tensor, axes=([1], [axis])), 0, axis)
     return tensor.reshape(-1)
 
@@ -239,7 +267,10 @@ class FakeIonQ:
         gates = [c["circuit"] for c in circuits]
         qubits = int(data["qubits"])
         shots = int(body["shots"])
-        results = [self._simulate(read_circuit(g), qubits, shots, body) for g in gates]
+        results = [
+            self._simulate(read_circuit(g), qubits, shots, body, index)
+            for index, g in enumerate(gates)
+        ]
         job: dict[str, Any] = {
             "id": str(uuid.uuid4()),
             "status": "ready",
@@ -258,17 +289,21 @@ class FakeIonQ:
             job["children"] = [str(uuid.uuid4()) for _ in circuits]
         return job
 
-    def _simulate(self, circuit: cirq.Circuit, qubits: int, shots: int, body: dict):
+    def _simulate(self, circuit: cirq.Circuit, qubits: int, shots: int, body: dict, index: int):
         p = exact_probabilities(circuit, qubits)
         noise = (body.get("noise") or {}).get("model", "ideal")
-        if body["backend"] == "simulator" and noise == "ideal":
-            return histogram(p)
-        p = with_readout_error(p, qubits, self.readout_error)
+        if body["backend"] == "simulator":
+            if noise == "ideal":
+                return histogram(p)
+            rates = [readout_rates(noise, q) for q in range(qubits)]
+        else:
+            rates = [(self.readout_error, self.readout_error)] * qubits
+        p = with_readout_error(p, rates)
         settings = body.get("settings") or {}
         if (settings.get("error_mitigation") or {}).get("debiasing"):
             return histogram(p)  # an aggregate, not frequencies
         seed = (body.get("noise") or {}).get("seed", 0)
-        drawn = np.random.default_rng(seed).multinomial(shots, p / p.sum())
+        drawn = np.random.default_rng([seed, index]).multinomial(shots, p / p.sum())
         return histogram(drawn / shots)
 
     def _advance(self, job: dict) -> None:

@@ -17,14 +17,16 @@ from typing import Any
 from qdispatch_core.domain import Cost, Device, JobStatus
 from qdispatch_core.errors import BadRequest, ProviderError
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
-from qdispatch_ionq import catalog, mitigation, outcomes, remote
+from qdispatch_core.rules.plan import Executable
+from qdispatch_ionq import calibration, catalog, mitigation, outcomes, remote
 from qdispatch_ionq.api import IonQApi
 from qdispatch_ionq.batches import Batch, split
 from qdispatch_ionq.connection import KEY_OPTION, Connection, api_key, remote_host
 from qdispatch_ionq.costs import CostBook, actual
 from qdispatch_ionq.pricing import CircuitSize
-from qdispatch_ionq.programs import Compiler, Program
+from qdispatch_ionq.programs import Compiler, Program, basis_of
 from qdispatch_ionq.settings import RunSettings, sampling_seed
+from qdispatch_qiskit.readout import Calibration
 
 log = logging.getLogger(__name__)
 
@@ -112,18 +114,19 @@ class IonQBackend(Backend):
                     f"{limit} qubits, and a circuit has {widest}",
                     field="options['noise_model']",
                 )
+        calibrating = bool(mitigation.calibrations(device, spec, settings))
         for e in spec.plan.executables:  # shaping is Qiskit only: no cirq at request time
-            groups = spec.plan.circuits[e.circuit].groups
-            basis = groups[e.group].basis if groups is not None and e.group is not None else None
-            self.compiler.shaped(spec, e.circuit, basis, settings)
+            shaped = self.compiler.shaped(spec, e.circuit, basis_of(spec, e), settings)
+            if calibrating:
+                mitigation.check_correctable(device, shaped.sources, f"circuit {e.circuit + 1}")
 
     def _programs(self, spec: JobSpec, settings: RunSettings) -> list[Program]:
         return [self.compiler.program(spec, e, settings) for e in spec.plan.executables]
 
     def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
-        if device.simulator:
-            return Cost.free("shots", spec.plan.total_shots)
         settings = RunSettings.resolve(spec.options)
+        if device.simulator:
+            return _simulator_cost(device, spec, settings)
         sizes = [CircuitSize(p.gates_1q, p.gates_2q) for p in self._programs(spec, settings)]
         qubits = max(c.analytics.qubits for c in spec.circuits)
         debiased = mitigation.debiased(device, spec)
@@ -151,18 +154,32 @@ class IonQBackend(Backend):
 
     # -- execution ------------------------------------------------------------------------
 
-    def _batches(self, spec: JobSpec) -> list[Batch]:
-        return split(spec.plan, self.max_circuits_per_job)
+    def _batches(self, device: Device, spec: JobSpec, settings: RunSettings) -> list[Batch]:
+        calibrations = mitigation.calibrations(device, spec, settings)
+        return split(spec.plan, self.max_circuits_per_job, calibrations)
+
+    def _calibration_programs(self, spec: JobSpec, settings: RunSettings) -> dict[bool, Program]:
+        qubits = calibration.calibrated_qubits(spec, settings, self.compiler)
+        return {
+            ones: self.compiler.calibration(qubits, ones, settings)
+            for ones in calibration.CALIBRATION_CIRCUITS
+        }
+
+    def _batch_programs(self, spec: JobSpec, batch: Batch, settings: RunSettings) -> list[Program]:
+        programs = [self.compiler.program(spec, e, settings) for e in batch.executables]
+        if batch.calibrations:
+            calibrations = self._calibration_programs(spec, settings)
+            programs += [calibrations[ones] for ones in batch.calibrations]
+        return programs
 
     def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
         connection = self._connection(credentials)
         settings = RunSettings.resolve(spec.options)
-        batches = self._batches(spec)
-        job_settings = _job_settings(device, spec, settings)
+        batches = self._batches(device, spec, settings)
         ids: list[str] = []
         try:
             for batch in batches:
-                programs = [self.compiler.program(spec, e, settings) for e in batch.executables]
+                programs = self._batch_programs(spec, batch, settings)
                 name = f"qdispatch {spec.job_id}"
                 if len(batches) > 1:
                     name += f" part {batch.index + 1} of {len(batches)}"
@@ -174,7 +191,7 @@ class IonQBackend(Backend):
                         target=_target(device),
                         shots=spec.shots,
                         name=name,
-                        settings=job_settings,
+                        settings=_job_settings(device, spec, settings, batch),
                     )
                 )
         except Exception:
@@ -194,39 +211,63 @@ class IonQBackend(Backend):
     def fetch(
         self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
     ) -> Execution:
-        batches = self._batches(spec)
+        settings = RunSettings.resolve(spec.options)
+        batches = self._batches(device, spec, settings)
         if len(batches) != len(job_ids):
             raise ProviderError(
                 f"the job has {len(job_ids)} IonQ job id(s) but its plan makes {len(batches)} "
                 "IonQ jobs; it cannot be matched up"
             )
-        connection = self._connection(credentials)
-        api = IonQApi(connection)
-        settings = RunSettings.resolve(spec.options)
+        api = IonQApi(self._connection(credentials))
         mode = mitigation.output_mode(device, spec, settings)
         sharpen = mitigation.sharpen(device, spec)
-        outputs: list[Any] = []
-        gate_shots = 0
+        results: list[tuple[Executable, Program, Mapping[str, float], str]] = []
+        calibration_histograms: dict[bool, Mapping[str, float]] = {}
         for batch, job_id in zip(batches, job_ids, strict=True):
             found = remote.histograms(api, job_id, batch, sharpen)
-            for e, histogram in zip(batch.executables, found, strict=True):
-                program = self.compiler.program(spec, e, settings)
-                gate_shots += (program.gates_1q + program.gates_2q) * spec.shots
-                probabilities = outcomes.marginal(histogram, program.sources)
+            mine, extra = found[: len(batch.executables)], found[len(batch.executables) :]
+            for e, histogram in zip(batch.executables, mine, strict=True):
+                results.append((e, self.compiler.program(spec, e, settings), histogram, job_id))
+            calibration_histograms.update(zip(batch.calibrations, extra, strict=True))
+        measured = None
+        if mode == outcomes.CORRECTED:
+            measured = calibration.from_histograms(
+                calibration_histograms[calibration.ZEROS],
+                calibration_histograms[calibration.ONES],
+                self._calibration_programs(spec, settings),
+                spec.shots,
+            )
+        outputs: list[Any] = []
+        raw: list[Any] = []
+        gate_shots = 0
+        for e, program, histogram, job_id in results:
+            gate_shots += (program.gates_1q + program.gates_2q) * spec.shots
+            probabilities = outcomes.marginal(histogram, program.sources)
+            if measured is not None:
+                outputs.append(calibration.corrected(histogram, program.sources, measured))
+                raw.append(outcomes.frequency_counts(probabilities, spec.shots))
+            else:
                 outputs.append(_output(mode, probabilities, spec, settings, job_id, e.index))
-        cost = self._actual_cost(device, spec, api, job_ids, gate_shots)
+        cost = self._actual_cost(device, spec, settings, api, job_ids, gate_shots)
         return Execution(
             outputs=outputs,
             cost=cost,
-            mitigation=mitigation.record(device, spec, settings),
-            notes=_notes(device, spec, settings, mode, cost),
+            mitigation=mitigation.record(device, spec, settings, measured),
+            raw_outputs=raw or None,
+            notes=_notes(device, spec, settings, mode, cost, measured),
         )
 
     def _actual_cost(
-        self, device: Device, spec: JobSpec, api: IonQApi, job_ids: Sequence[str], gate_shots: int
+        self,
+        device: Device,
+        spec: JobSpec,
+        settings: RunSettings,
+        api: IonQApi,
+        job_ids: Sequence[str],
+        gate_shots: int,
     ) -> Cost | None:
         if device.simulator:
-            return Cost.free("shots", spec.plan.total_shots)
+            return _simulator_cost(device, spec, settings)
         return actual(api, job_ids, gate_shots)
 
     def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
@@ -247,9 +288,20 @@ def _target(device: Device) -> str:
     return known or device.id.removeprefix("ionq_").replace("_", "-").replace("qpu-", "qpu.", 1)
 
 
-def _job_settings(device: Device, spec: JobSpec, settings: RunSettings) -> dict[str, Any]:
+def _simulator_cost(device: Device, spec: JobSpec, settings: RunSettings) -> Cost:
+    """Free: counted in the shots simulated, readout calibration circuits included."""
+    calibration_shots = len(mitigation.calibrations(device, spec, settings)) * spec.shots
+    return Cost.free("shots", spec.plan.total_shots + calibration_shots)
+
+
+def _job_settings(
+    device: Device, spec: JobSpec, settings: RunSettings, batch: Batch
+) -> dict[str, Any]:
     """Keyword arguments of Service.create_job beyond the circuit, shots, name and target."""
-    job: dict[str, Any] = {"metadata": {"qdispatch_job": spec.job_id}}
+    metadata = {"qdispatch_job": spec.job_id}
+    if batch.calibrations:  # so that progress counts only the plan's executables
+        metadata[calibration.METADATA_KEY] = str(len(batch.calibrations))
+    job: dict[str, Any] = {"metadata": metadata}
     error_mitigation = mitigation.error_mitigation_setting(device, spec)
     if error_mitigation is not None:
         job["error_mitigation"] = error_mitigation
@@ -276,7 +328,12 @@ def _output(
 
 
 def _notes(
-    device: Device, spec: JobSpec, settings: RunSettings, mode: str, cost: Cost | None
+    device: Device,
+    spec: JobSpec,
+    settings: RunSettings,
+    mode: str,
+    cost: Cost | None,
+    measured: Calibration | None = None,
 ) -> tuple[str, ...]:
     notes: list[str] = []
     if mode == outcomes.SAMPLE:
@@ -294,6 +351,13 @@ def _notes(
             f"IonQ simulated noise model {settings.noise_model!r} with {spec.shots} shots per "
             "circuit; counts are its frequencies times the shots"
         )
+        if measured is not None:
+            notes.append(
+                "readout-error mitigation: two calibration circuits (qubits "
+                f"{', '.join(map(str, sorted(measured.rates)))} prepared all 0, then all 1) ran "
+                "after the job's circuits, in its last IonQ job; results are the corrected "
+                "quasi-probabilities, the counts are in raw_results"
+            )
     elif mode == outcomes.QUASI:
         notes.append(
             "results are IonQ's debiased distribution (quasi-probabilities averaged over "

@@ -125,7 +125,8 @@ def build_device(entry: Entry, qubits: int, status: DeviceStatus) -> Device:
         local=False,
         noisy=not simulator,
         mitigation=(
-            "none: IonQ offers no debiasing on its simulators"
+            "readout-error mitigation with a noise_model (tensored: two calibration circuits in "
+            "the same IonQ job); none needed on the ideal simulator"
             if simulator
             else f"IonQ debiasing (needs at least {DEBIAS_MIN_SHOTS} shots)"
         ),

@@ -1,4 +1,8 @@
-"""IonQ debiasing: the only mitigation IonQ offers, on its QPUs only.
+"""What `use_mitigation` means on each IonQ device (run contract §7):
+- QPUs: IonQ debiasing, IonQ's own mitigation;
+- the simulator with a noise model: readout-error mitigation by qdispatch, from calibration
+  circuits in the same IonQ job (see `calibration`), since IonQ offers nothing there;
+- the ideal simulator: nothing, recorded as not needed.
 
 Debiasing runs symmetrised variants of a circuit and aggregates their results (docs.ionq.com,
 "Using debiasing with Qiskit"). IonQ turns it on by default for QPU jobs of 500 shots or more,
@@ -15,9 +19,11 @@ from typing import Any
 from qdispatch_core.domain import Device
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.ports.backend import JobSpec
+from qdispatch_ionq import calibration
 from qdispatch_ionq.catalog import DEBIAS_MIN_SHOTS
-from qdispatch_ionq.outcomes import FREQUENCIES, QUASI, SAMPLE
+from qdispatch_ionq.outcomes import CORRECTED, FREQUENCIES, QUASI, SAMPLE
 from qdispatch_ionq.settings import RunSettings
+from qdispatch_qiskit import readout
 
 AGGREGATION = "average"  # IonQ's `sharpen=false`; sharpening (plurality vote) suits only
 # circuits whose answer is one bit string
@@ -33,8 +39,26 @@ def check(device: Device, spec: JobSpec) -> None:
         )
 
 
+def check_correctable(device: Device, sources: tuple[int | None, ...], where: str) -> None:
+    """A readout-corrected circuit must measure few enough qubits for the dense correction."""
+    measured = len(calibration.measured_qubits(sources))
+    if measured > readout.MAX_QUBITS:
+        raise BadRequest(
+            f"use_mitigation: readout-error mitigation on {device.id} handles circuits that "
+            f"measure up to {readout.MAX_QUBITS} qubits; {where} measures {measured}",
+            field="use_mitigation",
+        )
+
+
 def debiased(device: Device, spec: JobSpec) -> bool:
     return spec.use_mitigation and not device.simulator
+
+
+def calibrations(device: Device, spec: JobSpec, settings: RunSettings) -> tuple[bool, ...]:
+    """The readout calibration circuits the job adds: on a noisy simulation with mitigation."""
+    if spec.use_mitigation and device.simulator and settings.noisy_simulation:
+        return calibration.CALIBRATION_CIRCUITS
+    return ()
 
 
 def error_mitigation_setting(device: Device, spec: JobSpec) -> dict[str, bool] | None:
@@ -52,23 +76,29 @@ def sharpen(device: Device, spec: JobSpec) -> bool | None:
 def output_mode(device: Device, spec: JobSpec, settings: RunSettings) -> str:
     if debiased(device, spec):
         return QUASI
+    if calibrations(device, spec, settings):
+        return CORRECTED
     if device.simulator and not settings.noisy_simulation:
         return SAMPLE
     return FREQUENCIES
 
 
-def record(device: Device, spec: JobSpec, settings: RunSettings) -> dict[str, Any] | None:
-    """What the job's `mitigation` field says; None when nothing was asked."""
+def record(
+    device: Device,
+    spec: JobSpec,
+    settings: RunSettings,
+    measured: readout.Calibration | None = None,
+) -> dict[str, Any] | None:
+    """What the job's `mitigation` field says; None when nothing was asked. `measured` is the
+    readout calibration of a noisy simulation."""
     if not spec.use_mitigation:
         return None
     if device.simulator and not settings.noisy_simulation:
         return {"applied": False, "reason": "not needed: noiseless simulator"}
     if device.simulator:
-        return {
-            "applied": False,
-            "reason": "not available: IonQ offers no debiasing on its simulators, noisy ones "
-            "included",
-        }
+        if measured is None:
+            raise ValueError("a mitigated noisy simulation has a readout calibration")
+        return calibration.record(measured, settings)
     return {
         "applied": True,
         "method": "IonQ debiasing",

@@ -6,7 +6,10 @@ probabilities, never shots. What those probabilities are decides how counts are 
 - a QPU or a noisy simulation ran `shots` times and gives frequencies: counts are those
   frequencies times shots, rounded so they sum to shots;
 - debiased QPU results are an aggregate of many circuit variants, not frequencies: they stay
-  quasi-probabilities, as the contract asks for mitigated results.
+  quasi-probabilities, as the contract asks for mitigated results;
+- a noisy simulation with readout-error mitigation: its frequencies corrected by the job's
+  calibration (see `calibration`) are the results, quasi-probabilities; the frequencies as
+  counts are the raw results.
 Bit strings follow the contract (Qiskit order): the rightmost character is output bit 0.
 """
 
@@ -19,6 +22,7 @@ from qdispatch_core.errors import ProviderError
 SAMPLE = "sample"
 FREQUENCIES = "frequencies"
 QUASI = "quasi"
+CORRECTED = "readout-corrected"
 
 
 def marginal(histogram: Mapping[str, float], sources: Sequence[int | None]) -> dict[str, float]:

@@ -50,6 +50,11 @@ def to_cirq(flat: Any, sources: tuple[int | None, ...]) -> Program:
     compiled = cirq.optimize_for_target_gateset(on_lines, gateset=cirq_ionq.IonQTargetGateset())
     gates = [op for op in compiled.all_operations() if not cirq.is_measurement(op)]
     measured = sorted({q for q in sources if q is not None})
+    if not gates:
+        # cirq-ionq calls a circuit without gates 'native' and refuses to put it in one job
+        # with QIS circuits (a readout calibration, measurement groups of an empty circuit);
+        # a Z on a qubit still in |0> changes nothing and makes it QIS.
+        gates = [cirq.Z(cirq.LineQubit(measured[0] if measured else 0))]
     circuit = cirq.Circuit(gates)
     depth = len(circuit)
     if measured:
@@ -65,7 +70,8 @@ def to_cirq(flat: Any, sources: tuple[int | None, ...]) -> Program:
     )
 
 
-def _basis(spec: JobSpec, e: Executable) -> str | None:
+def basis_of(spec: JobSpec, e: Executable) -> str | None:
+    """The Pauli basis the executable measures in, or None (measured as written)."""
     groups = spec.plan.circuits[e.circuit].groups
     return groups[e.group].basis if groups is not None and e.group is not None else None
 
@@ -97,7 +103,7 @@ class Compiler:
         return self._shaped.get_or_create(key, build)
 
     def program(self, spec: JobSpec, e: Executable, settings: RunSettings) -> Program:
-        basis = _basis(spec, e)
+        basis = basis_of(spec, e)
         values = tuple(spec.plan.circuits[e.circuit].parameter_sets[e.parameter_set])
         qasm = spec.circuits[e.circuit].qasm
         key = (content_hash(qasm), basis, values, settings.transpile_key)
@@ -105,5 +111,18 @@ class Compiler:
         def build() -> Program:
             shaped = self.shaped(spec, e.circuit, basis, settings)
             return to_cirq(bound_and_flat(shaped, values), shaped.sources)
+
+        return self._programs.get_or_create(key, build)
+
+    def calibration(self, qubits: tuple[int, ...], ones: bool, settings: RunSettings) -> Program:
+        """A readout calibration circuit (the toolkit's): `qubits` prepared in 0, or in 1 with
+        `ones`, and measured, output bit i reading qubits[i]; compiled like any circuit."""
+        key = ("readout calibration", qubits, ones, settings.transpile_key)
+
+        def build() -> Program:
+            readout = require("qdispatch_qiskit.readout")
+            circuit = readout.calibration_circuits(max(qubits) + 1, qubits)[int(ones)]
+            shaped = shape(circuit, None, settings, "a readout calibration circuit")
+            return to_cirq(bound_and_flat(shaped, ()), shaped.sources)
 
         return self._programs.get_or_create(key, build)

@@ -16,6 +16,7 @@ from qdispatch_core.errors import ProviderError
 from qdispatch_core.ports.backend import RemoteState
 from qdispatch_ionq.api import IonQApi, NotFoundAtIonQ
 from qdispatch_ionq.batches import Batch
+from qdispatch_ionq.calibration import METADATA_KEY
 from qdispatch_ionq.connection import Connection
 from qdispatch_ionq.programs import Program
 from qdispatch_ionq.service import ionq_errors, open_service
@@ -95,6 +96,16 @@ def circuits_in(job: Mapping[str, Any]) -> int:
         return 1
 
 
+def executables_in(job: Mapping[str, Any]) -> int:
+    """The job's circuits that are executables of the plan: not readout calibration circuits
+    (which qdispatch counts in the job's metadata)."""
+    try:
+        calibrations = int((job.get("metadata") or {}).get(METADATA_KEY, 0))
+    except (TypeError, ValueError):
+        calibrations = 0
+    return max(0, circuits_in(job) - calibrations)
+
+
 def _failure(job_id: str, job: Mapping[str, Any], status: str) -> str:
     if status == "deleted":
         return f"IonQ job {job_id} was deleted before its results were read"
@@ -114,7 +125,7 @@ def state(api: IonQApi, job_ids: Sequence[str]) -> RemoteState:
         if status is S.CANCELLED:
             return RemoteState(S.CANCELLED, done, f"IonQ job {job_id} was canceled")
         if status is S.DONE:
-            done += circuits_in(job)
+            done += executables_in(job)
         statuses.append(status)
     if all(s is S.DONE for s in statuses):
         return RemoteState(S.DONE, done)
@@ -128,7 +139,8 @@ def state(api: IonQApi, job_ids: Sequence[str]) -> RemoteState:
 def histograms(
     api: IonQApi, job_id: str, batch: Batch, sharpen: bool | None
 ) -> list[Mapping[str, float]]:
-    """One probability histogram per executable of the batch, in the batch's order."""
+    """One probability histogram per circuit of the batch (its executables, then its
+    calibration circuits), in the batch's order."""
     job = read_job(api, job_id)
     if job.get("status") != "completed":
         raise ProviderError(f"IonQ job {job_id} has no results: it is {job.get('status')!r}")
@@ -139,8 +151,8 @@ def histograms(
         children = job.get("children")
         order = children if isinstance(children, list) and set(children) == set(answer) else None
         found = [answer[c] for c in order] if order else list(answer.values())
-    if len(found) != len(batch.executables) or not all(isinstance(h, dict) for h in found):
+    if len(found) != batch.size or not all(isinstance(h, dict) for h in found):
         raise ProviderError(
-            f"IonQ job {job_id} returned {len(found)} results for {len(batch.executables)} circuits"
+            f"IonQ job {job_id} returned {len(found)} results for {batch.size} circuits"
         )
     return found

@@ -7,7 +7,8 @@ from them is first used (the CLI lists devices without paying for a Qiskit impor
 It also holds what every provider would otherwise write again, none of it importing Qiskit:
 `sdk` (lazy vendor-SDK imports with install hints), `local_jobs` (the in-process job executor
 of local simulators), `memory` (dense-state sizes, the simulation memory budget and its
-refusal) and `committed` (device facts kept in a committed JSON file).
+refusal), `committed` (device facts kept in a committed JSON file) and `readout` (tensored
+readout-error mitigation: calibration circuits, assignment matrices, correction).
 """
 
 from __future__ import annotations
