@@ -66,8 +66,17 @@ async def test_devices_are_listed_with_what_a_run_needs(client):
     none = await call(client, "list_qpus_and_simulators", provider="nosuch")
     assert none["devices"] == [] and "nosuch" in none["context"]
     # The listing stays small: what choosing needs; the rest is in get_device_details.
-    assert set(qpu) == {"id", "provider", "name", "simulator", "qubits", "status", "run_types",
-                        "credential_options", "price_basis"}
+    assert set(qpu) == {
+        "id",
+        "provider",
+        "name",
+        "simulator",
+        "qubits",
+        "status",
+        "run_types",
+        "credential_options",
+        "price_basis",
+    }
 
 
 async def test_device_details_have_option_ranges_and_connectivity(client):
