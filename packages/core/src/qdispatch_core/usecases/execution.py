@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -78,11 +79,17 @@ class JobRunner:
     """Claims jobs and drives each to a final status."""
 
     def __init__(
-        self, services: Services, config: WorkerConfig, sleep: Callable[[float], None] = time.sleep
+        self,
+        services: Services,
+        config: WorkerConfig,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.services = services
         self.config = config
+        # Polling waits with `sleep` and measures with `monotonic`; tests inject both.
         self.sleep = sleep
+        self.monotonic = monotonic
 
     # -- claiming -----------------------------------------------------------------------
 
@@ -117,10 +124,16 @@ class JobRunner:
         except Exception as exc:
             if isinstance(exc, ProviderError | QDispatchError):
                 message = str(exc)
-            else:  # a bug or an SDK surprise: say what happened without a traceback
-                log.exception("job %s failed", job.id)
+            else:  # a bug or an SDK surprise: the user gets its type, the log its traceback
+                # SDK errors may repeat a credential: the traceback is logged as scrubbed text,
+                # never as exc_info, which a handler would format from the raw exception.
+                trace = "".join(traceback.format_exception(exc)).rstrip()
+                log.error("job %s failed:\n%s", job.id, scrub(trace, credentials))
                 message = f"internal error ({type(exc).__name__}): {exc}"
-            return self._fail(job.id, scrub(message, credentials))
+            failure = scrub(message, credentials)
+        # Outside the handler, so that an error while recording the failure does not carry
+        # the original exception (and a credential in its message) as its context.
+        return self._fail(job.id, failure)
 
     def _read(self, job_id: str) -> Job:
         with self.services.repository.begin() as uow:
@@ -232,6 +245,10 @@ class _Run:
         if resuming and self.job.provider_job_ids:
             note = "local simulation lost with its worker; running again from the start"
             self._save(with_log(self.job, self._now(), note))
+        else:
+            # Renews the lease, or raises LeaseLost when the job was cancelled (or taken over)
+            # while the provider validated it: then nothing reaches the provider.
+            self._save(self.job)
         ids = tuple(self.backend.submit(self.device, self.spec, self.credentials))
         job = replace(self.job, provider_job_ids=ids)
         if job.status is S.VALIDATING:
@@ -251,7 +268,7 @@ class _Run:
         interval = min(first, longest)
         cancel_polls = None
         while True:
-            started = time.monotonic()
+            started = self.runner.monotonic()
             state = self._wait(ids, interval)
             if state is None:  # unreachable for now: keep the lease, ask again later
                 self._save(self.job)
@@ -271,7 +288,7 @@ class _Run:
                     return RemoteState(
                         S.CANCELLED, state.done, "the provider did not confirm the cancellation"
                     )
-            remaining = interval - (time.monotonic() - started)
+            remaining = interval - (self.runner.monotonic() - started)
             if remaining > 0:
                 self.runner.sleep(remaining)
             interval = min(longest, interval * 1.5)
@@ -281,7 +298,7 @@ class _Run:
         try:
             state = self.backend.wait(self.device, ids, self.credentials, interval)
         except ProviderUnavailable as exc:
-            now = time.monotonic()
+            now = self.runner.monotonic()
             if self._unreachable_since is None:
                 self._unreachable_since = now
                 message = scrub(str(exc), self.credentials)
