@@ -3,8 +3,11 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qdispatch_core.usecases import ensure_user, get_job, submit_circuit, submit_run
+from qdispatch_core.usecases.runs import human_bytes
 from qdispatch_core.usecases.users import balance
 from tests.samples import BELL_NO_MEASURE, BELL_QASM2, BELL_QASM3, BROKEN, PARAM_2Q
 
@@ -100,24 +103,81 @@ def test_too_many_qubits_for_the_device(services, user, experiment):
     )
 
 
-def test_statevector_memory_check_says_how_much_is_needed(user, experiment):
-    from qdispatch_core.usecases import Limits
+@pytest.mark.parametrize(
+    "limit, qubits, vector, need, allowed",
+    [
+        (1000, 5, "512 B", "1.0 KiB", "1,000 B"),
+        (1024, 8, "4.0 KiB", "8.0 KiB", "1.0 KiB"),
+        (30_000, 10, "16.0 KiB", "32.0 KiB", "29.3 KiB"),
+    ],
+)
+def test_statevector_memory_check_says_how_much_is_needed(limit, qubits, vector, need, allowed):
+    from qdispatch_core.usecases import Limits, create_experiment
     from tests.conftest import fake_services
     from tests.samples import ghz
 
-    services = fake_services(limits=Limits(simulation_memory_bytes=1024))
+    services = fake_services(limits=Limits(simulation_memory_bytes=limit))
     u = ensure_user(services, "alice")
-    from qdispatch_core.usecases import create_experiment
-
     exp = create_experiment(services, u, "x")
     err = rejected(
         services,
         u,
-        request(exp, circuits_qasm=[ghz(8, measure=False)], run_type="StatevectorRun"),
+        request(exp, circuits_qasm=[ghz(qubits, measure=False)], run_type="StatevectorRun"),
         400,
         "run_type",
     )
-    assert "4.0 KiB" in err.message or "MiB" in err.message
+    assert err.message == (
+        f"circuit 1 has {qubits} qubits: its state vector needs {vector} (16·2^{qubits} bytes) "
+        f"plus working memory, {need} in all, more than the {allowed} a simulation may use; "
+        "use fewer qubits, pass observables, or use run_type Run"
+    )
+
+
+KiB, MiB, GiB, TiB = 1024, 1024**2, 1024**3, 1024**4
+
+
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (0, "0 B"),
+        (1, "1 B"),
+        (1023, "1,023 B"),
+        (1023.5, "1.0 KiB"),  # would print as 1,024 B: the next unit instead
+        (KiB, "1.0 KiB"),
+        (1536, "1.5 KiB"),
+        (MiB - 1, "1.0 MiB"),  # 1,023.999 KiB would print as 1,024.0 KiB
+        (MiB, "1.0 MiB"),
+        (1023.9 * MiB, "1,023.9 MiB"),
+        (GiB, "1.0 GiB"),
+        (8 * GiB, "8.0 GiB"),
+        (TiB - 1, "1.0 TiB"),
+        (TiB, "1.0 TiB"),
+        (2048 * TiB, "2,048.0 TiB"),
+    ],
+)
+def test_human_bytes_picks_the_unit_at_the_right_boundary(n, text):
+    assert human_bytes(n) == text
+
+
+_UNIT = {"B": 1, "KiB": KiB, "MiB": MiB, "GiB": GiB, "TiB": TiB}
+
+
+def _read_back(text: str) -> tuple[float, str]:
+    figure, unit = text.split(" ")
+    return float(figure.replace(",", "")) * _UNIT[unit], unit
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 2**52), st.integers(0, 2**52))
+def test_human_bytes_is_monotonic_close_and_never_shows_zero(a, b):
+    a, b = min(a, b), max(a, b)
+    (shown_a, unit_a), (shown_b, _) = _read_back(human_bytes(a)), _read_back(human_bytes(b))
+    assert shown_a <= shown_b  # a bigger count never reads smaller
+    assert abs(shown_a - a) <= 0.05 * _UNIT[unit_a]  # off by at most half the last digit
+    figure = shown_a / _UNIT[unit_a]
+    assert figure < 1024 or unit_a == "TiB"  # never "1,024.0 KiB"
+    assert figure >= 1 or unit_a == "B"  # never "0.0 MiB": small counts stay in bytes
+    assert (shown_a == 0) == (a == 0)
 
 
 def test_other_users_circuits_and_experiments_are_404(services, user, experiment):

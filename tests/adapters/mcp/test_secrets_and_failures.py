@@ -17,7 +17,7 @@ SECRET = "tok-PLANTED-5e3c1f9a7b"
 class CrashingBackend(FakeBackend):
     """A provider bug whose message quotes the credential, as careless SDKs do."""
 
-    def estimate_cost(self, device, spec):
+    def estimate_cost(self, device, spec, *, credentials=None):
         raise RuntimeError(f"estimator blew up with token {SECRET}")
 
 

@@ -6,7 +6,9 @@ Each created job's circuit(s) are read back from IonQ's JSON (`ionq.circuit.v1` 
 probabilities keyed by integers with qubit 0 least significant, as IonQ's. The ideal simulator
 answers exact probabilities; a noisy model or a QPU applies a readout error and samples `shots`,
 answering frequencies (unsampled when debiasing is on). Every request is recorded, and every
-request must carry `Authorization: apiKey <the key>`, else 401.
+request must carry `Authorization: apiKey <the key>`, else 401. The estimate endpoint can be
+made to fail (`estimate_error`, a status code) or to hold its answer until an event is set
+(`estimate_held`).
 
 Noise, readout only (gates are perfect here):
 - the simulator with a noise model misreads each qubit independently, with the model's rates in
@@ -159,6 +161,8 @@ class FakeIonQ:
         # (method, path, query, headers, body) of every request, in order
         self.requests: list[tuple[str, str, dict, dict, Any]] = []
         self.refuse_posts_after: int | None = None
+        self.estimate_error: int | None = None  # GET /jobs/estimate answers this status
+        self.estimate_held: threading.Event | None = None  # ... and only once this is set
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -186,6 +190,9 @@ class FakeIonQ:
                 raw = self.rfile.read(length) if length else b""
                 body = json.loads(raw) if raw else None
                 query = parse_qs(url.query)
+                held = fake.estimate_held
+                if held is not None and url.path == f"{API}/jobs/estimate":
+                    held.wait(60)  # outside the lock: other requests are answered meanwhile
                 with fake._lock:
                     fake.requests.append((method, url.path, query, dict(self.headers), body))
                     if self.headers.get("Authorization") != f"apiKey {fake.api_key}":
@@ -193,11 +200,14 @@ class FakeIonQ:
                     else:
                         code, answer = fake.route(method, url.path, query, body)
                 data = json.dumps(answer).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (a held estimate): nobody to answer
 
             def do_GET(self) -> None:
                 self._answer("GET")
@@ -224,6 +234,8 @@ class FakeIonQ:
         if method == "GET" and path == "/jobs":
             return self._list(query, body)
         if method == "GET" and path == "/jobs/estimate":
+            if self.estimate_error is not None:
+                return self.estimate_error, {"error": "estimate unavailable"}
             return 200, self._estimate(query)
         if method == "GET" and path == "/backends":
             return 200, self.backends

@@ -107,8 +107,13 @@ class Backend(ABC):
         """Provider-specific checks beyond the contract's; raise BadRequest."""
 
     @abstractmethod
-    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
-        """The cost the job will have, from the executables and shots the plan will create."""
+    def estimate_cost(
+        self, device: Device, spec: JobSpec, *, credentials: Credentials | None = None
+    ) -> Cost:
+        """The cost the job will have, from the executables and shots the plan will create.
+        `credentials` are the job's (empty for a dry run without any), for a provider that can
+        ask its service for the account's own prices; a provider without such prices ignores
+        them. Never put a credential in the Cost, a log line or an error."""
 
     @abstractmethod
     def prepare(self, device: Device, spec: JobSpec) -> DevicePlan:

@@ -166,7 +166,9 @@ class FakeBackend(Backend):
                 "options['seed']: 13 is unlucky on the dummy devices", field="options['seed']"
             )
 
-    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
+    def estimate_cost(
+        self, device: Device, spec: JobSpec, *, credentials: Mapping[str, str] | None = None
+    ) -> Cost:
         if device.pricing is None:
             return Cost.free()
         shots = spec.plan.total_shots

@@ -25,9 +25,22 @@ from qdispatch_core.schemas import RunRequest, RunResponse, cost_view, parse
 from qdispatch_core.usecases.circuits import ParsedSource, parse_source, store_circuit
 from qdispatch_core.usecases.services import Services
 
+_BYTE_UNITS = (("B", 1, 0), ("KiB", 1024, 1), ("MiB", 1024**2, 1), ("GiB", 1024**3, 1))
 
-def _gib(n: float) -> str:
-    return f"{n / 1024**3:,.1f} GiB" if n >= 1024**3 else f"{n / 1024**2:,.1f} MiB"
+
+def human_bytes(n: float) -> str:
+    """A byte count for people: whole bytes below 1 KiB, else one decimal in KiB … TiB.
+
+    The unit is the largest whose figure, as printed, stays below 1024, so a figure never
+    reads "1,024.0 KiB" or "0.0 MiB"; beyond that everything is TiB.
+    """
+    if n < 0:
+        raise ValueError(f"a byte count cannot be negative: {n}")
+    for unit, size, decimals in _BYTE_UNITS:
+        figure = f"{n / size:,.{decimals}f}"
+        if float(figure.replace(",", "")) < 1024:
+            return f"{figure} {unit}"
+    return f"{n / 1024**4:,.1f} TiB"
 
 
 def _load_stored(services: Services, user: User, request: RunRequest) -> list[Circuit]:
@@ -92,8 +105,9 @@ def _check_statevector_memory(services: Services, index: int, qubits: int) -> No
     if need > limits.simulation_memory_bytes:
         raise BadRequest(
             f"circuit {index + 1} has {qubits} qubits: its state vector needs "
-            f"{_gib(statevector_bytes(qubits))} (16·2^{qubits} bytes) plus working memory, "
-            f"{_gib(need)} in all, more than the {_gib(limits.simulation_memory_bytes)} a "
+            f"{human_bytes(statevector_bytes(qubits))} (16·2^{qubits} bytes) plus working "
+            f"memory, {human_bytes(need)} in all, more than the "
+            f"{human_bytes(limits.simulation_memory_bytes)} a "
             "simulation may use; use fewer qubits, pass observables, or use run_type Run",
             field="run_type",
         )
@@ -187,7 +201,7 @@ def submit_run(
     backend.validate(device, spec)
     if not req.dry_run:
         _check_credentials(backend, device, credentials)
-    estimate = backend.estimate_cost(device, spec)
+    estimate = backend.estimate_cost(device, spec, credentials=credentials)
     device_plan = backend.prepare(device, spec) if req.dry_run else None
 
     now = services.clock()

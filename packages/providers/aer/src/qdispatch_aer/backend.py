@@ -63,7 +63,9 @@ class AerBackend(Backend):
     def validate(self, device: Device, spec: JobSpec) -> None:
         checks.check(device, spec, self.memory_limit_bytes, self._methods(device))
 
-    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
+    def estimate_cost(
+        self, device: Device, spec: JobSpec, *, credentials: Credentials | None = None
+    ) -> Cost:
         return Cost.free("shots", spec.plan.total_shots)
 
     def prepare(self, device: Device, spec: JobSpec) -> DevicePlan:

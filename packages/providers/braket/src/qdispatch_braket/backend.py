@@ -104,7 +104,9 @@ class BraketBackend(Backend):
         caps = self._capabilities(device)
         checks.check(device, spec, self._decision(device, spec), caps.statevector)
 
-    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
+    def estimate_cost(
+        self, device: Device, spec: JobSpec, *, credentials: Credentials | None = None
+    ) -> Cost:
         if device.local:
             return Cost.free("shots", spec.plan.total_shots)
         return costs.estimate(

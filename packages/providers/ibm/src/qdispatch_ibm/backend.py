@@ -147,7 +147,9 @@ class IBMBackend(Backend):
         check_noisy_sampling(device, spec, lambda c: program_for(c, pubs.variant(spec, c)), limit)
         check_noisy_exact(device, spec, lambda c: program_for(c, pubs.UNMEASURED), limit)
 
-    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
+    def estimate_cost(
+        self, device: Device, spec: JobSpec, *, credentials: Credentials | None = None
+    ) -> Cost:
         if device.local:
             return local_cost(spec.plan.total_shots)
         found = self._target(device)

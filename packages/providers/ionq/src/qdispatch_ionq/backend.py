@@ -123,14 +123,21 @@ class IonQBackend(Backend):
     def _programs(self, spec: JobSpec, settings: RunSettings) -> list[Program]:
         return [self.compiler.program(spec, e, settings) for e in spec.plan.executables]
 
-    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
+    def estimate_cost(
+        self, device: Device, spec: JobSpec, *, credentials: Credentials | None = None
+    ) -> Cost:
+        """The simulator is free; a QPU job is priced at the account's rates from IonQ's
+        estimate endpoint (key: the job's option, else the environment), else the published
+        table (see costs.py)."""
         settings = RunSettings.resolve(spec.options)
         if device.simulator:
             return _simulator_cost(device, spec, settings)
         sizes = [CircuitSize(p.gates_1q, p.gates_2q) for p in self._programs(spec, settings)]
         qubits = max(c.analytics.qubits for c in spec.circuits)
         debiased = mitigation.debiased(device, spec)
-        return self._costs.estimate(_target(device), debiased, sizes, qubits, spec.shots)
+        return self._costs.estimate(
+            _target(device), debiased, sizes, qubits, spec.shots, credentials
+        )
 
     def prepare(self, device: Device, spec: JobSpec) -> DevicePlan:
         settings = RunSettings.resolve(spec.options)

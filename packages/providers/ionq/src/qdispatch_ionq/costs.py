@@ -1,9 +1,10 @@
 """What a job will cost (before) and did cost (after), in gate-shots and USD.
 
-Before: the account's rates from IonQ's estimate endpoint when an API key is in the
-environment and IonQ answers (the core passes no credentials to `estimate_cost`), else the
-published rates in `pricing.py`. After: IonQ's own figure from `GET /jobs/{id}/cost`, when it
-reports one in USD. The simulator is free and never calls anything.
+Before: the account's rates from IonQ's estimate endpoint when an API key is available (the
+job's `ionq_api_key` option first, then cirq-ionq's environment variables) and IonQ answers in
+time, else the published rates in `pricing.py`; the log says which. After: IonQ's own figure
+from `GET /jobs/{id}/cost`, when it reports one in USD. The simulator is free and never calls
+anything.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from qdispatch_core.domain import Cost
 from qdispatch_ionq.api import IonQApi
@@ -38,10 +39,17 @@ class CostBook:
         self._lock = threading.Lock()
 
     def rates(
-        self, target: str, debiased: bool, sample: CircuitSize, qubits: int, shots: int
+        self,
+        target: str,
+        debiased: bool,
+        sample: CircuitSize,
+        qubits: int,
+        shots: int,
+        credentials: Mapping[str, str] | None = None,
     ) -> Rates:
-        """The account's rates, cached per account, backend and debiasing; else the table."""
-        key = api_key(None)
+        """The account's rates, cached per account, backend and debiasing; else the table. The
+        key is the job's option, else the environment's (`api_key`)."""
+        key = api_key(credentials)
         if not key:
             return PUBLISHED[debiased]
         connection = Connection(self.host, key, max_retry_seconds=0, timeout=ESTIMATE_TIMEOUT)
@@ -82,11 +90,19 @@ class CostBook:
             return None
 
     def estimate(
-        self, target: str, debiased: bool, sizes: Sequence[CircuitSize], qubits: int, shots: int
+        self,
+        target: str,
+        debiased: bool,
+        sizes: Sequence[CircuitSize],
+        qubits: int,
+        shots: int,
+        credentials: Mapping[str, str] | None = None,
     ) -> Cost:
         if not sizes:
             return Cost.free(NATIVE_UNIT)
-        return price(sizes, shots, self.rates(target, debiased, sizes[0], qubits, shots))
+        rates = self.rates(target, debiased, sizes[0], qubits, shots, credentials)
+        log.info("IonQ cost estimate for %s: rates from %s", target, rates.source)
+        return price(sizes, shots, rates)
 
 
 def actual(api: IonQApi, job_ids: Sequence[str], gate_shots: float) -> Cost | None:
