@@ -120,7 +120,8 @@ def plans(draw):
         if with_obs
         else None
     )
-    return build_plan(run_type, 100, qubits, parameters, observables)
+    estimates = draw(st.booleans())  # the provider estimates observables (a Run only)
+    return build_plan(run_type, 100, qubits, parameters, observables, provider_estimates=estimates)
 
 
 def fake_outputs(plan):
@@ -173,6 +174,97 @@ def test_flatten_then_nest_restores_the_contract_shape(plan):
         assert len(list(iter_leaves(plan, uncertainties))) == expected
     else:
         assert uncertainties is None
+
+
+def marker(c: int, o: int | None, p: int) -> int:
+    """A number that names one (circuit, observable, parameter set) and no other."""
+    return 100 * c + 10 * (0 if o is None else o + 1) + p + 1
+
+
+def group_code(c: int, g: int, p: int) -> int:
+    """Names one sampled executable (circuit, measurement group, parameter set): 1..255."""
+    return 1 + p + 4 * (g + 16 * c)
+
+
+def marked_outputs(plan):
+    """Each executable's output names the executable: its own circuit, group, parameter set."""
+    kind = plan.output_kind
+    outputs, errors = [], []
+    for e in plan.executables:
+        cp = plan.circuits[e.circuit]
+        n = cp.qubits
+        if kind == "statevector":
+            outputs.append([[float(marker(e.circuit, None, e.parameter_set))] * (1 << n)] * 2)
+        elif kind == "expectations":
+            names = [marker(e.circuit, o, e.parameter_set) for o in range(len(cp.observables))]
+            outputs.append([float(m) for m in names])
+            errors.append([m / 1000 for m in names])
+        elif plan.has_observables:  # sampled: all-zeros k times, all-ones 256 - k times
+            k = group_code(e.circuit, e.group, e.parameter_set)
+            outputs.append({"0" * n: k, "1" * n: 256 - k})
+        else:
+            outputs.append({"0" * n: marker(e.circuit, None, e.parameter_set)})
+    return outputs, (errors if plan.estimated_by_provider else None)
+
+
+def sampled_oracle(plan, c, o, p):
+    """(value, standard error) of observable o from the marked counts, term by term.
+
+    With counts k × 0…0 and (256 - k) × 1…1, a term of even weight reads +1 and one of odd
+    weight (2k - 256) / 256; the group's per-shot sum differs between the two outcomes by twice
+    its odd-weight coefficients.
+    """
+    cp = plan.circuits[c]
+    paulis, coeffs = cp.observables[o]
+    value, variance = 0.0, 0.0
+    odd_by_group = [0.0] * len(cp.groups)
+    for pauli, coeff in zip(paulis, coeffs, strict=True):
+        weight = sum(ch != "I" for ch in pauli)
+        if weight == 0:
+            value += coeff
+            continue
+        (g,) = [g for g, group in enumerate(cp.groups) if pauli in group.terms]
+        k = group_code(c, g, p)
+        value += coeff * ((2 * k - 256) / 256 if weight % 2 else 1.0)
+        odd_by_group[g] += coeff if weight % 2 else 0.0
+    for g, odd in enumerate(odd_by_group):
+        k = group_code(c, g, p)
+        variance += k * (256 - k) / 256**2 * (2 * odd) ** 2 / plan.shots
+    return value, math.sqrt(variance)
+
+
+def at(plan, nested, c, o, p):
+    """The §5 position of (circuit, observable, parameter set), read by hand."""
+    node = nested[c]
+    if plan.has_observables:
+        node = node[o]
+    return node[p] if plan.has_parameters else node
+
+
+@EXAMPLES
+@given(plans())
+def test_every_nested_leaf_is_the_result_of_the_executable_it_sits_for(plan):
+    outputs, errors = marked_outputs(plan)
+    results, uncertainties = assemble(plan, outputs, errors)
+    kind = plan.output_kind
+    for c, cp in enumerate(plan.circuits):
+        n = cp.qubits
+        for o in range(len(cp.observables)) if plan.has_observables else [None]:
+            for p in range(len(cp.parameter_sets)):
+                leaf = at(plan, results, c, o, p)
+                if kind == "statevector":
+                    assert leaf == [[float(marker(c, None, p))] * (1 << n)] * 2
+                elif kind == "counts" and not plan.has_observables:
+                    assert leaf == {"0" * n: marker(c, None, p)}
+                elif kind == "expectations":
+                    assert leaf == float(marker(c, o, p))
+                    error = marker(c, o, p) / 1000 if plan.estimated_by_provider else 0.0
+                    assert at(plan, uncertainties, c, o, p) == error
+                else:
+                    value, error = sampled_oracle(plan, c, o, p)
+                    assert math.isclose(leaf, value, rel_tol=1e-9, abs_tol=1e-9)
+                    spread = at(plan, uncertainties, c, o, p)
+                    assert math.isclose(spread, error, rel_tol=1e-9, abs_tol=1e-9)
 
 
 @EXAMPLES

@@ -171,8 +171,9 @@ def test_concurrent_run_submissions_of_one_user_never_overspend(sql_repository):
     experiment = create_experiment(services, user, "exp")
 
     def submit(i: int) -> bool:
-        # Distinct circuits: the same new circuit in two concurrent submissions is a 409 on
-        # PostgreSQL today (the core does not retry submit_run; see the SQL adapter's notes).
+        # Distinct circuits keep this test about the ledger alone. (The same new circuit in two
+        # concurrent submissions collides on its content hash; submit_run retries once on that
+        # Conflict and reuses the circuit the other submission stored.)
         circuit = BELL_QASM2 + f"// submission {i}\n"
         try:
             submit_run(services, user, qpu_request(experiment, circuits_qasm=[circuit]))

@@ -240,8 +240,10 @@ class _Secrets(SecretStore):
 
 
 class InMemoryBilling(Billing):
-    def __init__(self, s: _State) -> None:
-        self.s = s
+    """The ledger in memory: a fresh one when made alone, else the repository's state."""
+
+    def __init__(self, s: _State | None = None) -> None:
+        self.s = s if s is not None else _State()
 
     def _add(
         self, user_id: str, kind: EntryKind, amount: Decimal, job_id: str | None, note: str
