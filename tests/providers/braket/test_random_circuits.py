@@ -1,8 +1,12 @@
 """Random small circuits: Braket's local simulators agree with Qiskit Aer.
 
-Counts are compared outcome by outcome: the difference of two independent estimates of the
-same probability stays within 5 standard errors (plus one shot's worth of slack). State
-vectors must agree exactly, global phase included.
+Counts, on both braket_local_sv and braket_local_dm, are compared outcome by outcome: the
+difference of two independent estimates of the same probability stays within 5 standard errors
+(plus one shot's worth of slack). At 2000 shots that rejects any outcome whose probability is
+off by 0.08 or more (test_the_bound_rejects_wrong_counts shows it does). Nothing is left to
+chance: the examples are derandomized, Aer is seeded and Braket's samplers are seeded through
+the `seeded_braket` fixture, so a run passes or fails the same way every time. State vectors
+must agree exactly, global phase included.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from qiskit import transpile
@@ -53,8 +58,8 @@ def gate_line(draw, n: int) -> str:
 
 
 @st.composite
-def random_circuit(draw, measure: bool = True) -> str:
-    n = draw(st.integers(1, 4))
+def random_circuit(draw, measure: bool = True, max_qubits: int = 4) -> str:
+    n = draw(st.integers(1, max_qubits))
     lines = draw(st.lists(gate_line(n), min_size=1, max_size=12))
     # a partial, permuted measurement: clbits need not follow qubits
     source = HEADER.format(n=n) + "\n".join(lines) + "\n"
@@ -73,6 +78,7 @@ def _aer_counts(source: str, seed: int) -> dict[str, int]:
 
 
 def _agree(a: dict[str, int], b: dict[str, int]) -> bool:
+    assert sum(a.values()) == sum(b.values()) == SHOTS
     for outcome in set(a) | set(b):
         pa, pb = a.get(outcome, 0) / SHOTS, b.get(outcome, 0) / SHOTS
         pooled = (pa + pb) / 2
@@ -82,19 +88,96 @@ def _agree(a: dict[str, int], b: dict[str, int]) -> bool:
     return True
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(source=random_circuit(), seed=st.integers(0, 2**31 - 1), level=st.integers(0, 3))
-def test_counts_agree_with_aer(braket, qiskit_toolkit, source, seed, level):
-    (counts,) = run_outputs(
-        braket, qiskit_toolkit, [source], shots=SHOTS, options={"optimization_level": level}
+@pytest.fixture
+def seeded_braket(monkeypatch):
+    """Seeds the samplers of Braket's local simulators (the SDK draws from an unseeded
+    `np.random.default_rng()` per simulation): call it with a seed before a run."""
+    from braket.default_simulator.density_matrix_simulation import DensityMatrixSimulation
+    from braket.default_simulator.state_vector_simulation import StateVectorSimulation
+
+    current = [0]
+    for simulation in (StateVectorSimulation, DensityMatrixSimulation):
+        original = simulation.__init__
+
+        def seeded_init(self, *args, _original=original, **kwargs):
+            _original(self, *args, **kwargs)
+            self._rng_generator = np.random.default_rng(current[0])
+
+        monkeypatch.setattr(simulation, "__init__", seeded_init)
+
+    def use(seed: int) -> None:
+        current[0] = seed
+
+    return use
+
+
+# The density-matrix simulator is the slower one: fewer and narrower examples for it.
+DEVICES = [
+    pytest.param("braket_local_sv", 4, 25, id="sv"),
+    pytest.param("braket_local_dm", 3, 15, id="dm"),
+]
+
+
+@pytest.mark.parametrize(("device_id", "max_qubits", "examples"), DEVICES)
+def test_counts_agree_with_aer(
+    braket, qiskit_toolkit, seeded_braket, device_id, max_qubits, examples
+):
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
     )
-    assert sum(counts.values()) == SHOTS
-    aer = _aer_counts(source, seed)
-    assert _agree(counts, aer), (counts, aer)
+    @given(
+        source=random_circuit(max_qubits=max_qubits),
+        seeds=st.tuples(st.integers(0, 2**31 - 1), st.integers(0, 2**31 - 1)),
+        level=st.integers(0, 3),
+    )
+    def counts_agree(source, seeds, level):
+        seeded_braket(seeds[0])
+        (counts,) = run_outputs(
+            braket,
+            qiskit_toolkit,
+            [source],
+            device_id,
+            shots=SHOTS,
+            options={"optimization_level": level},
+        )
+        aer = _aer_counts(source, seeds[1])
+        assert _agree(counts, aer), (counts, aer)
+
+    counts_agree()
+
+
+@pytest.mark.parametrize("device_id", ["braket_local_sv", "braket_local_dm"])
+def test_braket_sampling_is_seeded(braket, qiskit_toolkit, seeded_braket, device_id):
+    source = HEADER.format(n=2) + "h q[0];\nh q[1];\nmeasure q[0] -> c[0];\nmeasure q[1] -> c[1];\n"
+
+    def counts(seed: int) -> dict[str, int]:
+        seeded_braket(seed)
+        (result,) = run_outputs(braket, qiskit_toolkit, [source], device_id, shots=SHOTS)
+        return result
+
+    assert counts(7) == counts(7)
+    assert counts(7) != counts(8)
+
+
+@pytest.mark.parametrize("device_id", ["braket_local_sv", "braket_local_dm"])
+def test_the_bound_rejects_wrong_counts(braket, qiskit_toolkit, seeded_braket, device_id):
+    """The comparison has power: Aer's counts of the same circuit agree, while counts with
+    the bits in the other order, or of a rotation whose P(1) is 0.1 higher, do not."""
+
+    def ry(p_one: float) -> str:
+        theta = 2 * math.asin(math.sqrt(p_one))
+        return HEADER.format(n=2) + (
+            f"ry({theta:.12f}) q[0];\nmeasure q[0] -> c[0];\nmeasure q[1] -> c[1];\n"
+        )
+
+    seeded_braket(3)
+    (counts,) = run_outputs(braket, qiskit_toolkit, [ry(0.3)], device_id, shots=SHOTS)
+    assert _agree(counts, _aer_counts(ry(0.3), 5))
+    assert not _agree(counts, {k[::-1]: v for k, v in _aer_counts(ry(0.3), 5).items()})
+    assert not _agree(counts, _aer_counts(ry(0.4), 5))
 
 
 @settings(
