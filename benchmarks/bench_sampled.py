@@ -1,10 +1,16 @@
 """2. Sampled observables: the ansatz with 100 parameter sets, a 60-term Hamiltonian, 4096 shots,
-Run. Circuits executed must be the qubit-wise-commuting groups (compared with Qiskit's
-grouping); the time is compared with measuring one circuit per term on raw AerSimulator."""
+Run. Circuits executed must equal the qubit-wise-commuting groups × sets (Qiskit's grouping);
+the time is compared with measuring one circuit per term on raw AerSimulator.
+
+"Circuits executed" is the job's own figure (`plan["circuits_executed"]`, one executable per
+group and set), which must also equal the job's `progress` (done = total). The job document does
+not expose Aer's own experiment count; what keeps the figure honest is that the Aer provider
+fails a job whose Aer call returns other than one experiment per parameter set, and the core
+fails one whose outputs do not match its executables one to one."""
 
 from __future__ import annotations
 
-from common import Row, ratio_at_most, timed
+from common import Row, equals_reference, ratio_at_most, timed
 from workloads import ansatz, observables, parameter_sets, to_qasm3
 
 
@@ -55,7 +61,14 @@ def run(client, quick: bool) -> list[Row]:
             experiment="bench-sampled",
         )
         job.result(timeout=1200)
-        executed.append(job.job().plan["circuits_executed"])
+        document = job.job()
+        planned, total = document.plan["circuits_executed"], document.progress.total
+        if document.status != "Done" or planned != total or document.progress.done != total:
+            raise AssertionError(
+                f"job {document.id} {document.status}: plan says {planned} circuits executed, "
+                f"progress {document.progress.done}/{total}"
+            )
+        executed.append(planned)
 
     reference(), qdispatch()  # warm-up
     q_times, r_times = [], []
@@ -69,8 +82,8 @@ def run(client, quick: bool) -> list[Row]:
             [executed[-1]],
             [qiskit_groups * sets],
             "Qiskit QWC groups × sets",
-            "= Qiskit's groups × sets (fewer is better)",
-            lambda row: row.q <= row.r,
+            "= Qiskit's groups × sets",
+            equals_reference,
             note=f"qiskit groups {qiskit_groups}, qdispatch {executed[-1] // sets} per set",
         ),
         Row(

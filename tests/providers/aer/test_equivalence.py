@@ -10,6 +10,7 @@ import pytest
 
 from qdispatch_aer import AerBackend, runners
 from qdispatch_core.domain import RunType
+from tests.contract.backend_contract import make_spec
 from tests.providers.aer.conftest import run_outputs
 from tests.providers.aer.stats import within_binomial
 
@@ -141,5 +142,69 @@ def test_a_sweep_is_transpiled_once_and_simulated_in_one_call(
     )
     assert len(outputs) == 50
     assert len(calls) == 1 and len(calls[0]) == 50
+    assert backend.engine.compiler.transpilations == 1
+    backend.close()
+
+
+# Terms ZZ, ZI, IZ measure in one basis (Z on both qubits), XX and XI in another: 2 groups.
+TWO_GROUPS = [[["ZZ", "ZI"], [1.0, 0.5]], [["IZ"], [1.0]], [["XX", "XI"], [1.0, -0.5]]]
+
+
+def test_a_sweep_with_observables_is_transpiled_once_and_simulated_once_per_group(
+    qiskit_toolkit, monkeypatch
+):
+    backend = AerBackend()
+    calls = []
+    original = runners._run
+
+    def counting_run(*args, **kwargs):
+        calls.append(args[3])  # the parameter sets of this call
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runners, "_run", counting_run)
+    spec = make_spec(
+        qiskit_toolkit, [SWEEP], "aer_simulator", parameters=SETS, observables=TWO_GROUPS, shots=10
+    )
+    assert len(spec.plan.circuits[0].groups) == 2
+    outputs = run_outputs(
+        backend, qiskit_toolkit, [SWEEP], shots=10, parameters=SETS, observables=TWO_GROUPS
+    )
+    assert len(outputs) == 2 * len(SETS)  # counts per group and set
+    assert [len(sets) for sets in calls] == [len(SETS), len(SETS)]
+    assert backend.engine.compiler.transpilations == 1
+    backend.close()
+
+
+def test_an_exact_sweep_with_observables_is_one_estimator_call(qiskit_toolkit, monkeypatch):
+    from qiskit_aer.primitives import EstimatorV2
+
+    backend = AerBackend()
+    sampled, estimated = [], []
+    original_run, original_estimate = runners._run, EstimatorV2.run
+
+    def counting_run(*args, **kwargs):
+        sampled.append(args[3])
+        return original_run(*args, **kwargs)
+
+    def counting_estimate(self, pubs, *args, **kwargs):
+        estimated.append(list(pubs))
+        return original_estimate(self, pubs, *args, **kwargs)
+
+    monkeypatch.setattr(runners, "_run", counting_run)
+    monkeypatch.setattr(EstimatorV2, "run", counting_estimate)
+    outputs = run_outputs(
+        backend,
+        qiskit_toolkit,
+        [SWEEP],
+        run_type=RunType.STATEVECTOR,
+        parameters=SETS,
+        observables=TWO_GROUPS,
+    )
+    assert len(outputs) == len(SETS) and all(len(values) == 3 for values in outputs)
+    # One call, one PUB, every parameter set in it: not one evaluation per set.
+    assert len(estimated) == 1 and len(estimated[0]) == 1, estimated
+    _, _, values = estimated[0][0]
+    assert np.asarray(values).shape == (len(SETS), 2)
+    assert sampled == []
     assert backend.engine.compiler.transpilations == 1
     backend.close()

@@ -56,22 +56,27 @@ def follow(
         transient=True,
         disable=not (live and output.err().is_terminal),  # off a terminal it only adds noise
     )
+    # Read once before the line is drawn, so its first frame already shows the job as it is.
+    job = read(app, user, job_id)
     with progress:
-        task = progress.add_task(job_id, total=None)
+        task = progress.add_task(**_line(job))
         while True:
-            job = read(app, user, job_id)
-            progress.update(
-                task,
-                description=f"{job_id} {output.status_text(job.status)}",
-                completed=job.progress.done,
-                total=job.progress.total or None,
-            )
+            progress.update(task, **_line(job))
             if job.status in output.FINAL_STATUSES:
                 return job
             if timeout is not None and time.monotonic() - started >= timeout:
                 raise StillRunning(job)
             time.sleep(delay)
             delay = min(POLL[1], delay * 1.5)
+            job = read(app, user, job_id)
+
+
+def _line(job: JobView) -> dict:
+    return {
+        "description": f"{job.id} {output.status_text(job.status)}",
+        "completed": job.progress.done,
+        "total": job.progress.total or None,
+    }
 
 
 def keep_running(app: App) -> str:
