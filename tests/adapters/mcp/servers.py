@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -61,40 +63,56 @@ def server_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def qdispatch_command() -> str:
+    """The installed `qdispatch` console script, next to this interpreter in the venv."""
+    exe = shutil.which("qdispatch", path=str(Path(sys.executable).parent))
+    assert exe is not None, f"no qdispatch command next to {sys.executable}"
+    return exe
+
+
 @contextlib.contextmanager
 def serve_in_subprocess(
-    home: Path, port: int, stderr: Path, *, db: str | None = None
+    home: Path, port: int, log: Path, *, db: str | None = None, **env: str
 ) -> Iterator[str]:
-    """`python -m qdispatch_mcp --transport http` on loopback, its stderr kept in a file."""
-    args = [sys.executable, "-m", "qdispatch_mcp", "--transport", "http", "--port", str(port)]
+    """`qdispatch mcp --transport http` on loopback, as an operator starts it, with its stdout
+    and stderr kept in `log`; `env` adds to the server's environment. Stopped with SIGTERM,
+    which must shut it down promptly and cleanly."""
+    args = [qdispatch_command(), "mcp", "--transport", "http"]
+    args += ["--host", "127.0.0.1", "--port", str(port)]
     if db:
         args += ["--db", db]
-    with stderr.open("wb") as err:
+    with log.open("wb") as out:
         process = subprocess.Popen(
-            args, env=server_env(home), stdout=subprocess.DEVNULL, stderr=err
+            args, env=server_env(home, **env), stdout=out, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}/mcp"
     try:
-        _wait_until_listening(process, url, stderr)
+        _wait_until_listening(process, url, log)
         yield url
     finally:
         process.terminate()
         try:
-            process.wait(20)
+            process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+            tail = log.read_text()[-3000:]
+            raise AssertionError(f"SIGTERM did not stop the server: {tail}") from None
+    # uvicorn shuts down (the app's lifespan stops its worker), then re-raises the signal.
+    said = log.read_text()
+    assert process.returncode in (0, -signal.SIGTERM), f"exit {process.returncode}: {said[-3000:]}"
+    assert "Application shutdown complete" in said, said[-3000:]
 
 
-def _wait_until_listening(process: subprocess.Popen, url: str, stderr: Path) -> None:
+def _wait_until_listening(process: subprocess.Popen, url: str, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"the server exited: {stderr.read_text()[-3000:]}")
+            raise AssertionError(f"the server exited: {log.read_text()[-3000:]}")
         try:
             if httpx2.post(url, json={}, timeout=1).status_code == 401:
                 return
         except httpx2.HTTPError:
             pass
         time.sleep(0.1)
-    raise AssertionError(f"the server did not start: {stderr.read_text()[-3000:]}")
+    raise AssertionError(f"the server did not start: {log.read_text()[-3000:]}")

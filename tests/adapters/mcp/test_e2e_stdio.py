@@ -1,8 +1,10 @@
 """End to end over stdio: the SDK's client starts the server as a subprocess on a fresh home
-(SQLite + Aer, the default), as an MCP client application would."""
+(SQLite + Aer, the default; the fake provider added for a slow device and one that takes
+credentials), as an MCP client application would."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 import subprocess
@@ -17,11 +19,17 @@ from tests.adapters.mcp.conftest import call, everything_said, refused
 from tests.adapters.mcp.e2e import (
     ANGLES,
     BELL_THETA,
+    CREDITS,
+    FAKE,
     SECRET,
+    TOKEN,
     XX,
     ZZ,
     check_bell_sweep,
+    check_the_token_is_nowhere,
+    check_the_token_was_used,
     require_the_real_default,
+    run_with_the_token,
 )
 from tests.adapters.mcp.servers import server_env
 from tests.samples import BELL_QASM2
@@ -60,9 +68,15 @@ async def test_the_module_and_the_command_both_serve_over_stdio(command, tmp_pat
 
 
 async def test_an_agent_session_over_stdio(command, tmp_path):
-    params = StdioServerParameters(
-        command=command[0], args=command[1:], env=server_env(tmp_path / "home")
+    home, events = tmp_path / "home", tmp_path / "events"
+    env = server_env(
+        home,
+        QDISPATCH_EXTRA_BACKENDS=FAKE,
+        QDISPATCH_FAKE_DELAY=str(SLOW_DELAY_S),
+        QDISPATCH_FAKE_RECORD_DIR=str(events),
+        QDISPATCH_DEFAULT_CREDITS=CREDITS,
     )
+    params = StdioServerParameters(command=command[0], args=command[1:], env=env)
     stderr = tmp_path / "server.stderr"
     said: list[str] = []
     with stderr.open("w") as errlog:
@@ -97,17 +111,8 @@ async def test_an_agent_session_over_stdio(command, tmp_path):
                 device_id="aer_simulator",
                 shots=1000,
             )
-            progress: list[float] = []
-
-            async def on_progress(value, total, message):
-                progress.append(value)
-
-            waited = await client.call_tool(
-                "wait_for_job",
-                {"job_id": sweep["job_id"], "timeout_s": 60},
-                progress_callback=on_progress,
-            )
-            check_bell_sweep(waited.structured_content["job"])
+            await check_progress_while_waiting(client, exp, stored["circuit"]["id"])
+            check_bell_sweep((await call(client, "wait_for_job", job_id=sweep["job_id"]))["job"])
             job = (await call(client, "wait_for_job", job_id=counts["job_id"]))["job"]
             assert job["status"] == "Done"
             (histogram,) = job["results"]
@@ -130,8 +135,56 @@ async def test_an_agent_session_over_stdio(command, tmp_path):
             ]:
                 said.append(everything_said(await client.call_tool(tool, arguments)))
             assert said[-1].count("404 job_id") == 1
+
+            # One the device takes is used by the job, and never shown, logged or stored.
+            used = await run_with_the_token(said, client, exp)
+            check_the_token_was_used(events, used["id"])
+            check_the_token_is_nowhere(said, stderr, home / "data", used["id"])
             await check_read_latency(client, sweep["job_id"])
-    assert all(SECRET not in text for text in [*said, stderr.read_text()])
+    assert all(SECRET not in text and TOKEN not in text for text in [*said, stderr.read_text()])
+
+
+# 40 parameter sets at 50 ms each on dummy_simulator: the job runs for 2 s at least, so
+# wait_for_job finds it unfinished and has progress to report.
+SLOW_DELAY_S = 0.05
+SLOW_SETS = 40
+WAIT_S = 60
+EXECUTABLES_DONE = re.compile(r"(\d+)/(\d+) executables done")
+
+
+async def check_progress_while_waiting(client: Client, exp: str, circuit_id: str) -> None:
+    """wait_for_job's notifications: the progress value (seconds waited) never goes back, the
+    total is the wait's limit, and the message follows the job's executables done/total."""
+    run = await call(
+        client,
+        "run_circuits_on_qpu_or_simulator",
+        experiment_id=exp,
+        circuit_ids=[circuit_id],
+        device_id="dummy_simulator",
+        shots=100,
+        parameters=[[i / 10] for i in range(SLOW_SETS)],
+    )
+    notes: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        notes.append((value, total, message))
+
+    waited = await client.call_tool(
+        "wait_for_job",
+        {"job_id": run["job_id"], "timeout_s": WAIT_S},
+        progress_callback=on_progress,
+    )
+    job = waited.structured_content["job"]
+    assert job["status"] == "Done" and job["progress"]["total"] == SLOW_SETS, job
+    assert notes, "wait_for_job sent no progress notification"
+    values = [value for value, _, _ in notes]
+    assert values == sorted(values), values
+    assert {total for _, total, _ in notes} == {WAIT_S}
+    steps = [EXECUTABLES_DONE.search(message or "") for _, _, message in notes]
+    assert all(steps), [message for _, _, message in notes]
+    done = [int(step[1]) for step in steps]
+    assert {int(step[2]) for step in steps} == {SLOW_SETS}, notes
+    assert done == sorted(done) and any(0 < d < SLOW_SETS for d in done), done
 
 
 async def check_read_latency(client: Client, job_id: str) -> None:
