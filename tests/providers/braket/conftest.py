@@ -3,6 +3,7 @@ worker), and a helper that runs a job and returns its outputs."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from qdispatch_braket import BraketBackend
@@ -46,3 +47,26 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "providers/braket" in str(item.path):
             item.add_marker(marker)
+
+
+@pytest.fixture
+def seeded_braket(monkeypatch):
+    """Seeds the samplers of Braket's local simulators (the SDK draws from an unseeded
+    `np.random.default_rng()` per simulation): call it with a seed before a run."""
+    from braket.default_simulator.density_matrix_simulation import DensityMatrixSimulation
+    from braket.default_simulator.state_vector_simulation import StateVectorSimulation
+
+    current = [0]
+    for simulation in (StateVectorSimulation, DensityMatrixSimulation):
+        original = simulation.__init__
+
+        def seeded_init(self, *args, _original=original, **kwargs):
+            _original(self, *args, **kwargs)
+            self._rng_generator = np.random.default_rng(current[0])
+
+        monkeypatch.setattr(simulation, "__init__", seeded_init)
+
+    def use(seed: int) -> None:
+        current[0] = seed
+
+    return use

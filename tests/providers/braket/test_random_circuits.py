@@ -88,29 +88,6 @@ def _agree(a: dict[str, int], b: dict[str, int]) -> bool:
     return True
 
 
-@pytest.fixture
-def seeded_braket(monkeypatch):
-    """Seeds the samplers of Braket's local simulators (the SDK draws from an unseeded
-    `np.random.default_rng()` per simulation): call it with a seed before a run."""
-    from braket.default_simulator.density_matrix_simulation import DensityMatrixSimulation
-    from braket.default_simulator.state_vector_simulation import StateVectorSimulation
-
-    current = [0]
-    for simulation in (StateVectorSimulation, DensityMatrixSimulation):
-        original = simulation.__init__
-
-        def seeded_init(self, *args, _original=original, **kwargs):
-            _original(self, *args, **kwargs)
-            self._rng_generator = np.random.default_rng(current[0])
-
-        monkeypatch.setattr(simulation, "__init__", seeded_init)
-
-    def use(seed: int) -> None:
-        current[0] = seed
-
-    return use
-
-
 # The density-matrix simulator is the slower one: fewer and narrower examples for it.
 DEVICES = [
     pytest.param("braket_local_sv", 4, 25, id="sv"),
