@@ -38,7 +38,16 @@ class Simulators:
 def _build(settings: RunSettings) -> Simulator:
     aer = require("qiskit_aer")
     primitives = require("qiskit_aer.primitives")
-    options: dict[str, Any] = {"method": settings.method, "precision": settings.precision}
+    options: dict[str, Any] = {
+        "method": settings.method,
+        "precision": settings.precision,
+        # A sweep is one Aer call with one experiment per parameter set. Aer's default runs
+        # them one after another, each on all threads, which small circuits (below its
+        # statevector_parallel_threshold of 14 qubits) cannot use; 0 lets Aer run as many
+        # side by side as threads and memory allow (1.7× on a 12-qubit, 1000-set sweep on 2
+        # cores). Wide circuits still get the threads inside one experiment.
+        "max_parallel_experiments": 0,
+    }
     if settings.max_parallel_threads is not None:
         options["max_parallel_threads"] = settings.max_parallel_threads
     simulator = aer.AerSimulator(**options)
