@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import re
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -140,7 +138,6 @@ async def test_an_agent_session_over_stdio(command, tmp_path):
             used = await run_with_the_token(said, client, exp)
             check_the_token_was_used(events, used["id"])
             check_the_token_is_nowhere(said, stderr, home / "data", used["id"])
-            await check_read_latency(client, sweep["job_id"])
     assert all(SECRET not in text and TOKEN not in text for text in [*said, stderr.read_text()])
 
 
@@ -185,18 +182,3 @@ async def check_progress_while_waiting(client: Client, exp: str, circuit_id: str
     done = [int(step[1]) for step in steps]
     assert {int(step[2]) for step in steps} == {SLOW_SETS}, notes
     assert done == sorted(done) and any(0 < d < SLOW_SETS for d in done), done
-
-
-async def check_read_latency(client: Client, job_id: str) -> None:
-    """Issue 11's target is a median of 20 ms; this guards against gross regressions only."""
-    timings: dict[str, list[float]] = {"list": [], "get": []}
-    for _ in range(30):
-        started = time.perf_counter()
-        await call(client, "list_qpus_and_simulators")
-        timings["list"].append(time.perf_counter() - started)
-        started = time.perf_counter()
-        await call(client, "get_job_results_and_status", job_id=job_id)
-        timings["get"].append(time.perf_counter() - started)
-    medians = {k: round(statistics.median(v[5:]) * 1000, 1) for k, v in timings.items()}
-    print(f"median round trip over stdio (ms): {medians}")
-    assert all(m < 50 for m in medians.values()), medians

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -89,9 +88,7 @@ def test_opening_an_up_to_date_database_runs_no_migration(engine, empty_url, mon
 
     monkeypatch.setattr(migrate, "upgrade", refuse)
     monkeypatch.setattr(migrate, "known_revisions", refuse)
-    started = time.perf_counter()
-    SqlRepository(empty_url).close()
-    assert time.perf_counter() - started < 0.5  # typically a few milliseconds
+    SqlRepository(empty_url).close()  # `refuse` fails the test if it migrates again
 
 
 def test_opening_an_up_to_date_database_does_not_even_import_alembic(tmp_path):

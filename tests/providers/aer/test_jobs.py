@@ -57,7 +57,7 @@ def test_progress_counts_executables_and_wait_blocks_until_done(backend, qiskit_
     device, ids = start(backend, spec)
     began = time.monotonic()
     early = backend.wait(device, ids, {}, 0.001)
-    assert time.monotonic() - began < 0.5
+    assert time.monotonic() - began < 5  # returned at its timeout, not at the job's end
     assert early.status in (S.QUEUED, S.RUNNING) and early.done < 30
     seen = set()
     while not (state := backend.wait(device, ids, {}, 0.02)).status.is_final:

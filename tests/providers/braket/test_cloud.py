@@ -314,12 +314,23 @@ def _distance(distribution, ideal):
     return 0.5 * sum(abs(distribution.get(k, 0) / total - ideal.get(k, 0)) for k in keys)
 
 
-def test_readout_mitigation_on_a_noisy_qpu_stand_in(noisy_cloud, qiskit_toolkit):
+def test_readout_mitigation_on_a_noisy_qpu_stand_in(noisy_cloud, qiskit_toolkit, seeded_braket):
+    # Seeded (the stand-in samples with Braket's simulator, and the transpiler picks the
+    # qubits): unseeded, 4000 shots and a 4000-shot calibration put the mitigated/raw distance
+    # ratio at 0.09 ± 0.03 with a long tail, over 1/4 in about 1e-4 of runs.
+    seeded_braket(3)
     north = noisy_cloud["eu-north-1"]  # every measured bit flips with probability 0.1
     north.device(GARNET, "Garnet", "IQM", "QPU", garnet_capabilities())
     backend = noisy_cloud.backend()
     device = backend.get_device("aws_iqm_garnet")
-    spec = _spec(qiskit_toolkit, [ghz(3)], "aws_iqm_garnet", shots=4000, use_mitigation=True)
+    spec = _spec(
+        qiskit_toolkit,
+        [ghz(3)],
+        "aws_iqm_garnet",
+        shots=4000,
+        use_mitigation=True,
+        options={"seed_transpiler": 1},
+    )
     (arn,) = north.expect_create(1)
     ids = backend.submit(device, spec, KEYS)
     action = json.loads(north.created[0]["action"])

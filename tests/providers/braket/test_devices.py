@@ -56,23 +56,18 @@ def test_readable_ids_from_arns():
     assert region_of(Devices.Amazon.DM1.value) is None
 
 
-def test_listing_devices_imports_no_sdk_and_is_quick():
+def test_listing_devices_imports_no_sdk():
     code = (
-        "import sys, time\n"
-        "start = time.perf_counter()\n"
+        "import sys\n"
         "from qdispatch_braket import BraketBackend\n"
         "devices = BraketBackend().list_devices()\n"
-        "elapsed = time.perf_counter() - start\n"
         "assert 'aws_ionq_forte_1' in [d.id for d in devices]\n"
         "heavy = ('braket', 'boto3', 'botocore', 'qiskit', 'numpy')\n"
         "heavy = [m for m in heavy if m in sys.modules]\n"
         "assert not heavy, heavy\n"
-        "print(elapsed)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], check=True, timeout=60, capture_output=True, text=True
-    )
-    assert float(done.stdout) < 1.0  # generous: it takes a few milliseconds
+    # How fast that is, is measured in benchmarks/ (`qdispatch devices`), not asserted here.
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60, capture_output=True)
 
 
 def test_local_devices(braket):

@@ -28,21 +28,17 @@ def test_the_committed_facts_match_the_installed_sdk():
 
 def test_listing_devices_imports_no_sdk_and_touches_no_network():
     code = (
-        "import sys, time\n"
-        "start = time.perf_counter()\n"
+        "import sys\n"
         "from qdispatch_ionq import IonQBackend\n"
         "devices = IonQBackend(remote_host='http://192.0.2.1:9').list_devices()\n"
-        "elapsed = time.perf_counter() - start\n"
         "assert [d.id for d in devices] == ['ionq_simulator', 'ionq_qpu_forte_1', "
         "'ionq_qpu_forte_enterprise_1'], devices\n"
         "heavy = [m for m in ('cirq', 'cirq_ionq', 'qiskit', 'numpy', 'requests') "
         "if m in sys.modules]\n"
         "assert not heavy, heavy\n"
-        "print(elapsed)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], check=True, timeout=60, capture_output=True)
-    # typically ~0.1 s; importing cirq alone would take seconds, so this bound is generous
-    assert float(done.stdout) < 2.0
+    # 192.0.2.1 is unroutable (TEST-NET-1): a listing that tried it would hang into the timeout.
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60, capture_output=True)
 
 
 def test_the_catalog_describes_each_device():

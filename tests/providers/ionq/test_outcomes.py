@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qdispatch_core.errors import ProviderError
@@ -19,6 +19,7 @@ def test_keys_are_little_endian_and_bits_follow_their_sources():
         marginal({"zero": 1.0}, (0,))
 
 
+@settings(deadline=None)  # pure arithmetic: a stall on a loaded machine is no failure
 @given(
     st.dictionaries(st.sampled_from(["00", "01", "10", "11"]), st.floats(0.001, 1.0), min_size=1),
     st.integers(1, 100_000),
