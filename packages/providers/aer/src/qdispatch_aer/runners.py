@@ -13,7 +13,7 @@ import numpy as np
 
 from qdispatch_aer.programs import Program
 from qdispatch_aer.sdk import require
-from qdispatch_aer.simulators import Simulator
+from qdispatch_aer.simulators import SWEEP, Simulator
 from qdispatch_core.errors import ProviderError
 
 ParameterSets = Sequence[Sequence[float]]
@@ -31,6 +31,8 @@ def _run(simulator: Simulator, circuit: Any, program: Program, sets: ParameterSe
     qk = require("qdispatch_qiskit")
     binds = qk.parameter_binds(circuit, program.names, sets)
     run_options = {k: v for k, v in options.items() if v is not None}
+    if len(sets) > 1:
+        run_options.setdefault("max_parallel_experiments", SWEEP)
     if binds is None:
         # No parameters (or transpiling cancelled them all): one identical experiment per set.
         job = simulator.aer.run([circuit] * len(sets), **run_options)
