@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -18,12 +17,10 @@ from qdispatch_core.errors import BadRequest, ProviderError
 from qdispatch_core.rules.options import split_options
 from qdispatch_core.rules.plan import assemble
 from qdispatch_core.usecases import get_job, submit_run
-from qdispatch_core.usecases.execution import JobRunner, WorkerConfig
 from qdispatch_ibm import IBMBackend
-from tests.conftest import run_all
 from tests.contract.backend_contract import drive, make_spec
 from tests.providers.ibm.cloud_mock import TOKEN
-from tests.providers.ibm.test_worker import Clock, world
+from tests.providers.ibm.test_worker import Clock, DiesOnSecondPoll, crash_then_reattach, world
 from tests.samples import BELL_NO_MEASURE, BELL_QASM2, PARAM_2Q
 
 S = JobStatus
@@ -284,22 +281,6 @@ def test_a_dry_run_says_the_estimator_chooses_its_circuits(ibm):
     assert 3.7 < job.estimated_cost.native["amount"] < 3.8  # 3 s + (2 groups + TREX) × ~0.25 s
 
 
-class DiesOnSecondPoll(IBMBackend):
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.polls = 0
-
-    def poll(self, device, job_ids, credentials):
-        self.polls += 1
-        if self.polls == 2:
-            raise Crash()
-        return super().poll(device, job_ids, credentials)
-
-
-class Crash(BaseException):
-    """A worker process dying: nothing in the worker catches it."""
-
-
 def test_the_worker_reattaches_to_an_estimator_job_after_a_restart(
     cloud, ibm_credentials, calibration_dir, caplog
 ):
@@ -318,19 +299,8 @@ def test_the_worker_reattaches_to_an_estimator_job_after_a_restart(
         "options": dict(ibm_credentials),
     }
     response = submit_run(services, user, request)
-    first = JobRunner(services, WorkerConfig("w1", lease_seconds=10), sleep=lambda s: None)
-    with pytest.raises(Crash):
-        first.run(first.claim_next())
-    stored = get_job(services, user, response.job_id).job
-    assert stored.status == "Queued" and stored.provider_job_ids[0] in cloud.jobs
-
-    services.backends.add(IBMBackend(calibration_dir=calibration_dir))  # the new process
-    clock.now += timedelta(seconds=11)  # the dead worker's lease runs out
-    run_all(JobRunner(services, WorkerConfig("w2", lease_seconds=10), sleep=lambda s: None))
-    view = get_job(services, user, response.job_id)
+    view = crash_then_reattach(services, user, response.job_id, cloud, clock, calibration_dir)
     job = view.job
-    assert job.status == "Done", job.error
-    assert "re-attached" in " ".join(job.logs) and len(cloud.submitted) == 1
     # §5 nesting: circuits → observables → parameter sets, errors alike
     ((zz, z0),) = job.results
     ((zz_err, z0_err),) = job.uncertainties
@@ -342,7 +312,7 @@ def test_the_worker_reattaches_to_an_estimator_job_after_a_restart(
     assert all(0 < e < 0.1 for e in zz_err + z0_err)
     assert job.mitigation["resilience_level"] == 1 and cloud.estimated_levels == [1]
     # the estimator job is re-attached by id alone: its inputs are never read back
-    job_id = stored.provider_job_ids[0]
+    job_id = job.provider_job_ids[0]  # the one runtime job, re-attached
     reads = [c.request.url for c in cloud.rsps.calls if c.request.url.endswith(f"/jobs/{job_id}")]
     assert reads == []
     assert job.cost.native == {"amount": 2.5, "unit": "s"}

@@ -33,13 +33,35 @@ class Crash(BaseException):
 
 
 class DiesOnSecondPoll(IBMBackend):
-    polls = 0
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.polls = 0
 
     def poll(self, device, job_ids, credentials):
-        DiesOnSecondPoll.polls += 1
-        if DiesOnSecondPoll.polls == 2:
+        self.polls += 1
+        if self.polls == 2:
             raise Crash()
         return super().poll(device, job_ids, credentials)
+
+
+def crash_then_reattach(services, user, job_id, cloud, clock, calibration_dir):
+    """A worker dies while polling job_id's runtime job; after its lease runs out a new
+    process's worker re-attaches to that same job (never submits again). What get_job then
+    says."""
+    first = JobRunner(services, WorkerConfig("w1", lease_seconds=10), sleep=lambda s: None)
+    with pytest.raises(Crash):
+        first.run(first.claim_next())
+    stored = get_job(services, user, job_id).job
+    assert stored.status == "Queued" and stored.provider_job_ids[0] in cloud.jobs
+
+    services.backends.add(IBMBackend(calibration_dir=calibration_dir))  # the new process
+    clock.now += timedelta(seconds=11)  # the dead worker's lease runs out
+    run_all(JobRunner(services, WorkerConfig("w2", lease_seconds=10), sleep=lambda s: None))
+    view = get_job(services, user, job_id)
+    job = view.job
+    assert job.status == "Done", job.error
+    assert "re-attached" in " ".join(job.logs) and len(cloud.submitted) == 1
+    return view
 
 
 def world(backend, clock=None):
@@ -111,19 +133,8 @@ def test_a_worker_restart_reattaches_to_the_ibm_job(
     response = submit_run(services, user, request)
     estimate = response.estimated_cost.converted["amount"]
     assert 4.8 < estimate < 5.6  # (3 s + 1000 × (250 µs + circuit)) × 1.60 USD/s
-    first = JobRunner(services, WorkerConfig("w1", lease_seconds=10), sleep=lambda s: None)
-    with pytest.raises(Crash):
-        first.run(first.claim_next())
-    stored = get_job(services, user, response.job_id).job
-    assert stored.status == "Queued" and stored.provider_job_ids[0] in cloud.jobs
-
-    services.backends.add(IBMBackend(calibration_dir=calibration_dir))  # the new process
-    clock.now += timedelta(seconds=11)  # the dead worker's lease runs out
-    run_all(JobRunner(services, WorkerConfig("w2", lease_seconds=10), sleep=lambda s: None))
-    view = get_job(services, user, response.job_id)
+    view = crash_then_reattach(services, user, response.job_id, cloud, clock, calibration_dir)
     job = view.job
-    assert job.status == "Done", job.error
-    assert "re-attached" in " ".join(job.logs) and len(cloud.submitted) == 1
     (counts,) = job.results
     assert sum(counts.values()) == 1000 and counts["00"] + counts["11"] > 900
     assert job.cost.native == {"amount": 2.5, "unit": "s"}  # the job's reported usage
