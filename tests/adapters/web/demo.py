@@ -125,14 +125,22 @@ def hold(app: App, job_id: str, status: JobStatus) -> None:
         uow.commit()
 
 
-def release(app: App, job_id: str) -> None:
-    """Let a held job's lease expire at once, so that a real runner picks it up."""
+def release_and_finish(app: App, job_id: str) -> None:
+    """Let a held job's lease expire, as when its worker dies; a real runner then takes it
+    over and runs it to the end (it resumes a job that was already Running)."""
     s = app.services
     with s.repository.begin() as uow:
         job = uow.jobs.get_for_worker(job_id)
         expired = replace(job, lease_expires_at=s.clock() - timedelta(seconds=1))
         uow.jobs.save(expired, lease_owner=HOLDER)
         uow.commit()
+    runner = JobRunner(s, WorkerConfig("demo-runner", lease_seconds=120))
+    now = s.clock()
+    with s.repository.begin() as uow:
+        claimed = uow.jobs.claim(job_id, "demo-runner", now, now + timedelta(seconds=120))
+        uow.commit()
+    assert claimed is not None
+    runner.run(claimed)
 
 
 def team(app: App) -> dict[str, tuple[object, str]]:

@@ -147,17 +147,27 @@ def _extent(series: Sequence[Series], floor_zero: bool) -> tuple[float, float]:
     return (min(lows, default=0.0), max(highs, default=1.0))
 
 
+MAX_LABELS = 16  # beyond this, every k-th bar is labelled (its tooltip still names it)
+
+
 def bar_chart(
-    labels: Sequence[str], series: Sequence[Series], *, title: str, y_label: str
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    y_label: str,
+    width: int = WIDTH,
 ) -> Markup:
     """Bars for each label, one per series side by side (raw next to mitigated, say), from
     zero (negative values hang below it), with error bars where given."""
-    frame = _Frame(*_extent(series, floor_zero=True))
+    frame = _Frame(*_extent(series, floor_zero=True), width=width)
     body = frame.y_axis(y_label) + _legend(series, frame)
     slot = (frame.right - frame.left) / max(len(labels), 1)
     bar = slot * 0.8 / max(len(series), 1)
     zero = frame.y(0.0)
-    rotate = len(labels) > 8 or max((len(lb) for lb in labels), default=0) > 8
+    every = -(-len(labels) // MAX_LABELS)
+    shown = len(labels[::every])
+    rotate = shown * max((len(lb) for lb in labels), default=0) * 7 > frame.right - frame.left
     for i, label in enumerate(labels):
         x0 = frame.left + i * slot + slot * 0.1
         for j, s in enumerate(series):
@@ -176,6 +186,8 @@ def bar_chart(
             if s.errors:
                 cx, e = x + bar / 2, s.errors[i]
                 body.append(_errorbar(cx, frame.y(value - e), frame.y(value + e), tip))
+        if i % every:
+            continue
         cx = frame.left + (i + 0.5) * slot
         ty = frame.bottom + 14
         transform = f' transform="rotate(-45 {cx:.1f} {ty})"' if rotate else ""
@@ -187,7 +199,7 @@ def bar_chart(
     body.append(
         f'<line class="axis" x1="{frame.left}" x2="{frame.right}" y1="{zero:.1f}" y2="{zero:.1f}"/>'
     )
-    return _svg("bars", body, title, bars=len(labels) * len(series), series=len(series))
+    return _svg("bars", body, title, width, bars=len(labels) * len(series), series=len(series))
 
 
 def line_chart(

@@ -22,12 +22,14 @@ ACTIVE = ("Submitted", "Initializing", "Validating", "Queued", "Running")
 
 
 def usd(amount: Decimal | float | None) -> str:
-    """$1.25, $0.000123, $0; never scientific notation, at most six decimals (micro-dollars)."""
+    """$1.25, $7.50, $0.000123, $0.00: cents always, down to micro-dollars (the ledger's unit)
+    where the amount has them; never scientific notation."""
     if amount is None:
         return "—"
     value = Decimal(str(amount)).quantize(Decimal("0.000001"))
-    text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    return f"${text}" if text not in ("0", "-0") else "$0"
+    whole, _, fraction = f"{abs(value):,.6f}".partition(".")
+    fraction = fraction.rstrip("0").ljust(2, "0")
+    return f"{'-' if value < 0 else ''}${whole}.{fraction}"
 
 
 def cost_text(cost: Cost | CostView | dict | None) -> str:

@@ -10,6 +10,7 @@ from qdispatch_core.usecases import get_circuit, get_experiment, list_experiment
 from qdispatch_core.usecases.reports import circuit_drawing, job_query, search_jobs
 from qdispatch_web.highlight import highlight_qasm
 from qdispatch_web.pages.common import caller, dashboard
+from qdispatch_web.rendering import is_fragment
 
 JOBS_SHOWN = 50
 
@@ -35,8 +36,10 @@ def circuit_page(request: Request):
 def drawing(request: Request):
     """Loaded after the page: drawing imports Qiskit on first use, which takes a moment."""
     dash, user = dashboard(request), caller(request)
-    drawn = circuit_drawing(dash.services, user, request.path_params["circuit_id"])
-    return dash.render.page(request, "_drawing.html", drawing=drawn)
+    circuit_id = request.path_params["circuit_id"]
+    drawn = circuit_drawing(dash.services, user, circuit_id)
+    template = "_drawing.html" if is_fragment(request) else "drawing.html"
+    return dash.render.page(request, template, drawing=drawn, circuit_id=circuit_id)
 
 
 def source(request: Request):

@@ -11,6 +11,7 @@ from qdispatch_web.charts import Series, bar_chart
 from qdispatch_web.pages.common import caller, dashboard
 
 PERIODS = (7, 30, 90, 365)
+WIDE = 1100  # the chart spans the page
 
 
 def costs_page(request: Request):
@@ -18,7 +19,7 @@ def costs_page(request: Request):
     days = request.query_params.get("days", "30")
     report = spending_report(dash.services, user, days)
     account = account_overview(dash.services, user)
-    labels = [d.strftime("%m-%d") for d, _ in report.by_day]
+    labels = [d.isoformat() for d, _ in report.by_day]
     chart = bar_chart(
         labels,
         [Series("USD", [float(v) for _, v in report.by_day])],
