@@ -74,36 +74,106 @@ def build(app: App, user) -> Demo:
     vqe = create_experiment(s, user, "energy-scan", "Expectation values over parameter sweeps")
     costs = create_experiment(s, user, "qpu-budget", "Jobs on a priced device")
     seed = {"seed_simulator": 11}
-    bell = _submit(app, user, experiment_id=bells.id, circuits_qasm=[BELL_QASM2],
-                   device_id="aer_simulator", shots=1000, options=seed, name="bell pair")  # fmt: skip
-    mitigated = _submit(app, user, experiment_id=bells.id, circuits_qasm=[BELL_QASM2],
-                        device_id="fake_manila", shots=2000, options=seed, use_mitigation=True,
-                        name="bell on fake_manila, mitigated")  # fmt: skip
-    statevector = _submit(app, user, experiment_id=bells.id, circuits_qasm=[ghz(3, measure=False)],
-                          device_id="aer_simulator", run_type="StatevectorRun", name="ghz state")  # fmt: skip
+    bell = _submit(
+        app,
+        user,
+        experiment_id=bells.id,
+        circuits_qasm=[BELL_QASM2],
+        device_id="aer_simulator",
+        shots=1000,
+        options=seed,
+        name="bell pair",
+    )
+    mitigated = _submit(
+        app,
+        user,
+        experiment_id=bells.id,
+        circuits_qasm=[BELL_QASM2],
+        device_id="fake_manila",
+        shots=2000,
+        options=seed,
+        use_mitigation=True,
+        name="bell on fake_manila, mitigated",
+    )
+    statevector = _submit(
+        app,
+        user,
+        experiment_id=bells.id,
+        circuits_qasm=[ghz(3, measure=False)],
+        device_id="aer_simulator",
+        run_type="StatevectorRun",
+        name="ghz state",
+    )
     thetas = [2 * math.pi * i / (SWEEP_POINTS - 1) for i in range(SWEEP_POINTS)]
-    sweep = _submit(app, user, experiment_id=vqe.id, circuits_qasm=[SWEEP_QASM],
-                    device_id="aer_simulator", shots=2000, options=seed,
-                    parameters=[[t] for t in thetas], observables=SWEEP_OBSERVABLES,
-                    name="theta sweep")  # fmt: skip
+    sweep = _submit(
+        app,
+        user,
+        experiment_id=vqe.id,
+        circuits_qasm=[SWEEP_QASM],
+        device_id="aer_simulator",
+        shots=2000,
+        options=seed,
+        parameters=[[t] for t in thetas],
+        observables=SWEEP_OBSERVABLES,
+        name="theta sweep",
+    )
     axis = [math.pi * i / (GRID_SIDE - 1) for i in range(GRID_SIDE)]
-    grid = _submit(app, user, experiment_id=vqe.id, circuits_qasm=[GRID_QASM],
-                   device_id="aer_simulator", run_type="StatevectorRun",
-                   parameters=[[phi, theta] for phi in axis for theta in axis],
-                   observables=[[["ZZ", "XX"], [1.0, 1.0]]], name="phi-theta grid")  # fmt: skip
+    grid = _submit(
+        app,
+        user,
+        experiment_id=vqe.id,
+        circuits_qasm=[GRID_QASM],
+        device_id="aer_simulator",
+        run_type="StatevectorRun",
+        parameters=[[phi, theta] for phi in axis for theta in axis],
+        observables=[[["ZZ", "XX"], [1.0, 1.0]]],
+        name="phi-theta grid",
+    )
     token = {"fake_token": "not-a-real-token"}
     paid = [
-        _submit(app, user, experiment_id=costs.id, circuits_qasm=[ghz(n)], device_id="dummy_qpu",
-                shots=shots, options=token, name=f"ghz-{n} on the QPU")
+        _submit(
+            app,
+            user,
+            experiment_id=costs.id,
+            circuits_qasm=[ghz(n)],
+            device_id="dummy_qpu",
+            shots=shots,
+            options=token,
+            name=f"ghz-{n} on the QPU",
+        )
         for n, shots in ((2, 1000), (3, 2500), (4, 4000))
-    ]  # fmt: skip
-    dry_run = _submit(app, user, experiment_id=costs.id, circuits_qasm=[ghz(5)],
-                      device_id="dummy_qpu", shots=5000, dry_run=True, name="ghz-5 estimate")  # fmt: skip
+    ]
+    dry_run = _submit(
+        app,
+        user,
+        experiment_id=costs.id,
+        circuits_qasm=[ghz(5)],
+        device_id="dummy_qpu",
+        shots=5000,
+        dry_run=True,
+        name="ghz-5 estimate",
+    )
     run_everything(app)
-    running = _submit(app, user, experiment_id=bells.id, circuits_qasm=[BELL_QASM2],
-                      device_id="aer_simulator", shots=500, options=seed, name="bell, running")  # fmt: skip
-    queued = _submit(app, user, experiment_id=costs.id, circuits_qasm=[ghz(2)],
-                     device_id="dummy_qpu", shots=800, options=token, name="ghz-2, queued")  # fmt: skip
+    running = _submit(
+        app,
+        user,
+        experiment_id=bells.id,
+        circuits_qasm=[BELL_QASM2],
+        device_id="aer_simulator",
+        shots=500,
+        options=seed,
+        name="bell, running",
+    )
+    queued = _submit(
+        app,
+        user,
+        experiment_id=costs.id,
+        circuits_qasm=[ghz(2)],
+        device_id="dummy_qpu",
+        shots=800,
+        options=token,
+        name="ghz-2, queued",
+    )
     hold(app, running, JobStatus.RUNNING)
     hold(app, queued, JobStatus.QUEUED)
     names = {e.name: e.id for e in (bells, vqe, costs)}
@@ -149,8 +219,15 @@ def team(app: App) -> dict[str, tuple[object, str]]:
     for name in ("alice", "bob"):
         user, key = create_user(app.services, name, 10)
         experiment = create_experiment(app.services, user, f"{name}-work")
-        job = _submit(app, user, experiment_id=experiment.id, circuits_qasm=[BELL_QASM2],
-                      device_id="dummy_qpu", shots=100, options={"fake_token": "x"},
-                      name=f"{name}'s job")  # fmt: skip
+        job = _submit(
+            app,
+            user,
+            experiment_id=experiment.id,
+            circuits_qasm=[BELL_QASM2],
+            device_id="dummy_qpu",
+            shots=100,
+            options={"fake_token": "x"},
+            name=f"{name}'s job",
+        )
         out[name] = (user, key, job)
     return out

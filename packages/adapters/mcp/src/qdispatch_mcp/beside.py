@@ -32,7 +32,8 @@ def with_dashboard(mcp: Any, app: App, path: str) -> Any:
     prefix = path.rstrip("/")
 
     async def route(scope: dict, receive: Any, send: Any) -> None:
-        under_mcp = scope["path"] == prefix or scope["path"].startswith(prefix + "/")
+        where = scope.get("path", "")
+        under_mcp = where == prefix or where.startswith(prefix + "/")
         if scope["type"] == "http" and not under_mcp:
             await dashboard(scope, receive, send)
         else:

@@ -42,20 +42,15 @@ class Series:
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values (1, 2 or 5 × 10^k apart) covering [low, high]."""
     if not math.isfinite(low) or not math.isfinite(high):
-        return [0.0]
-    if high <= low:
-        high = low + (abs(low) or 1.0)
+        return [0.0, 1.0]
+    if high - low < 1e-9:  # flat at any scale a chart here shows: give it a unit of room
+        high = low + max(abs(low), 1.0)
     raw = (high - low) / max(count, 1)
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.floor(low / step) * step
-    ticks, value = [], first
-    while value <= high + step * 1e-9:
-        ticks.append(round(value, 12))
-        value += step
-    if ticks[-1] < high:
-        ticks.append(round(ticks[-1] + step, 12))
-    return ticks
+    first = math.floor(low / step)
+    last = math.ceil(high / step)
+    return [i * step for i in range(first, last + 1)]
 
 
 def fmt(value: float) -> str:
