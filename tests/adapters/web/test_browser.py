@@ -148,8 +148,8 @@ def test_experiments_jobs_and_costs_pages(local, world, shots):
     assert local.locator("#job-rows").get_by_text("ghz-5 estimate").is_visible()
 
     local.goto("/costs")
-    assert local.locator("#spent").inner_text() == "$7.5"  # 7500 shots at $0.001
-    assert local.locator("#held").inner_text() == "$0.8"  # the queued job's 800 shots
+    assert local.locator("#spent").inner_text() == "$7.50"  # 7500 shots at $0.001
+    assert local.locator("#held").inner_text() == "$0.80"  # the queued job's 800 shots
     assert local.locator("#by-device").get_by_text("dummy_qpu").is_visible()
     assert local.locator("#reservations tbody tr").count() == 1
     assert local.locator("svg.chart.bars rect.bar").count() == 30  # one bar per day
@@ -251,7 +251,7 @@ def test_cancel_from_the_job_page(local, world):
     local.locator("#job-status", has_text="Cancelled").wait_for()
     assert _results(app, built.queued).status == "Cancelled"
     local.goto("/costs")
-    assert local.locator("#held").inner_text() == "$0"  # the reservation was released
+    assert local.locator("#held").inner_text() == "$0.00"  # the reservation was released
 
 
 # -- team mode -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def costs_page(request: Request):
     days = request.query_params.get("days", "30")
     report = spending_report(dash.services, user, days)
     account = account_overview(dash.services, user)
-    labels = [d.isoformat() for d, _ in report.by_day]
+    labels = [d.strftime("%b %d") for d, _ in report.by_day]
     chart = bar_chart(
         labels,
         [Series("USD", [float(v) for _, v in report.by_day])],
