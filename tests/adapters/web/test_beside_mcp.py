@@ -31,3 +31,35 @@ def test_without_the_flag_there_is_no_dashboard(world):
 def test_the_flag_is_parsed():
     assert parse_args(["--transport", "http", "--dashboard"]).dashboard is True
     assert parse_args([]).dashboard is False
+
+
+def test_the_installed_command_serves_both(tmp_path):
+    """`qdispatch mcp --transport http --dashboard`, as an operator starts it."""
+    import subprocess
+    import time
+
+    import httpx2
+
+    from tests.adapters.mcp.servers import free_port, qdispatch_command, server_env
+
+    port = free_port()
+    args = [qdispatch_command(), "mcp", "--transport", "http", "--port", str(port), "--dashboard"]
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(args, env=server_env(tmp_path), stdout=out,
+                                   stderr=subprocess.STDOUT)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = httpx2.get(base + "/experiments", timeout=2)
+                break
+            except httpx2.HTTPError:
+                assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        assert page.status_code == 401 and 'name="api_key"' in page.text
+        assert httpx2.post(base + "/mcp", json={}, timeout=5).status_code == 401
+    finally:
+        process.terminate()
+        process.wait(30)
