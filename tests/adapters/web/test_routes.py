@@ -220,6 +220,11 @@ def test_team_mode_without_a_key_is_the_login_page(team, world, path):
     assert 'class="status' not in response.text and 'href="/experiments/' not in response.text
 
 
+def test_a_poll_after_the_session_ended_sends_htmx_to_the_login_page(team, world):
+    response = team.get(f"/jobs/{world.queued}/body", headers={"HX-Request": "true"})
+    assert response.status_code == 401 and response.headers["hx-redirect"] == "/login"
+
+
 def test_team_mode_cancel_without_a_key_is_401(team, world):
     response = team.post(f"/jobs/{world.queued}/cancel", data={})
     assert response.status_code == 401

@@ -31,7 +31,7 @@ from qdispatch_web.highlight import stylesheet
 from qdispatch_web.middleware import Gate
 from qdispatch_web.pages import circuits, costs, experiments, job, jobs, login
 from qdispatch_web.pages.common import Dashboard
-from qdispatch_web.rendering import STATIC_DIR, Renderer
+from qdispatch_web.rendering import STATIC_DIR, Renderer, is_fragment
 
 log = logging.getLogger("qdispatch_web")
 
@@ -83,7 +83,10 @@ def create_dashboard(
     )
 
     def unauthorized(request: Request, message: str) -> Response:
-        return login.login_form(request, 401, message)
+        response = login.login_form(request, 401, message)
+        if is_fragment(request):  # a poll after the session ended: show the login page
+            response.headers["hx-redirect"] = "/login"
+        return response
 
     async def handle_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, QDispatchError):
