@@ -110,7 +110,7 @@ class JobHandle:
         job = self.wait(timeout, progress=progress)
         if job.status != "Done":
             raise JobFailed(job)
-        return RunResult(job, self._client.parameter_names(job))
+        return RunResult(job, lambda: self._client.parameter_names(job))
 
     def uncertainties(self, timeout: float | None = None) -> Any:
         """The standard errors in the contract's nesting (the shape of `result().raw`)."""

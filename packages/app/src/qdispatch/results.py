@@ -8,7 +8,7 @@ numpy, Qiskit, pandas and matplotlib are imported by the accessors that return t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qdispatch._lazy import require
@@ -35,14 +35,27 @@ class RunResult:
     count circuits (in run order), observables and parameter sets from 0.
     """
 
-    def __init__(self, job: JobView, parameter_names: Sequence[Sequence[str]] | None = None):
+    def __init__(
+        self,
+        job: JobView,
+        parameter_names: Sequence[Sequence[str]] | Callable[[], Any] | None = None,
+    ):
+        """`parameter_names`: each circuit's names in binding order, or a function that reads
+        them when first asked (they live with the stored circuits, not in the job)."""
         if job.results is None:
             raise ValueError(f"job {job.id} has no results ({job.status}, dry run: {job.dry_run})")
         self.job = job
         self.raw: list[Any] = job.results
         self.raw_uncertainties: list[Any] | None = job.uncertainties
-        names = [list(n) for n in parameter_names] if parameter_names is not None else None
-        self._names = names
+        self._names_source = parameter_names
+        self._names: list[list[str]] | None = None
+
+    def _all_names(self) -> list[list[str]]:
+        if self._names is None:
+            source = self._names_source
+            found = source() if callable(source) else source
+            self._names = [list(n) for n in found] if found is not None else []
+        return self._names
 
     # -- shape ----------------------------------------------------------------------------
 
@@ -80,9 +93,8 @@ class RunResult:
     def parameter_names(self, c: int = 0) -> list[str]:
         """Circuit `c`'s parameter names in binding order (the stored circuit's names)."""
         self._circuit(c)
-        if self._names is None or c >= len(self._names):
-            return []
-        return self._names[c]
+        names = self._all_names()
+        return names[c] if c < len(names) else []
 
     def parameter_values(self, c: int = 0) -> np.ndarray:
         """Circuit `c`'s parameter sets as an array shaped [parameter_set, parameter]."""
