@@ -138,7 +138,8 @@ def parameters(raw: Any, exported: Sequence[ExportedCircuit | None]) -> Any:
     For a circuit given as a `QuantumCircuit`, values by position follow Qiskit's
     `circuit.parameters` order and keys may be `Parameter` objects or Qiskit names; they are
     rewritten as `{name in the stored circuit: value}`, so they bind correctly whatever order
-    and spelling the stored OpenQASM has.
+    and spelling the stored OpenQASM has. A flat list or 1-D array for such a circuit with one
+    parameter is a sweep (one set per value).
     """
     if raw is None:
         return None
@@ -162,8 +163,23 @@ def _sets_of(entry: Any) -> list[Any] | None:
     return None
 
 
+def _one_parameter_sweep(entry: Any, circuit: ExportedCircuit | None) -> Any:
+    """`[v1, v2, ...]` for a circuit with one parameter can only be a sweep (as a single set it
+    would have the wrong length): one set per value."""
+    if (
+        circuit is not None
+        and len(circuit.names) == 1
+        and isinstance(entry, list)
+        and len(entry) > 1
+        and all(isinstance(v, (int, float)) for v in entry)
+    ):
+        return [[v] for v in entry]
+    return entry
+
+
 def _by_stored_name(value: Any, exported: Sequence[ExportedCircuit | None]) -> Any:
     if len(exported) == 1:
+        value = _one_parameter_sweep(value, exported[0])
         sets = _sets_of(value)
         if sets is None and isinstance(value, list) and len(value) == 1:
             sets = _sets_of(value[0])
@@ -174,6 +190,7 @@ def _by_stored_name(value: Any, exported: Sequence[ExportedCircuit | None]) -> A
         return value
     out = []
     for entry, circuit in zip(value, exported, strict=True):
+        entry = _one_parameter_sweep(entry, circuit)
         sets = _sets_of(entry)
         out.append(entry if sets is None else [_rename_set(s, circuit) for s in sets])
     return out

@@ -88,6 +88,27 @@ def _leaf_rows(result: RunResult, c: int, p: int, place: dict[str, Any]) -> list
     ]
 
 
+TRAILING = {
+    "expectation": ("value", "std_error"),
+    "counts": ("outcome", "count", "probability"),
+    "quasi": ("outcome", "quasi_probability", "probability"),
+    "statevector": ("outcome", "amplitude", "probability"),
+}
+
+
+def columns(result: RunResult, found: list[dict[str, Any]]) -> list[str]:
+    """Where a value sits (circuit, observable, parameter set and its values), then the value."""
+    leading = ["circuit", "circuit_id"]
+    if result.kind == "expectation":
+        leading += ["observable", "observable_label"]
+    leading.append("parameter_set")
+    parameters = list(dict.fromkeys(parameter_columns(result).values()))
+    if any("parameters" in row for row in found):
+        parameters.append("parameters")
+    return leading + parameters + list(TRAILING[result.kind])
+
+
 def dataframe(result: RunResult) -> Any:
     pandas = require("pandas", "to_dataframe()")
-    return pandas.DataFrame(rows(result))
+    found = rows(result)
+    return pandas.DataFrame(found, columns=columns(result, found))
