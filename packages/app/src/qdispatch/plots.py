@@ -7,6 +7,7 @@ choose, safe in threads, and a notebook shows the returned figure once.
 from __future__ import annotations
 
 import math
+import sys
 from typing import TYPE_CHECKING, Any
 
 from qdispatch._lazy import require
@@ -45,7 +46,25 @@ def plot_result(result: RunResult, c: int | None = None, ax: Any = None) -> Any:
     if len(circuits) > len(shown):
         title += f" (first {len(shown)} of {len(circuits)} circuits)"
     figure.suptitle(title, fontsize=10)
+    _let_ipython_show(type(figure))
     return figure
+
+
+def _let_ipython_show(figure_type: type) -> None:
+    """In an IPython kernel, have a returned Figure shown as a picture. pyplot does this when
+    it is imported there; a Figure made without pyplot would print as `<Figure ...>`. This
+    registers IPython's own inline formatter for Figures, unless one is registered already."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    formatters = shell.display_formatter.formatters
+    kinds = ("image/png", "image/svg+xml", "image/jpeg", "application/pdf")
+    if any(figure_type in formatters[kind].type_printers for kind in kinds if kind in formatters):
+        return
+    from IPython.core.pylabtools import select_figure_formats
+
+    select_figure_formats(shell, {"png"})
 
 
 def _panel(result: RunResult, c: int, axes: Any) -> None:
