@@ -10,9 +10,9 @@ from qiskit.circuit import Parameter
 
 from qdispatch import Client, JobView
 from qdispatch.views import JobList
+from qdispatch_core.testing import FakeBackend
 from tests.app.conftest import fake_app
 from tests.samples import BELL_QASM2, PARAM_2Q
-from qdispatch_core.testing import FakeBackend
 
 
 def test_reprs_are_one_short_line(aer_client):
@@ -21,7 +21,10 @@ def test_reprs_are_one_short_line(aer_client):
     circuit.ry(theta, 0)
     circuit.cx(0, 1)
     handle = aer_client.run(
-        circuit, parameters=np.linspace(0, 3, 40), observables=["ZZ", "ZI"], shots=500,
+        circuit,
+        parameters=np.linspace(0, 3, 40),
+        observables=["ZZ", "ZI"],
+        shots=500,
         experiment="display",
     )
     result = handle.result(60)
@@ -44,7 +47,10 @@ def test_html_shows_status_device_cost_and_the_values(aer_client):
     circuit.cx(0, 1)
     angles = [0.0, 1.0, 2.0]
     handle = aer_client.run(
-        circuit, parameters=angles, observables="ZI", run_type="StatevectorRun",
+        circuit,
+        parameters=angles,
+        observables="ZI",
+        run_type="StatevectorRun",
         experiment="display",
     )
     result = handle.result(60)
@@ -61,7 +67,10 @@ def test_html_shows_status_device_cost_and_the_values(aer_client):
 
 def test_html_histogram_and_escaping(aer_client):
     handle = aer_client.run(
-        BELL_QASM2, shots=300, name="<b>bell</b>", experiment="display",
+        BELL_QASM2,
+        shots=300,
+        name="<b>bell</b>",
+        experiment="display",
         options={"seed_simulator": 5},
     )
     html = handle.result(60)._repr_html_()

@@ -69,8 +69,10 @@ def test_a_list_of_circuits_and_texts_keeps_its_order(aer_client):
     x.x(1)
     x.measure([0, 1], [0, 1])
     handle = aer_client.run(
-        [stored_id, bell(), BELL_QASM2, x], parameters=[[0.1, 0.2], [], [], []],
-        shots=200, experiment="inputs",
+        [stored_id, bell(), BELL_QASM2, x],
+        parameters=[[0.1, 0.2], [], [], []],
+        shots=200,
+        experiment="inputs",
     )
     job = handle.job()
     assert job.circuit_ids[0] == stored_id and len(job.circuit_ids) == 4
@@ -119,7 +121,9 @@ def test_qiskit_order_binds_a_parameter_vector_whatever_its_stored_names(aer_cli
     expected = Statevector(circuit.assign_parameters(values))
     assert np.allclose(result.statevector().data, expected.data, atol=1e-10)
     by_object = aer_client.run(
-        circuit, run_type="StatevectorRun", parameters={angles[k]: v for k, v in enumerate(values)},
+        circuit,
+        run_type="StatevectorRun",
+        parameters={angles[k]: v for k, v in enumerate(values)},
         experiment="inputs",
     )
     assert by_object.job().parameters == handle.job().parameters

@@ -35,7 +35,9 @@ def executed(tmp_path_factory):
         for variable in ("QDISPATCH_DATABASE_URL", "QDISPATCH_SECRET_KEY"):
             patch.delenv(variable, raising=False)
         runner = NotebookClient(
-            notebook, timeout=300, kernel_name="python3",
+            notebook,
+            timeout=300,
+            kernel_name="python3",
             resources={"metadata": {"path": str(tmp_path)}},
         )
         runner.execute()  # raises CellExecutionError on the first failing cell
@@ -54,8 +56,11 @@ def test_the_notebook_runs_a_sweep_and_shows_it(executed):
     card = shown["result = job.result()  # waits, with a progress bar while it runs"]["text/html"]
     assert ">Done<" in card and "aer_simulator" in card and "$0.00" in card
     assert result.job.id in card and "theta=" in card
-    rows = re.findall(r"<tr><td[^>]*>0</td><td[^>]*>([^<]*)</td><td[^>]*>theta=([^<]*)</td>"
-                      r"<td[^>]*>([^<]*)</td>", card)
+    rows = re.findall(
+        r"<tr><td[^>]*>0</td><td[^>]*>([^<]*)</td><td[^>]*>theta=([^<]*)</td>"
+        r"<td[^>]*>([^<]*)</td>",
+        card,
+    )
     assert len(rows) == 24  # the card shows 24 of the 27 values, and says so
     assert "first 24 of 27 values" in card
     labels = result.observable_labels()
@@ -63,7 +68,9 @@ def test_the_notebook_runs_a_sweep_and_shows_it(executed):
         o = labels.index(label.replace("&#x27;", "'"))
         p = int(np.argmin(np.abs(result.parameter_values()[:, 0] - float(theta))))
         assert value == f"{result.expectation_value(o=o, p=p):.6g}"
-    assert shown[next(k for k in shown if k.startswith("result.evs.shape"))]["text/plain"] == "(3, 9)"
+    assert (
+        shown[next(k for k in shown if k.startswith("result.evs.shape"))]["text/plain"] == "(3, 9)"
+    )
     assert "<table" in shown["result.to_dataframe().head()"]["text/html"]
     assert shown["result.plot()"]["image/png"]  # a picture, not "<Figure ...>"
 

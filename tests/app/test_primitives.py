@@ -168,7 +168,9 @@ def test_an_estimator_drives_a_vqe_loop_to_the_ground_energy(aer_client):
         return float(job.result()[0].data.evs)
 
     found = minimize(
-        energy, np.full(ansatz.num_parameters, 0.1), method="COBYLA",
+        energy,
+        np.full(ansatz.num_parameters, 0.1),
+        method="COBYLA",
         options={"maxiter": 300, "rhobeg": 0.5},
     )
     assert found.fun == pytest.approx(exact, abs=1e-6)

@@ -40,8 +40,11 @@ def test_counts_of_several_circuits_and_parameter_sets(aer_client, tmp_path):
     circuit, _ = rotation()
     angles = np.linspace(0, math.pi, 5)
     result = run(
-        aer_client, [measured(circuit), BELL_QASM2], parameters=[angles.reshape(-1, 1), []],
-        shots=400, options=SEED,
+        aer_client,
+        [measured(circuit), BELL_QASM2],
+        parameters=[angles.reshape(-1, 1), []],
+        shots=400,
+        options=SEED,
     )
     assert result.kind == "counts" and result.raw == result.job.results
     assert result.num_circuits == 2 and result.num_parameter_sets(0) == 5
@@ -55,7 +58,13 @@ def test_counts_of_several_circuits_and_parameter_sets(aer_client, tmp_path):
     assert probabilities == {b: n / 400 for b, n in result.counts(0, 2).items()}
     frame = result.to_dataframe()
     assert list(frame.columns) == [
-        "circuit", "circuit_id", "parameter_set", "theta", "outcome", "count", "probability"
+        "circuit",
+        "circuit_id",
+        "parameter_set",
+        "theta",
+        "outcome",
+        "count",
+        "probability",
     ]
     assert frame["count"].sum() == 400 * 6
     assert frame[frame.circuit == 1]["theta"].isna().all()
@@ -72,7 +81,11 @@ def test_counts_of_several_circuits_and_parameter_sets(aer_client, tmp_path):
 
 def test_quasi_probabilities_of_a_mitigated_job_keep_the_raw_counts(aer_client):
     handle = aer_client.run(
-        BELL_QASM2, "fake_athens", shots=2000, use_mitigation=True, options=SEED,
+        BELL_QASM2,
+        "fake_athens",
+        shots=2000,
+        use_mitigation=True,
+        options=SEED,
         experiment="results",
     )
     result = handle.result(300)
@@ -96,9 +109,7 @@ def test_state_vectors_equal_qiskits_for_every_circuit_and_set(aer_client):
     ghz.cx(0, 1)
     ghz.cx(1, 2)
     angles = [0.3, 1.1, 2.5]
-    result = run(
-        aer_client, [circuit, ghz], run_type="StatevectorRun", parameters=[angles, []]
-    )
+    result = run(aer_client, [circuit, ghz], run_type="StatevectorRun", parameters=[angles, []])
     assert result.kind == "statevector"
     for p, angle in enumerate(angles):
         expected = Statevector.from_instruction(circuit.assign_parameters([angle]))
@@ -115,7 +126,9 @@ def test_state_vectors_equal_qiskits_for_every_circuit_and_set(aer_client):
 
 def test_expectation_values_without_parameters(aer_client):
     result = run(
-        aer_client, BELL_QASM2, observables=[SparsePauliOp(["ZZ", "XX"], [1, 0.5]), "ZI"],
+        aer_client,
+        BELL_QASM2,
+        observables=[SparsePauliOp(["ZZ", "XX"], [1, 0.5]), "ZI"],
         run_type="StatevectorRun",
     )
     assert result.kind == "expectation"
@@ -150,8 +163,15 @@ def test_sampled_expectation_values_of_several_circuits_with_parameters(aer_clie
     frame = result.to_dataframe()
     assert len(frame) == 3 * 7 + 3
     assert list(frame.columns) == [
-        "circuit", "circuit_id", "observable", "observable_label", "parameter_set", "theta",
-        "phi", "value", "std_error",
+        "circuit",
+        "circuit_id",
+        "observable",
+        "observable_label",
+        "parameter_set",
+        "theta",
+        "phi",
+        "value",
+        "std_error",
     ]
     row = frame[(frame.circuit == 0) & (frame.observable == 1) & (frame.parameter_set == 3)]
     assert row.theta.item() == pytest.approx(angles[3]) and row.observable_label.item() == "ZI"
