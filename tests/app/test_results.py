@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Parameter
 from qiskit.quantum_info import SparsePauliOp, Statevector
 
-from qdispatch import ResultKindError, RunResult
+from qdispatch import MissingExtra, ResultKindError, RunResult
 from tests.samples import BELL_QASM2
 
 SEED = {"seed_simulator": 11}
@@ -182,3 +183,13 @@ def test_sampled_expectation_values_of_several_circuits_with_parameters(aer_clie
     assert len(figure.axes[0].get_legend().get_texts()) == 3 and lines
     with pytest.raises(ResultKindError):
         result.counts()
+
+
+def test_missing_optional_libraries_say_which_extra_to_install(aer_client, monkeypatch):
+    result = run(aer_client, BELL_QASM2, shots=10)
+    monkeypatch.setitem(sys.modules, "pandas", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(MissingExtra, match=r"pip install 'qdispatch\[pandas\]'"):
+        result.to_dataframe()
+    with pytest.raises(MissingExtra, match=r"pip install 'qdispatch\[plot\]'"):
+        result.plot()

@@ -6,6 +6,7 @@ composition root the CLI and the MCP server share. Importing this package loads 
 numpy, pandas or matplotlib: they are imported when such objects are passed or asked for.
 """
 
+from qdispatch._lazy import MissingExtra
 from qdispatch.bootstrap import App
 from qdispatch.client import Client, JobFailed, JobHandle
 from qdispatch.results import ResultKindError, RunResult
@@ -21,6 +22,7 @@ __all__ = [
     "JobHandle",
     "JobSummary",
     "JobView",
+    "MissingExtra",
     "ResultKindError",
     "RunResult",
     "Settings",
