@@ -32,6 +32,8 @@ class QDispatchPrimitive:
         self.options = dict(options or {})
         self.experiment = experiment
         self.name = name
+        self._experiment_id: str | None = None  # looked up (or created) on the first call
+        self._statevectors: bool | None = None
 
     def close(self) -> None:
         """Close the client this primitive made (one handed in stays open)."""
@@ -63,6 +65,8 @@ class QDispatchPrimitive:
                 else [[]]
                 for c, sets in zip(circuits, parameter_sets, strict=True)
             ]
+        if self._experiment_id is None:
+            self._experiment_id = self.client.experiment(self.experiment).id
         return self.client.run(
             [c.qasm for c in circuits],
             self.device_id,
@@ -73,11 +77,13 @@ class QDispatchPrimitive:
             options=self.options,
             use_mitigation=use_mitigation,
             name=self.name,
-            experiment=self.experiment,
+            experiment_id=self._experiment_id,
         )
 
     def _device_runs_statevectors(self) -> bool:
-        return "StatevectorRun" in self.client.device(self.device_id).run_types
+        if self._statevectors is None:  # a device's run types do not change
+            self._statevectors = "StatevectorRun" in self.client.device(self.device_id).run_types
+        return self._statevectors
 
 
 def export(circuit: QuantumCircuit, index: int) -> ExportedCircuit:
