@@ -177,3 +177,15 @@ def test_an_estimator_drives_a_vqe_loop_to_the_ground_energy(aer_client):
     assert len(set(job_ids)) == len(job_ids) == found.nfev  # every call a job of its own
     experiment = next(e for e in aer_client.experiments() if e.name == "vqe")
     assert len(aer_client.jobs(experiment_id=experiment.id, limit=1000)) == len(job_ids)
+
+
+def test_sampler_samples_an_unparameterised_circuit_once_per_position(aer_client):
+    bell = QuantumCircuit(2)
+    bell.h(0)
+    bell.cx(0, 1)
+    bell.measure_all()
+    result = SamplerV2(aer_client).run([(bell, np.zeros((3, 0)))], shots=200).result()[0]
+    assert result.data.meas.shape == (3,)
+    for k in range(3):
+        counts = result.data.meas.get_counts(k)
+        assert sum(counts.values()) == 200 and set(counts) <= {"00", "11"}

@@ -58,11 +58,14 @@ class QDispatchPrimitive:
     ) -> JobHandle:
         """One qdispatch job: circuit k bound to each row of `parameter_sets[k]`."""
         parameters = None
-        if any(c.names for c in circuits):
+        if any(c.names or len(sets) > 1 for c, sets in zip(circuits, parameter_sets, strict=True)):
+            # by name: the stored circuit's binding order may differ from circuit.parameters;
+            # a circuit without parameters takes one empty set per position
             parameters = [
-                [dict(zip(c.ordered_names, row.tolist(), strict=True)) for row in sets]
-                if c.names
-                else [[]]
+                [
+                    dict(zip(c.ordered_names, row.tolist(), strict=True)) if c.names else []
+                    for row in sets
+                ]
                 for c, sets in zip(circuits, parameter_sets, strict=True)
             ]
         if self._experiment_id is None:
