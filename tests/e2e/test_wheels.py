@@ -99,8 +99,10 @@ def wheel_metadata(wheel: Path) -> dict:
 def test_the_readme_installs_qdispatch_from_wheels_with_pip(tmp_path):
     clone = copy_clone(tmp_path / "clone")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_PROJECT"))}
+    uv = shutil.which("uv")
+    assert uv is not None, "the README's commands need uv on PATH (pip install uv)"
     env["PATH"] = os.pathsep.join(
-        [str(Path(shutil.which("uv")).parent), str(Path(sys.executable).parent), env["PATH"]]
+        [str(Path(uv).parent), str(Path(sys.executable).parent), env["PATH"]]
     )
     env["QDISPATCH_HOME"] = str(tmp_path / "home")
     for variable in ("QDISPATCH_DATABASE_URL", "QDISPATCH_SECRET_KEY", "PYTHONPATH"):

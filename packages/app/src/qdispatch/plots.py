@@ -161,7 +161,11 @@ def _histogram(result: RunResult, c: int, axes: Any) -> None:
     top.sort()  # a histogram reads best in bitstring order
     axes.bar([b for b, _ in top], [v for _, v in top], color=COLOURS[0])
     axes.set_ylabel(what)
-    axes.set_xlabel("outcome (rightmost character: bit 0)")
+    axes.set_xlabel(
+        "basis state (rightmost character: qubit 0)"
+        if result.kind == "statevector"
+        else "outcome (rightmost character: clbit 0)"
+    )
     axes.tick_params(axis="x", rotation=90 if len(top) > 8 else 0, labelsize=8)
     if len(distribution) > len(top):
         axes.text(
