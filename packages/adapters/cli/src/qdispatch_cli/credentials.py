@@ -34,18 +34,6 @@ def environment_name(key: str) -> str:
     return key.upper()
 
 
-def environment_names() -> list[str]:
-    """Every environment variable a credential may come from (and the credentials file's)."""
-    from qdispatch_core.rules.options import SECRET_OPTION_KEYS
-
-    return [FILE_ENVIRONMENT, *(environment_name(k) for k in sorted(SECRET_OPTION_KEYS))]
-
-
-def configured(credentials_file: Path | None) -> bool:
-    """Whether a credentials file or a credential's environment variable is set at all."""
-    return credentials_file is not None or any(os.environ.get(n) for n in environment_names())
-
-
 def from_environment(keys: Sequence[str], environ: Mapping[str, str] | None = None) -> dict:
     environ = os.environ if environ is None else environ
     return {k: environ[environment_name(k)] for k in keys if environ.get(environment_name(k))}
@@ -106,23 +94,25 @@ def _parse_json(text: str, path: Path) -> dict[str, str]:
     return data
 
 
-def read_file(path: Path) -> dict[str, str]:
+def read_file(path: Path, device_keys: Sequence[str] = ()) -> dict[str, str]:
     """The credentials in `path`, by option key; a usage error (exit 2) for a file others can
-    read, an unreadable or malformed file, or a key that is no credential."""
+    read, an unreadable or malformed file, or a key that is no credential (of any provider, or
+    of the device at hand)."""
     from qdispatch_core.rules.options import SECRET_OPTION_KEYS
 
+    known = SECRET_OPTION_KEYS | set(device_keys)
     _check_private(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         raise _refuse(f"cannot read {str(path)!r} as UTF-8 text") from None
     raw = _parse_json(text, path) if text.lstrip().startswith("{") else _parse_lines(text, path)
-    by_environment = {environment_name(k): k for k in SECRET_OPTION_KEYS}
+    by_environment = {environment_name(k): k for k in known}
     credentials: dict[str, str] = {}
     for key, value in raw.items():
-        option = key if key in SECRET_OPTION_KEYS else by_environment.get(key)
+        option = key if key in known else by_environment.get(key)
         if option is None:
-            accepted = ", ".join(sorted(SECRET_OPTION_KEYS))
+            accepted = ", ".join(sorted(known))
             raise _refuse(
                 f"{str(path)!r} holds {key[:40]!r}, which is no credential; accepted keys: "
                 f"{accepted} (or the same in capitals)"
@@ -144,7 +134,7 @@ def for_device(
     """The credentials to add to a run's options: the device's keys that `--option` did not
     give, from the file, else from the environment."""
     path = file_path(credentials_file)
-    from_file = read_file(path) if path is not None else {}  # checked even when not needed
+    from_file = read_file(path, needed) if path is not None else {}  # checked even if unneeded
     missing = [k for k in needed if k not in given]
     found = from_environment(missing)
     found.update({k: from_file[k] for k in missing if from_file.get(k)})

@@ -151,22 +151,21 @@ def _sweep_lines(plt: Any, job: JobView, sweeps: Sequence[Sweep]) -> Any:
         for label, values, errors in zip(sweep.labels, sweep.values, sweep.errors, strict=True):
             y = [values[n] for n in order]
             e = [errors[n] for n in order]
+            # One line per observable; its error bars (or band) in the same colour.
+            (line,) = axes.plot(
+                x,
+                y,
+                label=_short(label),
+                marker=None if dense else "o",
+                markersize=3,
+                linewidth=1.0 if dense else 1.4,
+            )
             if dense:
-                (line,) = axes.plot(x, y, label=_short(label), linewidth=1.0)
                 low = [a - b for a, b in zip(y, e, strict=True)]
                 high = [a + b for a, b in zip(y, e, strict=True)]
                 axes.fill_between(x, low, high, color=line.get_color(), alpha=0.25, linewidth=0)
             else:
-                axes.errorbar(
-                    x,
-                    y,
-                    yerr=e,
-                    label=_short(label),
-                    marker="o",
-                    markersize=3,
-                    linewidth=1.4,
-                    capsize=0,  # no cap lines: one Line2D per observable
-                )
+                axes.errorbar(x, y, yerr=e, fmt="none", ecolor=line.get_color(), capsize=0)
         axes.axhline(0, color="0.6", linewidth=0.6, zorder=0)
         axes.set_xlabel(sweep.x_label)
         axes.set_ylabel("expectation value ± std. error" + (" (band)" if dense else ""))

@@ -128,15 +128,16 @@ def show(
     console = output.out()
     what = kind(job)
     console.print()
+    noun = "parameter sets"
     if what == "expectation":
         left_out = _tables(sweeps.expectation_tables(job, found, names, all_rows))
     elif job.parameters is not None and _most_sets(job) >= SWEEP_AT:
         left_out = _tables(sweeps.distribution_tables(job, found, what, names, all_rows))
     else:
-        left_out = _sections(job, found, what, names, all_rows)
+        left_out, noun = _sections(job, found, what, names, all_rows), "results"
     if left_out:
         output.hint(
-            f"{left_out:,} left out: qdispatch jobs show {job.id} --all shows them, "
+            f"{left_out:,} {noun} left out: qdispatch jobs show {job.id} --all shows them, "
             f"qdispatch jobs export {job.id} --format csv writes every value"
         )
 

@@ -164,9 +164,6 @@ def with_credentials(app: App, request: dict[str, Any], credentials_file: Path |
     """Add the device's credentials from the credentials file or the environment to the
     request's options (an explicit --option wins)."""
     from qdispatch_cli import credentials
-
-    if not credentials.configured(credentials_file):
-        return  # nothing to look for: the device need not be resolved twice
     from qdispatch_core import usecases
 
     device = usecases.get_device(app.services, request["device_id"])
