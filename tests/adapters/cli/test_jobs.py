@@ -272,3 +272,19 @@ def test_prefixed_ids_that_do_not_exist_are_404s_everywhere(cli):
     names = {e["name"] for e in cli.json("experiments", "list")}
     assert not any(n.startswith("exp_") for n in names)  # never one named after an id
     assert cli.json("jobs", "list") == []
+
+
+def test_a_narrow_terminal_drops_columns_never_an_id(cli, monkeypatch):
+    from qdispatch_cli import output
+
+    job_id = cli.submit(cli.qasm(), "-d", "dummy_simulator", "--name", "bell pair")
+    for columns, kept in (
+        (200, ["job", "name", "status", "device", "run", "type", "progress", "created", "cost"]),
+        (80, ["job", "status", "device", "cost"]),  # the 9-letter name does not fit either
+        (60, ["job", "status", "cost"]),
+    ):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        output.out.cache_clear()
+        lines = cli("jobs", "list").stdout.splitlines()
+        assert lines[0].split() == kept, columns
+        assert lines[1].split()[0] == job_id and all(len(line) <= columns for line in lines)

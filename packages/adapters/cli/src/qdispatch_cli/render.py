@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     )
 
 
-UNBROKEN = frozenset({"created", "status", "progress", "device"})
+UNBROKEN = frozenset({"created", "status", "progress", "device", "run type", "cost"})
 
 
 def table(*columns: str) -> Table:
@@ -73,22 +73,38 @@ def money(cost: CostView | None) -> str:
 # -- jobs ------------------------------------------------------------------------------------
 
 
+# Dropped, in this order, when the listing is wider than the terminal: ids never are.
+OPTIONAL_JOB_COLUMNS = ("run type", "created", "progress", "name", "device")
+
+
 def jobs(summaries: Sequence[JobSummary], filters: str = "") -> None:
     """The jobs listing; `filters` says in words what narrowed it (for an empty result)."""
+    from rich.markup import escape
+
     named = any(j.name for j in summaries)  # a column of dashes is noise
-    columns = ["job", "name"] if named else ["job"]
-    t = table(*columns, "status", "device", "run type", "progress", "created", "cost")
-    for j in summaries:
-        t.add_row(
-            j.id,
-            *([esc(j.name) or "—"] if named else []),
-            "[cyan]dry run[/]" if j.dry_run else output.status_text(j.status),
-            esc(j.device_id),
-            j.run_type,
-            "—" if j.dry_run else f"{j.progress.done}/{j.progress.total}",
-            when(j.created_at, seconds=False),
-            listed_cost(j),
-        )
+    rows = [
+        {
+            "job": j.id,
+            "name": output.clean(j.name) or "—",
+            "status": ("dry run", "cyan") if j.dry_run else (j.status, _status_style(j.status)),
+            "device": output.clean(j.device_id),
+            "run type": j.run_type,
+            "progress": "—" if j.dry_run else f"{j.progress.done}/{j.progress.total}",
+            "created": when(j.created_at, seconds=False),
+            "cost": listed_cost(j),
+        }
+        for j in summaries
+    ]
+    columns = ["job", *(["name"] if named else []), "status", "device", "run type"]
+    columns += ["progress", "created", "cost"]
+    columns = fit(columns, rows, output.out().width, OPTIONAL_JOB_COLUMNS)
+    t = table(*columns)
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row[column]
+            cells.append(f"[{value[1]}]{value[0]}[/]" if column == "status" else escape(value))
+        t.add_row(*cells)
     output.out().print(t)
     if summaries:
         return
@@ -96,6 +112,30 @@ def jobs(summaries: Sequence[JobSummary], filters: str = "") -> None:
         output.hint(f"no jobs match {filters}")
     else:
         output.hint("no jobs yet: qdispatch run FILE.qasm --device aer_simulator")
+
+
+def _status_style(status: str) -> str:
+    return output.STATUS_STYLES.get(status, "cyan")
+
+
+def fit(
+    columns: list[str], rows: Sequence[dict[str, Any]], width: int, optional: Sequence[str]
+) -> list[str]:
+    """The columns that fit in `width` (two spaces between them), dropping `optional` ones in
+    order until they do."""
+    from rich.cells import cell_len
+
+    def text(value: Any) -> str:
+        return value[0] if isinstance(value, tuple) else str(value)
+
+    widths = {c: max([cell_len(c), *(cell_len(text(row[c])) for row in rows)]) for c in columns}
+    kept = list(columns)
+    for column in optional:
+        if sum(widths[c] for c in kept) + 2 * (len(kept) - 1) <= width:
+            break
+        if column in kept:
+            kept.remove(column)
+    return kept
 
 
 def listed_cost(job: JobSummary) -> str:
@@ -113,7 +153,9 @@ def short_money(cost: CostView | None) -> str:
     if not cost.pricing_available:
         return "n/a"
     usd = float((cost.converted or {}).get("amount") or 0.0)
-    return "free" if usd == 0 else "$" + f"{usd:,.6f}".rstrip("0").rstrip(".")
+    if usd == 0:
+        return "free"
+    return f"${usd:,.2f}" if usd >= 0.01 else f"${usd:.2g}"  # cents, or what a tiny sum has
 
 
 def _timing(job: JobView) -> str:
