@@ -112,6 +112,7 @@ def test_show_a_device_with_options_gates_coupling_and_pricing(devices_cli):
     assert cloud.exit_code == 0, cloud.output
     assert "ibm_quantum_token ($IBM_QUANTUM_TOKEN)" in cloud.stdout
     assert "Pricing" in cloud.stdout and "1.60 per second" in cloud.stdout
+    assert "\\x0a" not in cloud.stdout  # the prose's own line breaks stay line breaks
     assert "all-to-all" in devices_cli("devices", "show", "aer_simulator").stdout
 
 

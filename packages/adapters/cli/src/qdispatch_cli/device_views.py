@@ -162,13 +162,13 @@ def detail(device: Device) -> Iterable[object]:
         facts.add_row(label, Text(output.clean(value)))
     yield facts
     if device.description:
-        yield Text("\n" + output.clean(device.description))
+        yield Text("\n" + output.clean(device.description, multiline=True))
     if device.options:
         yield Text("\nOptions (--option KEY=VALUE)", style="bold")
         yield options_table(device.options)
     if device.pricing is not None:
         yield Text("\nPricing", style="bold")
-        yield Text(output.clean(pricing_text(device.pricing)))
+        yield Text(output.clean(pricing_text(device.pricing), multiline=True))
 
 
 def options_table(options: Sequence[OptionSpec]) -> Table:
