@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import entry_points
 
 from qdispatch_core.domain import Device
@@ -138,16 +138,6 @@ class BackendRegistry:
             self._instances[name] = backend
             return backend
 
-    def loaded(self, only: Iterable[str] | None = None) -> list[Backend]:
-        """Every backend that loads; broken ones are logged and skipped."""
-        backends = []
-        for name in only if only is not None else self.names():
-            try:
-                backends.append(self.get(name))
-            except BackendUnavailable:  # a broken plugin must not break listing; logged once
-                continue
-        return backends
-
     def list_devices(
         self, credentials: Credentials | None = None, provider: str | None = None
     ) -> list[Device]:
@@ -156,17 +146,23 @@ class BackendRegistry:
             devices.extend(self._listing(name, credentials))
         return devices
 
+    def _from_catalog(self, name: str, credentials: Credentials | None) -> Sequence[Device] | None:
+        """The provider's devices from its catalog, while its backend is not built; None when
+        it has no catalog or the catalog needs the backend."""
+        catalog = self._catalogs.get(name)
+        if catalog is None or name in self._instances:
+            return None
+        try:
+            return catalog(credentials)
+        except Exception as exc:  # a broken catalog must not break listing
+            log.warning("provider %r could not list its catalog: %s", name, exc)
+            return None
+
     def _listing(self, name: str, credentials: Credentials | None) -> Sequence[Device]:
         """One provider's devices: from its catalog while its backend is not built."""
-        catalog = self._catalogs.get(name)
-        if catalog is not None and name not in self._instances:
-            try:
-                listed = catalog(credentials)
-            except Exception as exc:  # a broken catalog must not break listing
-                log.warning("provider %r could not list its catalog: %s", name, exc)
-                listed = None
-            if listed is not None:
-                return listed
+        listed = self._from_catalog(name, credentials)
+        if listed is not None:
+            return listed
         backend = self._try_get(name)
         if backend is None:
             return []
@@ -183,9 +179,8 @@ class BackendRegistry:
         if provider is not None:
             return provider
         for name in sorted(self._catalogs):
-            if name in self._factories and any(
-                d.id == device_id for d in self._listing(name, credentials)
-            ):
+            listed = self._from_catalog(name, credentials) if name in self._factories else None
+            if listed is not None and any(d.id == device_id for d in listed):
                 return name
         return None
 
