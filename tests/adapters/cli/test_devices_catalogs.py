@@ -121,3 +121,19 @@ def test_a_mistyped_device_suggests_the_right_one(devices_cli):
     assert result.exit_code == 1
     assert "did you mean 'aer_simulator'?" in result.stderr
     assert "`qdispatch devices`" in result.stderr
+
+
+def test_on_a_terminal_statuses_are_coloured_and_lines_still_fit(catalog):
+    import re
+
+    from qdispatch_cli.device_views import listing
+
+    lines = listing(catalog, 80, colour=True)
+    assert lines[0].startswith("\x1b[1mdevice")  # a bold header
+    visible = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
+    assert all(len(line) <= 80 for line in visible)
+    assert visible == listing(catalog, 80)  # the same text, with colour
+    online = next(line for line in lines if line.startswith("aer_simulator "))
+    assert "\x1b[32monline\x1b[0m" in online
+    unknown = next(line for line in lines if line.startswith("ibm_aachen "))
+    assert "\x1b[33munknown\x1b[0m" in unknown

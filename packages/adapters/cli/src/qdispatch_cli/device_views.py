@@ -97,13 +97,14 @@ class DeviceFilter:
         return " ".join(words) or "any"
 
 
-def listing(devices: Sequence[Device], width: int) -> Table:
+def listing(devices: Sequence[Device], width: int, *, colour: bool = False) -> list[str]:
     """One line per device in `width` columns: every column but the price keeps its full
     width; a price too long for what is left is cut with an ellipsis (`devices show` has it
-    whole)."""
-    from rich.table import Table
-    from rich.text import Text
+    whole).
 
+    Plain fixed-width text rather than a Rich table: every column is one line and its width is
+    known, and `qdispatch devices` must start in a third of a second, which importing Rich's
+    console and tables alone would take most of on a small machine."""
     rows = [
         (
             output.clean(d.id),
@@ -115,20 +116,35 @@ def listing(devices: Sequence[Device], width: int) -> Table:
         )
         for d in devices
     ]
-    headers = ("device", "provider", "kind", "qubits", "status", "price")
-    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(headers)]
-    room = max(8, width - sum(widths[:-1]) - GAP * (len(headers) - 1))
-    t = Table(box=None, padding=(0, 1), pad_edge=False, header_style="bold")
-    for header in headers:
-        t.add_column(header, no_wrap=True, justify="right" if header == "qubits" else "left")
-    for row in rows:
-        price = row[5] if len(row[5]) <= room else row[5][: room - 1] + "…"
-        t.add_row(*row[:4], Text(row[4], style=_STATUS_STYLES.get(row[4], "yellow")), price)
-    return t
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(HEADERS)]
+    room = max(8, width - sum(widths[:-1]) - GAP * (len(HEADERS) - 1))
+    lines = [_line(HEADERS, widths, room, colour, header=True)]
+    lines += [_line(row, widths, room, colour) for row in rows]
+    return lines
 
 
-_STATUS_STYLES = {"online": "green", "offline": "red"}
-GAP = 2  # spaces between columns: padding (0, 1) on both sides of each inner edge
+HEADERS = ("device", "provider", "kind", "qubits", "status", "price")
+GAP = 2  # spaces between columns, as in the other tables
+_SGR = {"online": "32", "offline": "31", "header": "1"}  # green, red, bold; else yellow "33"
+
+
+def _line(
+    cells: Sequence[str], widths: Sequence[int], room: int, colour: bool, header: bool = False
+) -> str:
+    *fixed, price = cells
+    if len(price) > room:
+        price = price[: room - 1] + "…"
+    parts = [
+        cell.rjust(w) if i == 3 and not header else cell.ljust(w)
+        for i, (cell, w) in enumerate(zip(fixed, widths, strict=False))
+    ]
+    if colour and not header:  # the status column, coloured by what it says
+        status = fixed[4]
+        parts[4] = f"\x1b[{_SGR.get(status, '33')}m{status}\x1b[0m" + " " * (
+            widths[4] - len(status)
+        )
+    text = (" " * GAP).join([*parts, price]).rstrip()
+    return f"\x1b[1m{text}\x1b[0m" if colour and header else text
 
 
 # -- one device ------------------------------------------------------------------------------

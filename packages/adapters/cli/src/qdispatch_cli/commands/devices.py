@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -66,13 +67,31 @@ def devices(
 
         output.print_json([DeviceView.of(d) for d in found])
         return
-    console = output.out()
-    console.print(listing(found, console.width))
+    width, colour = _terminal()
+    sys.stdout.write("".join(line + "\n" for line in listing(found, width, colour=colour)))
     if not found and wanted == DeviceFilter(provider):
         installed = f"provider {provider!r} is not installed" if provider else "no provider"
         output.hint(f"no devices: {installed}; e.g. pip install qdispatch-aer")
     elif not found:
         output.hint(f"no devices match: {wanted.describe()}")
+
+
+def _terminal() -> tuple[int, bool]:
+    """The listing's width and whether to colour it, as Rich would decide (without importing
+    it): $COLUMNS, else the terminal's width, else 120 when piped; colour only on a terminal
+    and unless NO_COLOR is set."""
+    import os
+    import shutil
+
+    tty = sys.stdout.isatty()
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        width = int(columns)
+    else:
+        width = shutil.get_terminal_size((output.PIPED_WIDTH, 24)).columns if tty else 0
+        width = width or output.PIPED_WIDTH
+    colour = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    return width, colour
 
 
 @app.command()
