@@ -204,6 +204,7 @@ def test_devices_imports_no_vendor_sdk_no_numpy_and_no_database(tmp_path):
         assert "qdispatch_core" in loaded
         assert not loaded & {*VENDOR_SDKS, "numpy", "sqlalchemy", "matplotlib", "cryptography"}
         assert "pydantic" not in loaded  # not even for Typer's option conversion
+        assert "rich" not in loaded  # the listing is plain text
         assert not {m for m in modules if m.endswith(".backend") and "qdispatch_" in m} - {
             "qdispatch_core.ports.backend"
         }  # providers' device tables only, no backend module
