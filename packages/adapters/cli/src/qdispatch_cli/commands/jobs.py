@@ -1,4 +1,4 @@
-"""`qdispatch jobs`: list, show, wait for, cancel and plot jobs."""
+"""`qdispatch jobs`: list, show, wait for, cancel, export and plot jobs."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from qdispatch_core.domain import User
     from qdispatch_core.schemas import JobView
 
-app = typer.Typer(help="List, show, wait for, cancel and plot jobs.", no_args_is_help=True)
+app = typer.Typer(help="List, show, wait for, cancel, export and plot jobs.", no_args_is_help=True)
 
 JobId = Annotated[
     str, typer.Argument(metavar="JOB_ID", help="A job id (job_…).", show_default=False)
