@@ -244,3 +244,12 @@ def test_qasm_from_standard_input(cli):
     result = cli("run", "-", "-d", "dummy_simulator", "--json", input=BELL_QASM2)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["status"] == "Submitted"
+
+
+def test_a_mistyped_option_key_suggests_the_right_one(cli):
+    result = cli("run", cli.qasm(), "-d", "dummy_simulator", "--option", "sed=3")
+    assert result.exit_code == 1
+    assert "options['sed']: unknown option for device dummy_simulator; did you mean 'seed'?" in (
+        result.stderr
+    )
+    assert "(accepted: seed" in result.stderr
