@@ -240,12 +240,32 @@ def test_an_aer_job_imports_no_other_providers_sdk(tmp_path):
     assert [j["status"] for j in json.loads(jobs.stdout)] == ["Done", "Done"]  # both ran
 
 
+def running_job(home: Path, deadline: float) -> str:
+    """The id of the first job seen Running, read straight from the SQLite file: a `qdispatch
+    jobs list` per poll takes seconds on a loaded machine, long enough to miss the state."""
+    import sqlite3
+
+    database = home / "data" / "qdispatch.db"
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as db:
+                rows = db.execute("SELECT id, status FROM jobs").fetchall()
+        except sqlite3.OperationalError:  # not created yet
+            rows = []
+        running = [job_id for job_id, status in rows if status == "Running"]
+        if running:
+            return running[0]
+        assert not any(status in ("Done", "Error") for _, status in rows), rows
+        time.sleep(0.05)
+    pytest.fail("the job never started running")
+
+
 def test_ctrl_c_during_run_wait_leaves_the_job_to_a_background_worker(background, tmp_path):
     """SIGINT while `run --wait` runs the job in process: exit 130, say how to follow it, and
     a background worker finishes it once the interrupted process's lease runs out."""
     background.env.update(
         QDISPATCH_EXTRA_BACKENDS="qdispatch_core.testing.backend:from_environment",
-        QDISPATCH_FAKE_DELAY="0.1",  # 30 executables: 3 s of work on dummy_simulator
+        QDISPATCH_FAKE_DELAY="0.2",  # 30 executables: 6 s of work on dummy_simulator
         QDISPATCH_LEASE_SECONDS="1",
     )
     sweep = tmp_path / "sweep.qasm"
@@ -263,20 +283,12 @@ def test_ctrl_c_during_run_wait_leaves_the_job_to_a_background_worker(background
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            jobs = background.json("jobs", "list")
-            if jobs and jobs[0]["status"] == "Running":
-                break
-            time.sleep(0.2)
-        else:
-            pytest.fail("the job never started running")
+        job_id = running_job(background.home, deadline=time.monotonic() + 120)
         waiting.send_signal(signal.SIGINT)
         stdout, stderr = waiting.communicate(timeout=30)
     finally:
         if waiting.poll() is None:
             waiting.kill()
-    job_id = jobs[0]["id"]
     assert waiting.returncode == 130, (stdout, stderr)
     assert "Traceback" not in stderr
     assert f"job {job_id} goes on" in stderr and f"qdispatch jobs wait {job_id}" in stderr

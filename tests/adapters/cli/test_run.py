@@ -88,7 +88,7 @@ def test_expectation_values_print_with_their_standard_errors(cli, tmp_path):
         "-w",
     )
     assert result.exit_code == 0, result.output
-    assert "expectation value ± standard error" in result.stdout and "O1 = 2·ZZ" in result.stdout
+    assert "expectation value ± std. error" in result.stdout and "O1 = 2·ZZ" in result.stdout
     header = next(line.split() for line in result.stdout.splitlines() if "theta" in line)
     assert header == ["set", "phi", "theta", "O1"]  # parameter sets labelled by name
     (row,) = [line.split() for line in result.stdout.splitlines() if line.split()[:1] == ["1"]]

@@ -145,7 +145,7 @@ def expectation_tables(
 def _legend(job: JobView, group: Group, exact: bool) -> str:
     which = ", ".join(f"{c + 1} ({job.circuit_ids[c]})" for c in group.circuits)
     circuits = f"circuit{'s' if len(group.circuits) > 1 else ''} {which}"
-    what = "exact expectation values" if exact else "expectation value ± standard error"
+    what = "exact expectation values" if exact else "expectation value ± std. error"
     observables = "\n".join(
         f"  O{i + 1} = {output.clean(label)}" for i, label in enumerate(group.observables)
     )
