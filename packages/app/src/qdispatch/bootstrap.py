@@ -62,6 +62,20 @@ class DeferredRepository(Repository):
         pass  # the App closes the repository it built
 
 
+class DeferredCipher(Cipher):
+    """The app's cipher, built when a credential is first sealed or opened: most commands
+    seal nothing, and importing `cryptography` costs tens of milliseconds."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    def seal(self, plaintext: bytes) -> bytes:
+        return self._app.cipher.seal(plaintext)
+
+    def open(self, sealed: bytes) -> bytes:
+        return self._app.cipher.open(sealed)
+
+
 def _registry(settings: Settings) -> BackendRegistry:
     registry = BackendRegistry()
     for spec in settings.extra_backends:
@@ -126,7 +140,7 @@ class App:
                 repository=DeferredRepository(self),
                 backends=self.backends,
                 circuits=self.toolkit,
-                cipher=self.cipher,
+                cipher=self.cipher if "cipher" in self.__dict__ else DeferredCipher(self),
                 limits=limits,
             )
 

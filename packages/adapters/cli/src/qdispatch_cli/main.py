@@ -67,7 +67,7 @@ def root(
 
 
 app.command("run", no_args_is_help=True)(run.run)
-app.command("devices")(devices.devices)
+app.add_typer(devices.app, name="devices")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(experiments.app, name="experiments")
 app.add_typer(circuits.app, name="circuits")

@@ -73,8 +73,8 @@ class CircuitStore(ABC):
     def by_hash(self, owner_id: str, experiment_id: str, content_hash: str) -> Circuit | None: ...
 
     @abstractmethod
-    def list(self, owner_id: str, experiment_id: str, limit: int) -> list[Circuit]:
-        """Newest first."""
+    def list(self, owner_id: str, experiment_id: str | None, limit: int) -> list[Circuit]:
+        """Newest first; every experiment's when `experiment_id` is None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,7 @@ class JobFilter:
     experiment_id: str | None = None
     status: JobStatus | None = None
     limit: int = 50
+    dry_run: bool | None = None  # None: both; True: dry runs only; False: real runs only
 
 
 class JobStore(ABC):
