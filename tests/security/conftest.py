@@ -37,11 +37,14 @@ CRASHING = "tests.security.backends:crashing"
 USERS = ("alice", "bob")
 
 
-def address_space_limit(limit: int):
-    """A preexec_fn: the child's RLIMIT_AS, set after fork and before exec."""
+def address_space_limit(limit: int, umask: int | None = None):
+    """A preexec_fn: the child's RLIMIT_AS (and umask, when given), set after fork and before
+    exec."""
 
     def apply() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        if umask is not None:
+            os.umask(umask)
 
     return apply
 
@@ -52,7 +55,13 @@ def home_env(home: Path, **extra: str) -> dict[str, str]:
     return server_env(home, PYTHONPATH=path, **extra)
 
 
-def cli(home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> str:
+def cli(
+    home: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    umask: int | None = None,
+) -> str:
     """The installed `qdispatch` command on this home; its stdout (fails on a non-zero exit)."""
     done = subprocess.run(
         [qdispatch_command(), *args],
@@ -60,17 +69,20 @@ def cli(home: Path, *args: str, env: dict[str, str] | None = None, timeout: floa
         capture_output=True,
         text=True,
         timeout=timeout,
-        preexec_fn=address_space_limit(SERVER_ADDRESS_SPACE),
+        preexec_fn=address_space_limit(SERVER_ADDRESS_SPACE, umask),
     )
     assert done.returncode == 0, f"qdispatch {' '.join(args)}: {done.stderr[-3000:]}"
     return done.stdout
 
 
-def create_users(home: Path, names=USERS, credits: str = "10") -> dict[str, str]:
+def create_users(
+    home: Path, names=USERS, credits: str = "10", umask: int | None = None
+) -> dict[str, str]:
     """API keys of new users, created as an operator does: `qdispatch users create --json`."""
     keys = {}
     for name in names:
-        made = json.loads(cli(home, "users", "create", name, "--credits", credits, "--json"))
+        args = ("users", "create", name, "--credits", credits, "--json")
+        made = json.loads(cli(home, *args, umask=umask))
         keys[name] = made["api_key"]
     return keys
 
@@ -132,6 +144,7 @@ def running_server(
     *,
     log_level: str = "INFO",
     extra_args: tuple[str, ...] = (),
+    umask: int | None = None,
     **env: str,
 ) -> Iterator[Server]:
     """`qdispatch mcp --transport http` on a free loopback port, memory-limited, its stdout
@@ -147,7 +160,7 @@ def running_server(
             env=home_env(home, **env),
             stdout=out_file,
             stderr=err_file,
-            preexec_fn=address_space_limit(SERVER_ADDRESS_SPACE),
+            preexec_fn=address_space_limit(SERVER_ADDRESS_SPACE, umask),
         )
     server = Server(f"http://127.0.0.1:{port}/mcp", keys, home, log, process)
     try:

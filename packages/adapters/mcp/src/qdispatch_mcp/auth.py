@@ -109,7 +109,9 @@ class ApiKeyAuth:
     async def user_for(self, key: str | None) -> User:
         user = self.known.get(key) if key else None
         if user is None:
-            user = await anyio.to_thread.run_sync(self.authenticate, key, limiter=self.limiter)
+            user = await anyio.to_thread.run_sync(
+                self.authenticate, key, limiter=self.limiter, abandon_on_cancel=True
+            )
             assert key is not None  # authenticate refuses a missing key
             self.known.put(key, user)
         return user

@@ -140,9 +140,16 @@ async def use_case(ctx: Context[Runtime], fn: Callable[..., T], *args: Any) -> T
     runtime = runtime_of(ctx)
     user = runtime.user_for(ctx)
     if ctx.request_context.request is None:  # stdio or in process: one local user
-        return await anyio.to_thread.run_sync(fn, runtime.services, user, *args)
+        return await _in_thread(fn, runtime.services, user, *args)
     async with runtime.slots.slot(user.id):
-        return await anyio.to_thread.run_sync(fn, runtime.services, user, *args)
+        return await _in_thread(fn, runtime.services, user, *args)
+
+
+async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
+    # A cancelled call (the client gave up, or the server is stopping) returns at once and
+    # leaves its thread to finish alone: a thread cannot be interrupted, and waiting for it
+    # kept a stopping server alive as long as its slowest call (30 s and more).
+    return await anyio.to_thread.run_sync(fn, *args, abandon_on_cancel=True)
 
 
 def _text(text: str) -> list[TextContent]:

@@ -71,7 +71,7 @@ class ResultsSummary(BaseModel):
     fields: list[str] = Field(description="The job's fields that come in pages.")
     leaves: dict[str, int] = Field(description="Leaves per kind.")
     items: int = Field(description="Outcomes, amplitudes and values in all.")
-    json_bytes: int = Field(description="About how large the paged fields are as JSON.")
+    bytes: int = Field(description="About how many bytes all the pages' parts hold together.")
 
 
 class ResultsPage(BaseModel):
@@ -257,7 +257,7 @@ class PagedResults:
         return cls(fields, found, cut(found, budget))
 
     @property
-    def json_bytes(self) -> int:
+    def encoded_bytes(self) -> int:
         return sum(leaf.size for leaf in self.leaves)
 
     def summary(self) -> ResultsSummary:
@@ -266,7 +266,7 @@ class PagedResults:
             kinds[leaf.kind] = kinds.get(leaf.kind, 0) + 1
         items = sum(leaf.total for leaf in self.leaves)
         return ResultsSummary(
-            fields=self.fields, leaves=kinds, items=items, json_bytes=self.json_bytes
+            fields=self.fields, leaves=kinds, items=items, bytes=self.encoded_bytes
         )
 
     def page(self, number: int) -> ResultsPage:

@@ -65,11 +65,11 @@ class Paged:
         return JobOut(job=self.job, context=self._context(page), results_page=page)
 
     def _context(self, page: ResultsPage) -> str:
-        size = page.summary.json_bytes
+        size = page.summary.bytes
         text = (
-            f"{self.context} The results are about {size / 1e6:.1f} MB as JSON, too large "
-            f"for one reply: they come in {page.pages} pages, and this reply holds page "
-            f"{page.page}."
+            f"{self.context} The results are too large for one reply (about {size / 1e6:.1f} "
+            f"MB even in a compact encoding): they come in {page.pages} pages, and this reply "
+            f"holds page {page.page}."
         )
         if page.next_page is not None:
             text += (
