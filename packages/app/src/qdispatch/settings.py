@@ -143,7 +143,8 @@ def _door_limits(env: Mapping[str, str]) -> dict[str, int | float]:
         try:
             value = kind(raw)
         except ValueError:
-            raise ValueError(f"{variable}: expected a {kind.__name__}, got {raw!r}") from None
+            what = "a whole number" if kind is int else "a number"
+            raise ValueError(f"{variable}: expected {what}, got {raw!r}") from None
         if not value >= smallest:  # also refuses NaN
             raise ValueError(f"{variable}: expected at least {smallest}, got {raw!r}")
         if largest is not None and value > largest:

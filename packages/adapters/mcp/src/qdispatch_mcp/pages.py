@@ -304,6 +304,8 @@ def json_size(value: Any, limit: int) -> int:
                     stack.append(inner)
                 else:
                     total += _scalar_bytes(inner)
+                if total > limit:
+                    return total
         elif isinstance(item, list):
             total += 2 + len(item)
             if all(type(x) is float for x in item[:8]) and len(item) > 8:

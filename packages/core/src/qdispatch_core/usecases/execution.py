@@ -164,8 +164,9 @@ class JobRunner:
         exhausts memory, a native crash), so it ends here instead of taking the next one down."""
         earlier = job.attempts - 1
         message = (
-            f"gave up: the job was claimed {earlier} times before, and each time the worker "
-            "stopped without finishing it (a crash, a kill or an expired lease); it may be what "
+            f"gave up: the job was claimed {earlier} time{'s' if earlier != 1 else ''} before, "
+            "and each time the worker stopped without finishing it (a crash, a kill or an "
+            "expired lease); it may be what "
             f"crashes them, so it is not run again (at most {self.config.crash_retries} "
             "re-claims: QDISPATCH_JOB_CRASH_RETRIES)"
         )
