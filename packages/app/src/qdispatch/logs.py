@@ -99,13 +99,14 @@ def make_handler(level: str | int = logging.INFO, stream: IO[str] | None = None)
 
 
 def configure_logging(level: str | int = logging.INFO, stream: IO[str] | None = None) -> None:
-    """Set up the root logger for a qdispatch process (once: a process that already has
-    handlers, such as a test run, keeps its own, and only the levels change)."""
+    """Set up logging for a qdispatch process. A process whose logging is already set up (a
+    test run, a program embedding qdispatch) keeps it untouched."""
     number = _level(level)
     root = logging.getLogger()
-    if not root.handlers:
-        root.addHandler(make_handler(number, stream))
-        root.setLevel(logging.WARNING)
+    if root.handlers:
+        return
+    root.addHandler(make_handler(number, stream))
+    root.setLevel(logging.WARNING)
     for name in OURS:
         logging.getLogger(name).setLevel(number)
     for name in LIFECYCLE:

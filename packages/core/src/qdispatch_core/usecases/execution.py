@@ -22,6 +22,7 @@ from qdispatch_core.domain import Device, Job, JobStatus, RunType
 from qdispatch_core.domain.jobs import Progress
 from qdispatch_core.domain.lifecycle import advance, is_behind, with_log
 from qdispatch_core.errors import LeaseLost, ProviderError, ProviderUnavailable, QDispatchError
+from qdispatch_core.ports import UnitOfWork
 from qdispatch_core.ports.backend import Backend, Execution, JobSpec, RemoteState, SpecCircuit
 from qdispatch_core.redaction import live_secrets
 from qdispatch_core.rules.plan import assemble, build_plan
@@ -123,7 +124,7 @@ class JobRunner:
         process = self.config.worker_id.rpartition("/")[0]
         return bool(process and lease_owner and lease_owner.startswith(process + "/"))
 
-    def _forgive_claim(self, uow: Any, job: Job) -> Job:
+    def _forgive_claim(self, uow: UnitOfWork, job: Job) -> Job:
         # The job's lease ran out under one of our own threads (starved, not dead): this claim
         # does not count towards the crash limit (`attempts` counts the claims that do).
         forgiven = replace(job, attempts=job.attempts - 1)
@@ -166,9 +167,8 @@ class JobRunner:
         message = (
             f"gave up: the job was claimed {earlier} time{'s' if earlier != 1 else ''} before, "
             "and each time the worker stopped without finishing it (a crash, a kill or an "
-            "expired lease); it may be what "
-            f"crashes them, so it is not run again (at most {self.config.crash_retries} "
-            "re-claims: QDISPATCH_JOB_CRASH_RETRIES)"
+            "expired lease); it may be what crashes them, so it is not run again (at most "
+            f"{self.config.crash_retries} re-claims: QDISPATCH_JOB_CRASH_RETRIES)"
         )
         if job.provider_job_ids:
             message += f"; provider job(s) {', '.join(job.provider_job_ids)} were not followed"
