@@ -1,12 +1,15 @@
-"""The server over streamable HTTP: access log → API-key auth → sessions per user → MCP."""
+"""The server over streamable HTTP: access log → API-key auth → sessions per user → MCP (and,
+with `--dashboard`, the web dashboard beside it, behind the same access log)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from qdispatch import App
 from qdispatch_mcp.access import AccessLog
 from qdispatch_mcp.auth import ApiKeyAuth
+from qdispatch_mcp.beside import with_dashboard
 from qdispatch_mcp.server import build_server
 from qdispatch_mcp.sessions import SessionQuota
 
@@ -14,8 +17,12 @@ MCP_PATH = "/mcp"
 
 
 def http_app(
-    app_factory: Callable[[], App], *, host: str = "127.0.0.1", path: str = MCP_PATH
-) -> AccessLog:
+    app_factory: Callable[[], App],
+    *,
+    host: str = "127.0.0.1",
+    path: str = MCP_PATH,
+    dashboard: bool = False,
+) -> Any:
     """An ASGI app serving MCP at `path`. One App serves every session: authentication needs
     it before any session exists, and the MCP app's lifespan starts its worker and closes it."""
     app = app_factory()
@@ -26,8 +33,10 @@ def http_app(
     quota = SessionQuota(
         mcp_app, lambda: server.session_manager, per_user=settings.mcp_sessions_per_user
     )
-    auth = ApiKeyAuth(quota, app.user_for_key, threads=settings.mcp_auth_threads)
-    return AccessLog(auth)
+    served: Any = ApiKeyAuth(quota, app.user_for_key, threads=settings.mcp_auth_threads)
+    if dashboard:
+        served = with_dashboard(served, app, path)
+    return AccessLog(served)
 
 
 def serve_http(
@@ -36,6 +45,7 @@ def serve_http(
     host: str,
     port: int,
     path: str = MCP_PATH,
+    dashboard: bool = False,
 ) -> None:
     """Serve until SIGINT/SIGTERM. Logging is the caller's (`qdispatch.logs`): uvicorn's own
     configuration is off, its access log replaced by `AccessLog`. On a signal, open streams
@@ -45,7 +55,7 @@ def serve_http(
 
     app = app_factory()
     config = uvicorn.Config(
-        http_app(lambda: app, host=host, path=path),
+        http_app(lambda: app, host=host, path=path, dashboard=dashboard),
         host=host,
         port=port,
         log_config=None,
