@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from qdispatch.settings import Settings
 from qdispatch_core.domain import ParsedCircuit, User
+from qdispatch_core.files import private_dir
 from qdispatch_core.ports import Backend, Cipher, CircuitToolkit, Repository, UnitOfWork
 from qdispatch_core.registry import BackendRegistry, load_object
 from qdispatch_core.usecases import Limits, Services, authenticate, ensure_user
@@ -115,6 +116,10 @@ class App:
         with self._lock:
             from qdispatch_sql import SqlRepository
 
+            if self.settings.is_sqlite:
+                # qdispatch's own data directory is private, even one an older version made.
+                private_dir(self.settings.data_dir, tighten_existing=True)
+
             return SqlRepository(self.settings.database_url)
 
     @cached_property
@@ -166,6 +171,7 @@ class App:
                     self.services,
                     threads=self.settings.worker_threads,
                     lease_seconds=self.settings.lease_seconds,
+                    crash_retries=self.settings.job_crash_retries,
                 )
             if start:
                 self._worker.start()

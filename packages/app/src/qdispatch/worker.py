@@ -35,11 +35,13 @@ class Worker:
         lease_seconds: float = 30.0,
         name: str | None = None,
         idle_sleep: tuple[float, float] = (0.02, 1.0),
+        crash_retries: int = 2,
     ) -> None:
         self.services = services
         self.name = name or worker_name()
         self.lease_seconds = lease_seconds
         self.idle_sleep = idle_sleep
+        self.crash_retries = crash_retries
         self._size = max(1, threads)
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
@@ -57,9 +59,12 @@ class Worker:
             return
         self._stop.clear()
         for i in range(self._size):
-            runner = JobRunner(
-                self.services, WorkerConfig(f"{self.name}/{i}", lease_seconds=self.lease_seconds)
+            config = WorkerConfig(
+                f"{self.name}/{i}",
+                lease_seconds=self.lease_seconds,
+                crash_retries=self.crash_retries,
             )
+            runner = JobRunner(self.services, config)
             thread = threading.Thread(
                 target=self._loop, args=(runner,), daemon=True, name=f"qdispatch-worker-{i}"
             )
@@ -157,22 +162,11 @@ class Worker:
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    """Our loggers at `level`, everything else at WARNING: Qiskit logs every transpiler pass
-    at INFO, which would drown a worker's log."""
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for name in (
-        "qdispatch",
-        "qdispatch_core",
-        "qdispatch_sql",
-        "qdispatch_aer",
-        "qdispatch_ibm",
-        "qdispatch_braket",
-        "qdispatch_ionq",
-        "qdispatch_qiskit",
-    ):
-        logging.getLogger(name).setLevel(level)
+    """Our loggers at `level`, everything else at WARNING (Qiskit logs every transpiler pass at
+    INFO), live credentials masked: the set-up every qdispatch process shares."""
+    from qdispatch.logs import configure_logging as configure
+
+    configure(level)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -206,6 +200,7 @@ def main(argv: list[str] | None = None) -> None:
             app.services,
             threads=args.threads or settings.worker_threads,
             lease_seconds=settings.lease_seconds,
+            crash_retries=settings.job_crash_retries,
         )
         worker.serve_forever(idle_exit=args.idle_exit)
 

@@ -5,6 +5,8 @@ their standard errors, and state vectors as amplitudes.
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -232,19 +234,39 @@ def probabilities(state: Sequence[Sequence[float]]) -> dict[str, float]:
 
 
 def statevector_table(state: Sequence[Sequence[float]]):
-    """The state as basis states by probability, with amplitudes (zeros left out)."""
-    amplitudes = basis_states(state)
-    rows = ranked(probabilities(state))
+    """The state as basis states by probability, with amplitudes (zeros left out).
+
+    One pass over the amplitudes keeping the TOP largest: a 22-qubit state is 4 million
+    amplitudes, and a table of every basis state (as `basis_states` builds) would take
+    gigabytes to show sixteen rows."""
+    real, imag = state
+    width = max(1, (len(real) - 1).bit_length())
+    shown: list[tuple[float, int]] = []  # (probability, -index): ties go to the lower index
+    nonzero = 0
+    for index, p in _probabilities(real, imag):
+        nonzero += 1
+        if len(shown) < TOP:
+            heapq.heappush(shown, (p, -index))
+        elif (p, -index) > shown[0]:
+            heapq.heapreplace(shown, (p, -index))
     t = table("basis state", "amplitude", "probability", "")
-    for bitstring, p in rows[:TOP]:
-        a = amplitudes[bitstring]
-        t.add_row(
-            f"|{bitstring}⟩", f"{a.real:+.4f}{a.imag:+.4f}i", f"{p:.4f}", f"[cyan]{bar(p)}[/]"
-        )
-    rest = rows[TOP:]
-    zeros = len(amplitudes) - len(rows)
-    if rest:
-        t.add_row(f"… {len(rest)} more", "", f"{sum(p for _, p in rest):.4f}", "")
-    if zeros:
-        t.add_row(f"({zeros} zero amplitudes)", "", "", "")
+    for p, negative in sorted(shown, reverse=True):
+        a = complex(real[-negative], imag[-negative])
+        label = format(-negative, f"0{width}b")
+        t.add_row(f"|{label}⟩", f"{a.real:+.4f}{a.imag:+.4f}i", f"{p:.4f}", f"[cyan]{bar(p)}[/]")
+    if nonzero > len(shown):
+        top = {-negative for _, negative in shown}
+        rest = math.fsum(p for i, p in _probabilities(real, imag) if i not in top)
+        t.add_row(f"… {nonzero - len(shown)} more", "", f"{rest:.4f}", "")
+    if len(real) > nonzero:
+        t.add_row(f"({len(real) - nonzero} zero amplitudes)", "", "", "")
     return t
+
+
+def _probabilities(real: Sequence[float], imag: Sequence[float]):
+    """(index, probability) of the non-zero amplitudes, computed as `probabilities` does."""
+    for index, (re, im) in enumerate(zip(real, imag, strict=True)):
+        p = abs(complex(re, im)) ** 2
+        if p > 1e-12:
+            yield index, p
+
