@@ -269,4 +269,3 @@ def _probabilities(real: Sequence[float], imag: Sequence[float]):
         p = abs(complex(re, im)) ** 2
         if p > 1e-12:
             yield index, p
-
