@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from qdispatch.settings import Settings
 from qdispatch_core.domain import ParsedCircuit, User
-from qdispatch_core.files import private_dir
+from qdispatch_core.files import private_dir, tighten
 from qdispatch_core.ports import Backend, Cipher, CircuitToolkit, Repository, UnitOfWork
 from qdispatch_core.registry import BackendRegistry, load_object
 from qdispatch_core.usecases import Limits, Services, authenticate, ensure_user
@@ -119,6 +119,11 @@ class App:
             if self.settings.is_sqlite:
                 # qdispatch's own data directory is private, even one an older version made.
                 private_dir(self.settings.data_dir, tighten_existing=True)
+            # The key file is read only when a credential is first sealed or opened, maybe
+            # never in this process: one an older version left readable is tightened now.
+            if self.settings.secret_key is None:
+                tighten(self.settings.config_dir)
+                tighten(self.settings.key_file)
 
             return SqlRepository(self.settings.database_url)
 
