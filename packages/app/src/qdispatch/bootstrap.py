@@ -16,6 +16,7 @@ from qdispatch.settings import Settings
 from qdispatch_core.domain import ParsedCircuit, User
 from qdispatch_core.ports import Backend, Cipher, CircuitToolkit, Repository, UnitOfWork
 from qdispatch_core.registry import BackendRegistry, load_object
+from qdispatch_core.rules.limits import CircuitLimits
 from qdispatch_core.usecases import Limits, Services, authenticate, ensure_user
 
 if TYPE_CHECKING:
@@ -31,14 +32,14 @@ class LazyQiskitToolkit(CircuitToolkit):
         self._toolkit: CircuitToolkit | None = None
         self._lock = threading.Lock()
 
-    def inspect(self, qasm: str) -> ParsedCircuit:
+    def inspect(self, qasm: str, limits: CircuitLimits | None = None) -> ParsedCircuit:
         if self._toolkit is None:
             with self._lock:
                 if self._toolkit is None:
                     from qdispatch_qiskit import QiskitToolkit
 
                     self._toolkit = QiskitToolkit()
-        return self._toolkit.inspect(qasm)
+        return self._toolkit.inspect(qasm, limits)
 
 
 class DeferredRepository(Repository):
