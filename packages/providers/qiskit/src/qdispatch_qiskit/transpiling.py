@@ -20,6 +20,7 @@ from qiskit.transpiler.passes import (
 )
 
 from qdispatch_qiskit.cache import LruCache
+from qdispatch_qiskit.native import refusing_panics
 
 DEFAULT_OPTIMIZATION_LEVEL = 1
 
@@ -61,7 +62,7 @@ def transpile_for(
     if not 0 <= optimization_level <= 3:
         raise ValueError(f"optimization_level must be 0..3, got {optimization_level}")
     pm, lock = _pass_manager(target, optimization_level, seed_transpiler)
-    with lock:  # a pass manager keeps per-run state on itself
+    with lock, refusing_panics("transpiling the circuit"):  # a pass manager keeps per-run state
         return pm.run(circuit)
 
 
@@ -87,7 +88,7 @@ def translate_for(circuit: QuantumCircuit, target: Target) -> QuantumCircuit:
         return target, pm, threading.Lock()
 
     _, pm, lock = _translators.get_or_create(id(target), build)
-    with lock:
+    with lock, refusing_panics("translating the circuit"):
         translated = pm.run(circuit)
     # A bare PassManager knows nothing of the earlier transpilation; keep its layout, which
     # still describes where every qubit sits (qiskit's own stages carry it the same way).
