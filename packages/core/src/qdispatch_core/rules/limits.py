@@ -60,3 +60,21 @@ def refuse(where: str, what: str, figure: int, limit: int, name: str) -> BadRequ
 def check_limit(where: str, what: str, figure: int, limit: int, name: str) -> None:
     if figure > limit:
         raise refuse(where, what, figure, limit, name)
+
+
+_BYTE_UNITS = (("B", 1, 0), ("KiB", 1024, 1), ("MiB", 1024**2, 1), ("GiB", 1024**3, 1))
+
+
+def human_bytes(n: float) -> str:
+    """A byte count for people: whole bytes below 1 KiB, else one decimal in KiB … TiB.
+
+    The unit is the largest whose figure, as printed, stays below 1024, so a figure never
+    reads "1,024.0 KiB" or "0.0 MiB"; beyond that everything is TiB.
+    """
+    if n < 0:
+        raise ValueError(f"a byte count cannot be negative: {n}")
+    for unit, size, decimals in _BYTE_UNITS:
+        figure = f"{n / size:,.{decimals}f}"
+        if float(figure.replace(",", "")) < 1024:
+            return f"{figure} {unit}"
+    return f"{n / 1024**4:,.1f} TiB"

@@ -133,5 +133,7 @@ def check_source(qasm: str, version: int, limits: CircuitLimits) -> Declared:
     if found.qubits > limits.qubits:
         raise BadRequest(over_limit("qubits declared", found.qubits, limits.qubits, "qubits"))
     if found.clbits > limits.clbits:
-        raise BadRequest(over_limit("classical bits declared", found.clbits, limits.clbits, "clbits"))
+        raise BadRequest(
+            over_limit("classical bits declared", found.clbits, limits.clbits, "clbits")
+        )
     return found

@@ -187,9 +187,7 @@ def _load(text: str, limits: CircuitLimits | None) -> Parsed:
             "the source nests too deeply (gate definitions, blocks or expressions) to be read"
         ) from None
     except Exception as exc:  # a parser surprise must still be a clean 400, never a traceback
-        raise BadRequest(
-            shorten(f"cannot read the OpenQASM {version} source: {exc}")
-        ) from None
+        raise BadRequest(shorten(f"cannot read the OpenQASM {version} source: {exc}")) from None
     return Parsed(version, circuit, cost)
 
 

@@ -169,7 +169,9 @@ class _BoundedConverter(ConvertVisitor):
         size = 1 if node.size is None else self._resolve_constant_int(node.size, context)
         self.qubits += max(size, 0)
         if self.limits is not None and self.qubits > self.limits.qubits:
-            _raise_at(node, over_limit("qubits declared", self.qubits, self.limits.qubits, "qubits"))
+            _raise_at(
+                node, over_limit("qubits declared", self.qubits, self.limits.qubits, "qubits")
+            )
         return super().visit_QubitDeclaration(node, context)
 
     def visit_ClassicalDeclaration(self, node, context):
@@ -180,7 +182,9 @@ class _BoundedConverter(ConvertVisitor):
             if self.limits is not None and self.clbits > self.limits.clbits:
                 _raise_at(
                     node,
-                    over_limit("classical bits declared", self.clbits, self.limits.clbits, "clbits"),
+                    over_limit(
+                        "classical bits declared", self.clbits, self.limits.clbits, "clbits"
+                    ),
                 )
         return super().visit_ClassicalDeclaration(node, context)
 
@@ -224,7 +228,8 @@ class _BoundedConverter(ConvertVisitor):
             qubits += max(controls, 0)
             if qubits > limits.qubits:
                 _raise_at(
-                    modifier, over_limit(f"qubits of a {name} gate", qubits, limits.qubits, "qubits")
+                    modifier,
+                    over_limit(f"qubits of a {name} gate", qubits, limits.qubits, "qubits"),
                 )
         if name == "pow" and qubits > POW_MAX_QUBITS:
             _raise_at(
