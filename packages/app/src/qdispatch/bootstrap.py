@@ -12,7 +12,7 @@ import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from qdispatch.settings import Settings
+from qdispatch.settings import CIRCUIT_LIMITS, REQUEST_LIMITS, Settings
 from qdispatch_core.domain import ParsedCircuit, User
 from qdispatch_core.ports import Backend, Cipher, CircuitToolkit, Repository, UnitOfWork
 from qdispatch_core.registry import BackendRegistry, load_object
@@ -54,6 +54,18 @@ class DeferredRepository(Repository):
 
     def close(self) -> None:
         pass  # the App closes the repository it built
+
+
+def build_limits(settings: Settings) -> Limits:
+    """The use cases' limits: defaults, with the QDISPATCH_LIMIT_* settings applied."""
+    given = dict(settings.limits)
+    circuit = {k: v for k, v in given.items() if k in CIRCUIT_LIMITS}
+    request = {k: v for k, v in given.items() if k in REQUEST_LIMITS}
+    return Limits(
+        simulation_memory_bytes=settings.simulation_memory_bytes,
+        circuit=CircuitLimits(**circuit),
+        **request,
+    )
 
 
 def _registry(settings: Settings) -> BackendRegistry:
@@ -115,7 +127,7 @@ class App:
     @cached_property
     def services(self) -> Services:
         with self._lock:
-            limits = Limits(simulation_memory_bytes=self.settings.simulation_memory_bytes)
+            limits = build_limits(self.settings)
             return Services(
                 repository=DeferredRepository(self),
                 backends=self.backends,

@@ -11,14 +11,17 @@
 | QDISPATCH_DEFAULT_CREDITS | 0: the default user's starting balance in USD |
 | QDISPATCH_SIMULATION_MEMORY_BYTES | min(8 GiB, 3/4 of this machine's memory) |
 | QDISPATCH_EXTRA_BACKENDS | comma-separated `module:factory` backends to add (tests, plugins) |
+| QDISPATCH_LIMIT_<NAME> | what one request may ask for: see `LIMIT_NAMES` and docs/security.md |
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+from qdispatch_core.rules.limits import SETTING_PREFIX, CircuitLimits
 
 GIB = 1024**3
 
@@ -47,6 +50,43 @@ def _dirs(env: Mapping[str, str]) -> tuple[Path, Path]:
     )
 
 
+# The request-wide limits of `qdispatch_core.usecases.Limits` an operator may set; the circuit
+# limits are every field of `CircuitLimits`.
+REQUEST_LIMITS = (
+    "circuits",
+    "request_bytes",
+    "pauli_characters",
+    "parameter_sets",
+    "executables",
+    "shots",
+    "result_bytes",
+)
+CIRCUIT_LIMITS = tuple(f.name for f in fields(CircuitLimits))
+LIMIT_NAMES = CIRCUIT_LIMITS + REQUEST_LIMITS
+
+
+def limits_from_env(env: Mapping[str, str]) -> dict[str, int]:
+    """The QDISPATCH_LIMIT_<NAME> settings as {name: value}; a misspelt name or a value that is
+    not a positive integer stops the start with a message (a typo must not leave a limit at its
+    default unnoticed)."""
+    found: dict[str, int] = {}
+    for key, raw in env.items():
+        if not key.startswith(SETTING_PREFIX):
+            continue
+        name = key[len(SETTING_PREFIX) :].lower()
+        if name not in LIMIT_NAMES:
+            accepted = ", ".join(SETTING_PREFIX + n.upper() for n in LIMIT_NAMES)
+            raise ValueError(f"{key}: unknown limit; the limits are {accepted}")
+        try:
+            value = int(raw)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise ValueError(f"{key}: expected a positive integer")
+        found[name] = value
+    return found
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -59,6 +99,7 @@ class Settings:
     default_credits: str = "0"
     simulation_memory_bytes: int = field(default_factory=default_simulation_memory)
     extra_backends: tuple[str, ...] = ()
+    limits: Mapping[str, int] = field(default_factory=dict)  # QDISPATCH_LIMIT_* given
 
     @property
     def key_file(self) -> Path:
@@ -95,4 +136,5 @@ class Settings:
                 env.get("QDISPATCH_SIMULATION_MEMORY_BYTES") or default_simulation_memory()
             ),
             extra_backends=extra,
+            limits=limits_from_env(env),
         )

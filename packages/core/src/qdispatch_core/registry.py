@@ -17,6 +17,7 @@ from importlib.metadata import entry_points
 from qdispatch_core.domain import Device
 from qdispatch_core.errors import BackendUnavailable, NotFound
 from qdispatch_core.ports.backend import Backend, Credentials
+from qdispatch_core.rules.text import quote
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ class BackendRegistry:
         if provider is not None and provider not in self._factories:
             package = PROVIDER_PACKAGES.get(provider, f"qdispatch-{provider}")
             raise BackendUnavailable(
-                f"device_id: {device_id!r} belongs to provider {provider!r}, which is not "
+                f"device_id: {quote(device_id)} belongs to provider {provider!r}, which is not "
                 f"installed; install it with: pip install {package}",
                 field="device_id",
             )
@@ -161,7 +162,7 @@ class BackendRegistry:
             except NotFound:
                 continue
         raise NotFound(
-            f"device_id: unknown device {device_id!r}; call list_qpus_and_simulators "
+            f"device_id: unknown device {quote(device_id)}; call list_qpus_and_simulators "
             "(or `qdispatch devices`) for the ids",
             field="device_id",
         )

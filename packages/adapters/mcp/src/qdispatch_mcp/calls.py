@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
@@ -108,10 +109,24 @@ async def respond(
         log.info("tool %s refused: %s", tool, err.code)
         return refusal(str(err))
     except Exception as exc:
-        details = "".join(traceback.format_exception(exc))
-        log.error("tool %s failed unexpectedly:\n%s", tool, scrub(details, _named(secrets)))
-        return refusal(INTERNAL_ERROR)
+        return _failed(tool, exc, secrets)
+    except BaseException as exc:
+        # Native code's panics (PyO3's PanicException) derive from BaseException; one escaping
+        # here killed the SDK's session task group (HTTP) or the server (stdio). Only the
+        # process's own exits and cancellation go on up.
+        if isinstance(exc, (*_EXITS, anyio.get_cancelled_exc_class())):
+            raise
+        return _failed(tool, exc, secrets)
     return success(model)
+
+
+_EXITS = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _failed(tool: str, exc: BaseException, secrets: Iterable[str]) -> CallToolResult:
+    details = "".join(traceback.format_exception(exc))
+    log.error("tool %s failed unexpectedly:\n%s", tool, scrub(details, _named(secrets)))
+    return refusal(INTERNAL_ERROR)
 
 
 def _named(values: Iterable[str]) -> dict[str, str]:

@@ -11,7 +11,7 @@ from qdispatch_core.ports import UnitOfWork
 from qdispatch_core.rules.circuits import canonical_source, content_hash, qasm_version
 from qdispatch_core.rules.limits import CircuitLimits, check_limit
 from qdispatch_core.rules.qasm_scan import check_source
-from qdispatch_core.rules.text import check_text, storable
+from qdispatch_core.rules.text import check_text, is_count, storable
 from qdispatch_core.usecases.services import Services
 
 
@@ -121,7 +121,7 @@ def get_circuit(services: Services, user: User, circuit_id: str) -> Circuit:
 def list_circuits(
     services: Services, user: User, experiment_id: str, limit: int = 50
 ) -> list[Circuit]:
-    if not 1 <= limit <= services.limits.list_max:
+    if not is_count(limit) or not 1 <= limit <= services.limits.list_max:
         raise BadRequest(f"limit: expected 1..{services.limits.list_max}", field="limit")
     with services.repository.begin() as uow:
         uow.experiments.get(user.id, experiment_id)

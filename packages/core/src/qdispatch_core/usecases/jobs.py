@@ -7,6 +7,7 @@ from qdispatch_core.domain import Job, JobStatus, User
 from qdispatch_core.domain.lifecycle import advance
 from qdispatch_core.errors import BadRequest, LeaseLost
 from qdispatch_core.ports import JobFilter, UnitOfWork
+from qdispatch_core.rules.text import is_count, quote
 from qdispatch_core.schemas import JobResponse, JobView
 from qdispatch_core.usecases.services import Services
 
@@ -32,14 +33,14 @@ def list_jobs(
     status: str | JobStatus | None = None,
     limit: int = 50,
 ) -> list[Job]:
-    if not 1 <= limit <= services.limits.list_max:
+    if not is_count(limit) or not 1 <= limit <= services.limits.list_max:
         raise BadRequest(f"limit: expected 1..{services.limits.list_max}", field="limit")
     try:
         wanted = JobStatus(status) if status else None
     except ValueError:
         names = ", ".join(s.value for s in JobStatus)
         raise BadRequest(
-            f"status: expected one of {names}, got {status!r}", field="status"
+            f"status: expected one of {names}, got {quote(status)}", field="status"
         ) from None
     with services.repository.begin() as uow:
         if experiment_id:

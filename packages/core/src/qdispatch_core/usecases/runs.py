@@ -23,7 +23,7 @@ from qdispatch_core.rules.observables import normalize_observables
 from qdispatch_core.rules.options import SECRET_OPTION_KEYS, split_options
 from qdispatch_core.rules.parameters import normalize_parameters
 from qdispatch_core.rules.plan import JobPlan, build_plan
-from qdispatch_core.rules.text import check_text
+from qdispatch_core.rules.text import check_text, quote
 from qdispatch_core.schemas import RunRequest, RunResponse, cost_view, parse
 from qdispatch_core.usecases.circuits import ParsedSource, parse_source, store_circuit
 from qdispatch_core.usecases.services import Services
@@ -38,7 +38,7 @@ def _load_stored(services: Services, user: User, request: RunRequest) -> list[Ci
                 stored.append(uow.circuits.get(user.id, circuit_id))
             except NotFound:
                 raise NotFound(
-                    f"circuit_ids[{i}]: no circuit {circuit_id!r}", field=f"circuit_ids[{i}]"
+                    f"circuit_ids[{i}]: no circuit {quote(circuit_id)}", field=f"circuit_ids[{i}]"
                 ) from None
     return stored
 
