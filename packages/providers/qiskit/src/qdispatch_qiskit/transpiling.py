@@ -3,6 +3,10 @@
 `qiskit.transpile(circuit, backend)` rebuilds its pass manager on every call (tens of
 milliseconds); a preset pass manager built once per (target, level, seed) runs a small circuit
 in well under a millisecond.
+
+Pass managers keep per-run state on themselves and share their Target, and neither is
+thread-safe: every pass manager of a target runs under that target's one lock, so no two
+threads ever use them, or the target, at once (docs/security.md, H5).
 """
 
 from __future__ import annotations
@@ -24,23 +28,27 @@ from qdispatch_qiskit.native import refusing_panics
 
 DEFAULT_OPTIMIZATION_LEVEL = 1
 
-# The key holds the target itself, so an id() is never reused while its entry lives.
-_pass_managers: LruCache[tuple[Any, PassManager, threading.Lock]] = LruCache(maxsize=64)
+# Keys hold the target itself, so an id() is never reused while its entry lives. Locks outlive
+# pass managers by far (a lock evicted while held would let a second one in).
+_locks: LruCache[tuple[Any, threading.Lock]] = LruCache(maxsize=1024)
+_pass_managers: LruCache[tuple[Any, PassManager]] = LruCache(maxsize=64)
+
+
+def _lock(target: Target) -> threading.Lock:
+    return _locks.get_or_create(id(target), lambda: (target, threading.Lock()))[1]
 
 
 def _pass_manager(
     target: Target, optimization_level: int, seed_transpiler: int | None
 ) -> tuple[PassManager, threading.Lock]:
-    def build() -> tuple[Any, PassManager, threading.Lock]:
+    def build() -> tuple[Any, PassManager]:
         pm = generate_preset_pass_manager(
             optimization_level=optimization_level, target=target, seed_transpiler=seed_transpiler
         )
-        return target, pm, threading.Lock()
+        return target, pm
 
-    _, pm, lock = _pass_managers.get_or_create(
-        (id(target), optimization_level, seed_transpiler), build
-    )
-    return pm, lock
+    _, pm = _pass_managers.get_or_create((id(target), optimization_level, seed_transpiler), build)
+    return pm, _lock(target)
 
 
 def transpile_for(
@@ -62,11 +70,11 @@ def transpile_for(
     if not 0 <= optimization_level <= 3:
         raise ValueError(f"optimization_level must be 0..3, got {optimization_level}")
     pm, lock = _pass_manager(target, optimization_level, seed_transpiler)
-    with lock, refusing_panics("transpiling the circuit"):  # a pass manager keeps per-run state
+    with lock, refusing_panics("transpiling the circuit"):
         return pm.run(circuit)
 
 
-_translators: LruCache[tuple[Any, PassManager, threading.Lock]] = LruCache(maxsize=64)
+_translators: LruCache[tuple[Any, PassManager]] = LruCache(maxsize=64)
 
 
 def translate_for(circuit: QuantumCircuit, target: Target) -> QuantumCircuit:
@@ -77,7 +85,7 @@ def translate_for(circuit: QuantumCircuit, target: Target) -> QuantumCircuit:
     single-qubit runs, so the circuit stays on the physical qubits it was placed on.
     """
 
-    def build() -> tuple[Any, PassManager, threading.Lock]:
+    def build() -> tuple[Any, PassManager]:
         pm = PassManager(
             [
                 UnrollCustomDefinitions(SessionEquivalenceLibrary, target=target),
@@ -85,10 +93,10 @@ def translate_for(circuit: QuantumCircuit, target: Target) -> QuantumCircuit:
                 Optimize1qGatesDecomposition(target=target),
             ]
         )
-        return target, pm, threading.Lock()
+        return target, pm
 
-    _, pm, lock = _translators.get_or_create(id(target), build)
-    with lock, refusing_panics("translating the circuit"):
+    _, pm = _translators.get_or_create(id(target), build)
+    with _lock(target), refusing_panics("translating the circuit"):
         translated = pm.run(circuit)
     # A bare PassManager knows nothing of the earlier transpilation; keep its layout, which
     # still describes where every qubit sits (qiskit's own stages carry it the same way).
