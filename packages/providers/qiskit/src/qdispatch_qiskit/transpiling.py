@@ -4,9 +4,10 @@
 milliseconds); a preset pass manager built once per (target, level, seed) runs a small circuit
 in well under a millisecond.
 
-Pass managers keep per-run state on themselves and share their Target, and neither is
-thread-safe: every pass manager of a target runs under that target's one lock, so no two
-threads ever use them, or the target, at once (docs/security.md, H5).
+Pass managers keep per-run state on themselves and share their Target and Qiskit's global
+equivalence library, none of which is thread-safe: every pass manager runs under one lock, so
+no two threads ever transpile at once (docs/security.md, H5). The transpiler holds the GIL for
+most of its work anyway, so the lock costs little.
 """
 
 from __future__ import annotations
@@ -28,14 +29,9 @@ from qdispatch_qiskit.native import refusing_panics
 
 DEFAULT_OPTIMIZATION_LEVEL = 1
 
-# Keys hold the target itself, so an id() is never reused while its entry lives. Locks outlive
-# pass managers by far (a lock evicted while held would let a second one in).
-_locks: LruCache[tuple[Any, threading.Lock]] = LruCache(maxsize=1024)
+# Keys hold the target itself, so an id() is never reused while its entry lives.
 _pass_managers: LruCache[tuple[Any, PassManager]] = LruCache(maxsize=64)
-
-
-def _lock(target: Target) -> threading.Lock:
-    return _locks.get_or_create(id(target), lambda: (target, threading.Lock()))[1]
+_TRANSPILING = threading.Lock()
 
 
 def _pass_manager(
@@ -48,7 +44,7 @@ def _pass_manager(
         return target, pm
 
     _, pm = _pass_managers.get_or_create((id(target), optimization_level, seed_transpiler), build)
-    return pm, _lock(target)
+    return pm, _TRANSPILING
 
 
 def transpile_for(
@@ -96,7 +92,7 @@ def translate_for(circuit: QuantumCircuit, target: Target) -> QuantumCircuit:
         return target, pm
 
     _, pm = _translators.get_or_create(id(target), build)
-    with _lock(target), refusing_panics("translating the circuit"):
+    with _TRANSPILING, refusing_panics("translating the circuit"):
         translated = pm.run(circuit)
     # A bare PassManager knows nothing of the earlier transpilation; keep its layout, which
     # still describes where every qubit sits (qiskit's own stages carry it the same way).
