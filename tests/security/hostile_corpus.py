@@ -229,7 +229,9 @@ class Corpus:
 
 def main(home: Path, seconds: float, threads: int, bombs: bool, debug: bool) -> None:
     faulthandler.enable(all_threads=True)
-    resource.setrlimit(resource.RLIMIT_AS, (6 * GIB, 6 * GIB))
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY or soft > 6 * GIB:  # never above a limit set already
+        resource.setrlimit(resource.RLIMIT_AS, (6 * GIB, hard))
     if debug:
         logging.basicConfig(level=logging.DEBUG, stream=open(os.devnull, "w"))  # noqa: SIM115
     corpus = Corpus(home, seconds, bombs)

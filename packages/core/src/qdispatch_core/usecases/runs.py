@@ -17,6 +17,7 @@ from qdispatch_core.errors import BadRequest, Conflict, NotFound, PaymentRequire
 from qdispatch_core.ids import new_id
 from qdispatch_core.ports.backend import Backend, JobSpec, SpecCircuit
 from qdispatch_core.rules import request_limits
+from qdispatch_core.rules._shapes import describe
 from qdispatch_core.rules.circuits import statevector_bytes
 from qdispatch_core.rules.limits import human_bytes
 from qdispatch_core.rules.observables import normalize_observables
@@ -57,7 +58,7 @@ def _check_basics(services: Services, request: RunRequest, device: Device) -> Ru
         )
     if run_type is RunType.RUN and not 1 <= request.shots <= device.max_shots:
         raise BadRequest(
-            f"shots: expected 1..{device.max_shots} for {device.id}, got {request.shots}",
+            f"shots: expected 1..{device.max_shots} for {device.id}, got {describe(request.shots)}",
             field="shots",
         )
     return run_type
