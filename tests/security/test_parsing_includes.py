@@ -4,6 +4,8 @@ that does not, no text of any file in any answer, through the core and the real 
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -125,6 +127,24 @@ def test_behind_the_pre_scan_the_parsers_have_no_filesystem(planted, monkeypatch
     assert answers[0] == answers[1]
     with pytest.raises(qasm3_reader.Qasm3Error):
         qasm3_reader.load_qasm3(qasm3(str(planted)))
+
+
+# Qiskit's entry points that read files, or take a search path for includes.
+FILE_READERS = re.compile(
+    r"from_qasm_file|qasm2\.load\(|qasm3\.load\(|loads_experimental|include_path\s*=(?!\s*\(\))"
+    r"|LEGACY_INCLUDE_PATH|include_input_directory"
+)
+
+
+def test_no_code_calls_a_qiskit_entry_point_that_reads_files():
+    packages = Path(__file__).parents[2] / "packages"
+    found = [
+        f"{path.relative_to(packages)}:{number}: {line.strip()}"
+        for path in packages.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if FILE_READERS.search(line)
+    ]
+    assert found == []
 
 
 async def test_over_mcp_stdio_the_answers_are_identical_and_the_server_carries_on(

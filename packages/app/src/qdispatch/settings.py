@@ -11,7 +11,7 @@
 | QDISPATCH_DEFAULT_CREDITS | 0: the default user's starting balance in USD |
 | QDISPATCH_SIMULATION_MEMORY_BYTES | min(8 GiB, 3/4 of this machine's memory) |
 | QDISPATCH_EXTRA_BACKENDS | comma-separated `module:factory` backends to add (tests, plugins) |
-| QDISPATCH_LIMIT_<NAME> | what one request may ask for: see `LIMIT_NAMES` and docs/security.md |
+| QDISPATCH_LIMIT_<NAME> | what one request may ask for: `LIMIT_NAMES`, docs/security.md |
 """
 
 from __future__ import annotations

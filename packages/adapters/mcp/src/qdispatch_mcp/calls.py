@@ -28,6 +28,7 @@ from qdispatch import App
 from qdispatch.worker import Worker
 from qdispatch_core.domain import User
 from qdispatch_core.errors import BadRequest, QDispatchError, Unauthorized
+from qdispatch_core.rules.text import quote
 from qdispatch_core.schemas import parse
 from qdispatch_core.usecases import Services
 from qdispatch_core.usecases.execution import scrub
@@ -155,10 +156,10 @@ class ContractTool(Tool):
         known = {f.alias or name for name, f in model.model_fields.items()}
         unknown = sorted(set(arguments) - known)
         if unknown:
+            name = quote(unknown[0])  # an argument's name is the caller's text too
             raise BadRequest(
-                f"{unknown[0]}: unknown argument for {self.name}; accepted: "
-                f"{', '.join(sorted(known))}",
-                field=unknown[0],
+                f"{name}: unknown argument for {self.name}; accepted: {', '.join(sorted(known))}",
+                field=name,
             )
         parse(model, self.fn_metadata.pre_parse_json(arguments))
 
