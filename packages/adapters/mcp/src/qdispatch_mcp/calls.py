@@ -28,7 +28,7 @@ from qdispatch import App
 from qdispatch.worker import Worker
 from qdispatch_core.domain import User
 from qdispatch_core.errors import BadRequest, QDispatchError, Unauthorized
-from qdispatch_core.rules.text import quote
+from qdispatch_core.rules.text import QUOTE_MAX, quote
 from qdispatch_core.schemas import parse
 from qdispatch_core.usecases import Services
 from qdispatch_core.usecases.execution import scrub
@@ -156,7 +156,8 @@ class ContractTool(Tool):
         known = {f.alias or name for name, f in model.model_fields.items()}
         unknown = sorted(set(arguments) - known)
         if unknown:
-            name = quote(unknown[0])  # an argument's name is the caller's text too
+            # An argument's name is the caller's text too: a long one is cut.
+            name = unknown[0] if len(unknown[0]) <= QUOTE_MAX else quote(unknown[0])
             raise BadRequest(
                 f"{name}: unknown argument for {self.name}; accepted: {', '.join(sorted(known))}",
                 field=name,
