@@ -97,6 +97,7 @@ with App(Settings.from_env({"QDISPATCH_HOME": tempfile.mkdtemp()})) as app:
 """
 
 
+@pytest.mark.slow
 def test_each_bomb_is_refused_by_the_core_before_its_work():
     payload = json.dumps([(name, overrides) for name, overrides, _, _ in BOMBS])
     done = subprocess.run(
@@ -172,6 +173,7 @@ STDIO_BOMBS = [
 ]
 
 
+@pytest.mark.slow
 async def test_over_mcp_stdio_each_bomb_is_refused_and_the_server_answers_next(tmp_path):
     async with stdio_server(tmp_path / "home", tmp_path / "server.log") as client:
         exp = await experiment(client)

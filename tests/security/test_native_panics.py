@@ -102,6 +102,7 @@ async def test_a_panic_in_a_tool_leaves_the_session_serving(tmp_path, monkeypatc
     app.close()
 
 
+@pytest.mark.slow
 async def test_over_mcp_stdio_overflowing_registers_are_400s_and_the_server_lives(tmp_path):
     async with stdio_server(tmp_path / "home", tmp_path / "server.log") as client:
         exp = await experiment(client)

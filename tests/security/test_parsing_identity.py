@@ -142,6 +142,7 @@ def test_respelling_line_breaks_keeps_identity_and_circuit(a, newline):
     assert _read(a) == _read(b)
 
 
+@pytest.mark.slow
 async def test_over_mcp_stdio_the_look_alike_is_the_same_circuit(tmp_path):
     async with stdio_server(tmp_path / "home", tmp_path / "server.log") as client:
         exp = await experiment(client)

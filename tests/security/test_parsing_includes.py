@@ -147,6 +147,7 @@ def test_no_code_calls_a_qiskit_entry_point_that_reads_files():
     assert found == []
 
 
+@pytest.mark.slow
 async def test_over_mcp_stdio_the_answers_are_identical_and_the_server_carries_on(
     tmp_path, planted
 ):

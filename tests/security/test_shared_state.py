@@ -19,6 +19,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from qdispatch_aer.programs import MEASURED, Compiler
 from qdispatch_aer.settings import RunSettings
 from qdispatch_aer.simulators import Simulators
@@ -30,6 +32,7 @@ from tests.security.stdio import limited
 CORPUS = Path(__file__).with_name("hostile_corpus.py")
 
 
+@pytest.mark.slow
 def test_the_hostile_corpus_from_many_threads_leaves_the_process_and_the_results_intact(
     tmp_path,
 ):
