@@ -1,4 +1,4 @@
-"""7. Qubit-wise-commuting grouping: qdispatch's near-linear greedy against Qiskit's
+"""8. Qubit-wise-commuting grouping: qdispatch's near-linear greedy against Qiskit's
 `SparsePauliOp.group_commuting(qubit_wise=True)` (a conflict graph, coloured largest-first), on
 molecular-like Hamiltonians (Jordan–Wigner shapes, tests/security/hamiltonians.py).
 

@@ -22,7 +22,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]  # sibling modules, and tests.postgres
 
-BENCHMARKS = ("exact_sweep", "sampled", "small_jobs", "startup", "mcp", "storage", "grouping")
+BENCHMARKS = (
+    "exact_sweep",
+    "sampled",
+    "small_jobs",
+    "startup",
+    "mcp",
+    "storage",
+    "primitives",
+    "grouping",
+)
 
 
 def main() -> int:

@@ -17,7 +17,7 @@ def test_the_client_runs_a_bell_job_on_the_embedded_default(tmp_path, monkeypatc
         monkeypatch.delenv(variable, raising=False)
     with Client() as client:
         job = client.run(BELL_QASM2, "aer_simulator", shots=2000, options={"seed_simulator": 3})
-        (counts,) = job.result(timeout=120)
+        (counts,) = job.result(timeout=120).raw
     assert set(counts) <= {"00", "11"} and sum(counts.values()) == 2000
     assert abs(counts["00"] - 1000) < 5 * math.sqrt(2000 * 0.25)  # binomial, 5σ
     assert (tmp_path / "home" / "data" / "qdispatch.db").exists()

@@ -55,8 +55,8 @@ class Terminal:
         assert "Traceback" not in done.stderr, done.stderr
         return done
 
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args, "--json").stdout)
+    def json(self, *args: str, timeout: float = 120) -> object:
+        return json.loads(self(*args, "--json", timeout=timeout).stdout)
 
     def stop_background_workers(self) -> None:
         """SIGTERM the detached workers this test's `qdispatch` started (found by their
@@ -208,7 +208,7 @@ def test_ctrl_c_during_run_wait_leaves_the_job_to_a_background_worker(background
     a background worker finishes it once the interrupted process's lease runs out."""
     background.env.update(
         QDISPATCH_EXTRA_BACKENDS="qdispatch_core.testing.backend:from_environment",
-        QDISPATCH_FAKE_DELAY="0.1",  # 30 executables: 3 s of work on dummy_simulator
+        QDISPATCH_FAKE_DELAY="0.5",  # 30 executables: 15 s of work on dummy_simulator
         QDISPATCH_LEASE_SECONDS="1",
     )
     sweep = tmp_path / "sweep.qasm"
@@ -226,7 +226,9 @@ def test_ctrl_c_during_run_wait_leaves_the_job_to_a_background_worker(background
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        # Each `jobs list` is a new process (seconds on a loaded machine): the job's 15 s of
+        # work leave room for several looks while it runs; a 3 s job was once over unseen.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             jobs = background.json("jobs", "list")
             if jobs and jobs[0]["status"] == "Running":
@@ -243,5 +245,5 @@ def test_ctrl_c_during_run_wait_leaves_the_job_to_a_background_worker(background
     assert waiting.returncode == 130, (stdout, stderr)
     assert "Traceback" not in stderr
     assert f"job {job_id} goes on" in stderr and f"qdispatch jobs wait {job_id}" in stderr
-    job = background.json("jobs", "wait", job_id, "--timeout", "60")
+    job = background.json("jobs", "wait", job_id, "--timeout", "120", timeout=180)
     assert job["status"] == "Done" and len(job["results"][0]) == 30

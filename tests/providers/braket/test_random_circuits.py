@@ -174,4 +174,9 @@ def test_statevectors_equal_aers(braket, qiskit_toolkit, source, level):
     circuit = transpile(parse_qasm(source), _aer, optimization_level=0)
     circuit.save_statevector()
     expected = np.asarray(_aer.run(circuit).result().get_statevector())
-    np.testing.assert_allclose(np.array(real) + 1j * np.array(imag), expected, atol=1e-9)
+    # Optimisation levels >= 1 drop single-qubit runs that are the identity to float precision
+    # in fidelity: an rx(6e-8) becomes nothing, which moves an amplitude by 3e-8, and up to 12
+    # gates may each do so. The tolerance is the transpiler's, not the simulators' (they agree
+    # to 1e-12 unoptimised); a wrong gate or bit order is off by O(1).
+    atol = 1e-9 if level == 0 else 1e-6
+    np.testing.assert_allclose(np.array(real) + 1j * np.array(imag), expected, atol=atol)

@@ -32,14 +32,21 @@ class LazyQiskitToolkit(CircuitToolkit):
         self._toolkit: CircuitToolkit | None = None
         self._lock = threading.Lock()
 
-    def inspect(self, qasm: str, limits: CircuitLimits | None = None) -> ParsedCircuit:
+    def _loaded(self) -> CircuitToolkit:
         if self._toolkit is None:
             with self._lock:
                 if self._toolkit is None:
                     from qdispatch_qiskit import QiskitToolkit
 
                     self._toolkit = QiskitToolkit()
-        return self._toolkit.inspect(qasm, limits)
+        return self._toolkit
+
+    def inspect(self, qasm: str, limits: CircuitLimits | None = None) -> ParsedCircuit:
+        return self._loaded().inspect(qasm, limits)
+
+    def draw(self, qasm: str) -> str | None:
+        """Qiskit's text drawing, for the dashboard (which never imports Qiskit itself)."""
+        return self._loaded().draw(qasm)
 
 
 class DeferredRepository(Repository):

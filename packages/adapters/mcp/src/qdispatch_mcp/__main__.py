@@ -25,6 +25,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765, help="HTTP: port to listen on")
     parser.add_argument("--path", default="/mcp", help="HTTP: the endpoint's path")
     parser.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="HTTP: serve the web dashboard beside the MCP endpoint (API keys, per user)",
+    )
+    parser.add_argument(
         "--db", help="database URL (default: QDISPATCH_DATABASE_URL or the local SQLite file)"
     )
     parser.add_argument(
@@ -74,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             port=args.port,
             path=args.path,
             log_level=args.log_level.lower(),
+            dashboard=args.dashboard,
         )
     else:
         from qdispatch_mcp.server import build_server

@@ -3,6 +3,15 @@
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
 from qdispatch_core.ports.billing import Billing, LedgerEntry
 from qdispatch_core.ports.circuits import CircuitToolkit
+from qdispatch_core.ports.reports import (
+    ExperimentSummary,
+    JobListing,
+    JobQuery,
+    JobSort,
+    ReportStore,
+    Reservation,
+    SpendRow,
+)
 from qdispatch_core.ports.repository import (
     CircuitStore,
     ExperimentStore,
@@ -24,13 +33,20 @@ __all__ = [
     "DevicePlan",
     "Execution",
     "ExperimentStore",
+    "ExperimentSummary",
     "JobFilter",
+    "JobListing",
+    "JobQuery",
+    "JobSort",
     "JobSpec",
     "JobStore",
     "LedgerEntry",
     "RemoteState",
+    "ReportStore",
     "Repository",
+    "Reservation",
     "SecretStore",
+    "SpendRow",
     "UnitOfWork",
     "UserStore",
 ]

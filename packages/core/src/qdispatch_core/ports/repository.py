@@ -14,6 +14,7 @@ from types import TracebackType
 
 from qdispatch_core.domain import Circuit, Experiment, Job, JobStatus, User
 from qdispatch_core.ports.billing import Billing
+from qdispatch_core.ports.reports import ReportStore
 
 
 class UserStore(ABC):
@@ -153,6 +154,7 @@ class UnitOfWork(ABC):
     jobs: JobStore
     secrets: SecretStore
     billing: Billing
+    reports: ReportStore
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -28,6 +28,7 @@ from qdispatch_core.ports import (
 )
 from qdispatch_core.ports.billing import EntryKind, LedgerEntry, held_for_job
 from qdispatch_core.rules.text import quote
+from qdispatch_core.testing.reports import InMemoryReports
 from qdispatch_core.usecases.services import utcnow
 
 
@@ -309,6 +310,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.jobs = _Jobs(s)
         self.secrets = _Secrets(s)
         self.billing = InMemoryBilling(s)
+        self.reports = InMemoryReports(s)
 
     def commit(self) -> None:
         self._committed = True

@@ -36,3 +36,6 @@ class QiskitToolkit(CircuitToolkit):
         parsed = parsing.parse_qasm_checked(text, limits)
         with native.refusing_panics("computing the circuit's analytics"):
             return ParsedCircuit(parsed.version, analytics.circuit_analytics(parsed.circuit))
+
+    def draw(self, qasm: str) -> str | None:
+        return require("qdispatch_qiskit.drawing").text_drawing(qasm)
