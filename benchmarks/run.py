@@ -31,6 +31,7 @@ BENCHMARKS = (
     "storage",
     "cli_one_shot",
     "primitives",
+    "grouping",
 )
 
 

@@ -12,11 +12,12 @@ import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from qdispatch.settings import Settings
+from qdispatch.settings import CIRCUIT_LIMITS, REQUEST_LIMITS, Settings
 from qdispatch_core.domain import ParsedCircuit, User
 from qdispatch_core.files import private_dir, tighten
 from qdispatch_core.ports import Backend, Cipher, CircuitToolkit, Repository, UnitOfWork
 from qdispatch_core.registry import BackendRegistry, load_object
+from qdispatch_core.rules.limits import CircuitLimits
 from qdispatch_core.usecases import Limits, Services, authenticate, ensure_user
 
 if TYPE_CHECKING:
@@ -41,8 +42,8 @@ class LazyQiskitToolkit(CircuitToolkit):
                     self._toolkit = QiskitToolkit()
         return self._toolkit
 
-    def inspect(self, qasm: str) -> ParsedCircuit:
-        return self._loaded().inspect(qasm)
+    def inspect(self, qasm: str, limits: CircuitLimits | None = None) -> ParsedCircuit:
+        return self._loaded().inspect(qasm, limits)
 
     def draw(self, qasm: str) -> str | None:
         """Qiskit's text drawing, for the dashboard (which never imports Qiskit itself)."""
@@ -75,6 +76,18 @@ class DeferredCipher(Cipher):
 
     def open(self, sealed: bytes) -> bytes:
         return self._app.cipher.open(sealed)
+
+
+def build_limits(settings: Settings) -> Limits:
+    """The use cases' limits: defaults, with the QDISPATCH_LIMIT_* settings applied."""
+    given = dict(settings.limits)
+    circuit = {k: v for k, v in given.items() if k in CIRCUIT_LIMITS}
+    request = {k: v for k, v in given.items() if k in REQUEST_LIMITS}
+    return Limits(
+        simulation_memory_bytes=settings.simulation_memory_bytes,
+        circuit=CircuitLimits(**circuit),
+        **request,
+    )
 
 
 def _registry(settings: Settings) -> BackendRegistry:
@@ -145,7 +158,7 @@ class App:
     @cached_property
     def services(self) -> Services:
         with self._lock:
-            limits = Limits(simulation_memory_bytes=self.settings.simulation_memory_bytes)
+            limits = build_limits(self.settings)
             return Services(
                 repository=DeferredRepository(self),
                 backends=self.backends,

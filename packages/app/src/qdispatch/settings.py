@@ -18,6 +18,7 @@
 | QDISPATCH_MCP_SESSIONS_PER_USER | 16: one user's open MCP sessions over HTTP |
 | QDISPATCH_MCP_AUTH_THREADS | 8: threads that check API keys, apart from the tool calls' |
 | QDISPATCH_MCP_SHUTDOWN_GRACE_SECONDS | 3: how long SIGTERM waits for open HTTP streams |
+| QDISPATCH_LIMIT_<NAME> | what one request may ask for: `LIMIT_NAMES`, docs/security.md |
 
 docs/security.md explains each limit.
 """
@@ -26,8 +27,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+from qdispatch_core.rules.limits import SETTING_PREFIX, CircuitLimits
 
 GIB = 1024**3
 
@@ -56,6 +59,43 @@ def _dirs(env: Mapping[str, str]) -> tuple[Path, Path]:
     )
 
 
+# The request-wide limits of `qdispatch_core.usecases.Limits` an operator may set; the circuit
+# limits are every field of `CircuitLimits`.
+REQUEST_LIMITS = (
+    "circuits",
+    "request_bytes",
+    "pauli_characters",
+    "parameter_sets",
+    "executables",
+    "shots",
+    "result_bytes",
+)
+CIRCUIT_LIMITS = tuple(f.name for f in fields(CircuitLimits))
+LIMIT_NAMES = CIRCUIT_LIMITS + REQUEST_LIMITS
+
+
+def limits_from_env(env: Mapping[str, str]) -> dict[str, int]:
+    """The QDISPATCH_LIMIT_<NAME> settings as {name: value}; a misspelt name or a value that is
+    not a positive integer stops the start with a message (a typo must not leave a limit at its
+    default unnoticed)."""
+    found: dict[str, int] = {}
+    for key, raw in env.items():
+        if not key.startswith(SETTING_PREFIX):
+            continue
+        name = key[len(SETTING_PREFIX) :].lower()
+        if name not in LIMIT_NAMES:
+            accepted = ", ".join(SETTING_PREFIX + n.upper() for n in LIMIT_NAMES)
+            raise ValueError(f"{key}: unknown limit; the limits are {accepted}")
+        try:
+            value = int(raw)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise ValueError(f"{key}: expected a positive integer")
+        found[name] = value
+    return found
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -75,6 +115,7 @@ class Settings:
     mcp_sessions_per_user: int = 16
     mcp_auth_threads: int = 8
     mcp_shutdown_grace_seconds: float = 3.0
+    limits: Mapping[str, int] = field(default_factory=dict)  # QDISPATCH_LIMIT_* given
 
     @property
     def key_file(self) -> Path:
@@ -112,6 +153,7 @@ class Settings:
             ),
             extra_backends=extra,
             **_door_limits(env),
+            limits=limits_from_env(env),
         )
 
 

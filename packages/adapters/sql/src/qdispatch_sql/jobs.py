@@ -16,6 +16,7 @@ from qdispatch_core.domain import Job, JobStatus
 from qdispatch_core.domain.jobs import JOB_REQUEST_FIELDS
 from qdispatch_core.errors import Conflict, LeaseLost, NotFound
 from qdispatch_core.ports import JobFilter, JobStore
+from qdispatch_core.rules.text import quote
 from qdispatch_sql.rows import job_from_row, job_to_row
 from qdispatch_sql.schema import is_active, jobs
 from qdispatch_sql.stores import insert_unique
@@ -25,7 +26,7 @@ OLDEST_FIRST = (jobs.c.created_at, jobs.c.id)
 
 
 def _not_found(job_id: str) -> NotFound:
-    return NotFound(f"job_id: no job {job_id!r}", field="job_id")
+    return NotFound(f"job_id: no job {quote(job_id)}", field="job_id")
 
 
 def _lease_free(now: datetime):

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from qdispatch_core.domain import CircuitAnalytics, Cost, Device, JobStatus, RunType
 from qdispatch_core.errors import NotFound
 from qdispatch_core.rules.plan import JobPlan
+from qdispatch_core.rules.text import quote
 
 Credentials = Mapping[str, str]
 
@@ -88,7 +89,8 @@ class Backend(ABC):
             if device.id == device_id:
                 return device
         raise NotFound(
-            f"device_id: no device {device_id!r} in provider {self.provider}", field="device_id"
+            f"device_id: no device {quote(device_id)} in provider {self.provider}",
+            field="device_id",
         )
 
     def missing_credentials(self, device: Device, credentials: Credentials) -> tuple[str, ...]:

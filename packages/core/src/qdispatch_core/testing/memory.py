@@ -27,6 +27,7 @@ from qdispatch_core.ports import (
     UserStore,
 )
 from qdispatch_core.ports.billing import EntryKind, LedgerEntry, held_for_job
+from qdispatch_core.rules.text import quote
 from qdispatch_core.testing.reports import InMemoryReports
 from qdispatch_core.usecases.services import utcnow
 
@@ -76,7 +77,7 @@ class _Users(UserStore):
         try:
             return self.s.users[user_id]
         except KeyError:
-            raise NotFound(f"user: no user {user_id!r}", field="user") from None
+            raise NotFound(f"user: no user {quote(user_id)}", field="user") from None
 
     def by_name(self, name: str) -> User | None:
         return next((u for u in self.s.users.values() if u.name == name), None)
@@ -105,7 +106,9 @@ class _Experiments(ExperimentStore):
     def get(self, owner_id: str, experiment_id: str) -> Experiment:
         e = self.s.experiments.get(experiment_id)
         if e is None or e.owner_id != owner_id:
-            raise NotFound(f"experiment_id: no experiment {experiment_id!r}", field="experiment_id")
+            raise NotFound(
+                f"experiment_id: no experiment {quote(experiment_id)}", field="experiment_id"
+            )
         return e
 
     def by_name(self, owner_id: str, name: str) -> Experiment | None:
@@ -131,7 +134,7 @@ class _Circuits(CircuitStore):
     def get(self, owner_id: str, circuit_id: str) -> Circuit:
         c = self.s.circuits.get(circuit_id)
         if c is None or c.owner_id != owner_id:
-            raise NotFound(f"circuit_id: no circuit {circuit_id!r}", field="circuit_id")
+            raise NotFound(f"circuit_id: no circuit {quote(circuit_id)}", field="circuit_id")
         return c
 
     def get_many(self, owner_id: str, circuit_ids: Sequence[str]) -> list[Circuit]:
@@ -175,14 +178,14 @@ class _Jobs(JobStore):
     def get(self, owner_id: str, job_id: str) -> Job:
         job = self.s.jobs.get(job_id)
         if job is None or job.owner_id != owner_id:
-            raise NotFound(f"job_id: no job {job_id!r}", field="job_id")
+            raise NotFound(f"job_id: no job {quote(job_id)}", field="job_id")
         return job
 
     def get_for_worker(self, job_id: str) -> Job:
         try:
             return self.s.jobs[job_id]
         except KeyError:
-            raise NotFound(f"job_id: no job {job_id!r}", field="job_id") from None
+            raise NotFound(f"job_id: no job {quote(job_id)}", field="job_id") from None
 
     def list(self, owner_id: str, where: JobFilter) -> list[Job]:
         jobs = [
