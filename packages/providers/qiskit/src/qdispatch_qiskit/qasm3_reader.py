@@ -34,10 +34,14 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Gate
 from qiskit_qasm3_import import ConversionError
 from qiskit_qasm3_import.converter import ConvertVisitor, GateBuilder
+from qiskit.transpiler import Layout
+from qiskit.transpiler.layout import TranspileLayout
+from qiskit_qasm3_import.state import State, add_dummy_parameter_reference
 
 from qdispatch_core.rules.limits import CircuitLimits, over_limit
 from qdispatch_core.rules.qasm_scan import BUILT_IN_INCLUDE, INCLUDE_REFUSED
-from qdispatch_qiskit import expansion
+from qdispatch_qiskit import expansion, qasm3_conditions
+from qdispatch_qiskit.qasm3_lowering import LoweringError, lower
 
 _LOCATED = re.compile(r"^\s*L?(\d+)[,:]C?(\d+):\s*(.*)$", re.DOTALL)
 
@@ -143,8 +147,37 @@ class _BoundedConverter(ConvertVisitor):
         self.costs: dict[Any, int] = {}
 
     def convert(self, node: ast.Program, *, source: str | None = None):  # type: ignore[override]
+        """Lower the program's classical layer (`qasm3_lowering`) and convert what it
+        produces statement by statement, as the base class converts a program."""
         self._check_tree(node)
-        return super().convert(node, source=source)
+        state = State(source)
+
+        def sink(statement: ast.Statement) -> None:
+            nonlocal state
+            try:
+                state = self.visit(statement, state)
+            except ConversionError as exc:
+                error = _located(exc.message)
+                position = None if error.line is None else (error.line, error.column or 0)
+                raise LoweringError(statement, error.text, position) from None
+            except (LoweringError, qasm3_conditions.ConditionError):
+                raise
+            except Exception as exc:  # Qiskit's own checks: still located at the statement
+                raise LoweringError(statement, f"Qiskit refused this statement: {exc}") from None
+
+        lower(node, sink, self.limits)
+        return finish(state)
+
+    def _resolve_condition(self, node, context):
+        """Qiskit's importer reads `bit == true` and `register == n`; anything else on
+        measured bits (`c0 == 1`, `c != 0`, `a && b`, `c < 4`) becomes a classical
+        expression (qiskit.circuit.classical.expr)."""
+        try:
+            return super()._resolve_condition(node, context)
+        except ConversionError:
+            return qasm3_conditions.expression(
+                node, lambda n: self._resolve_generic(n, context, strict=True), context
+            )
 
     def _check_tree(self, program: ast.Program) -> None:
         """Includes and hardware qubits, found anywhere in the tree before anything runs."""
@@ -251,6 +284,20 @@ class _BoundedConverter(ConvertVisitor):
             )
 
 
+def finish(state: State) -> State:
+    """What `ConvertVisitor.convert` does once every statement is converted: a layout for
+    programs on hardware qubits, and every declared input kept as a parameter."""
+    if state.addressing_mode.is_physical():
+        state.circuit._layout = TranspileLayout(
+            initial_layout=Layout.from_qubit_list(state.circuit.qubits),
+            input_qubit_mapping={bit: i for i, bit in enumerate(state.circuit.qubits)},
+            final_layout=None,
+        )
+    for parameter in state.all_parameters - set(state.circuit.parameters):
+        add_dummy_parameter_reference(state.circuit, parameter)
+    return state
+
+
 def _nodes(program: ast.Program) -> Iterator[Any]:
     stack: list[Any] = [program]
     while stack:
@@ -283,3 +330,8 @@ def load_qasm3(source: str, limits: CircuitLimits | None = None) -> QuantumCircu
         return _BoundedConverter(limits).convert(program).circuit
     except ConversionError as exc:
         raise _located(exc.message) from None
+    except LoweringError as exc:
+        line, column = exc.position if exc.position is not None else (None, None)
+        raise Qasm3Error(line, column, exc.text) from None
+    except qasm3_conditions.ConditionError as exc:
+        raise Qasm3Error(exc.line, exc.column, exc.text) from None
