@@ -1493,6 +1493,8 @@ def _base_name(node: Any) -> str | None:
             node = node.collection
         elif isinstance(node, ast.IndexedIdentifier):
             node = node.name
+        elif isinstance(node, ast.Concatenation):
+            node = node.lhs
         else:
             return None
 

@@ -1,0 +1,181 @@
+"""Each program of `programs/` lowers to a circuit equivalent to one written by hand.
+
+Unitary programs are compared as operators (exactly, global phase included); programs that
+measure are compared without their final measurements and by their measured bits; programs
+with feed-forward are compared instruction by instruction with Qiskit's own control flow.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+from qiskit.circuit.classical import expr, types
+from qiskit.quantum_info import Operator
+
+from qdispatch_core.rules.limits import CircuitLimits
+from qdispatch_qiskit.parsing import parse_qasm_checked
+
+PROGRAMS = Path(__file__).parent / "programs"
+
+
+def lowered(name: str) -> QuantumCircuit:
+    return parse_qasm_checked((PROGRAMS / f"{name}.qasm").read_text(), CircuitLimits()).circuit
+
+
+def ghz_for_const() -> QuantumCircuit:
+    qc = QuantumCircuit(5)
+    qc.h(0)
+    for i in range(4):
+        qc.cx(i, i + 1)
+    return qc
+
+
+def loops_sets_steps() -> QuantumCircuit:
+    qc = QuantumCircuit(4)
+    for i in (0, 2, 3):
+        qc.h(i)
+    for i in (3, 1):
+        qc.rz(0.1 * (i + 1), i)
+    for i in range(4):
+        qc.cx(i, (i + 1) % 4)
+    return qc
+
+
+def def_in_for() -> QuantumCircuit:
+    qc = QuantumCircuit(4)
+    for layer in (1, 2):
+        for i in range(3):
+            qc.ry(math.pi / (layer * (i + 1)), i)
+            qc.cz(i, i + 1)
+    return qc
+
+
+def classical_types() -> QuantumCircuit:
+    qc = QuantumCircuit(3)
+    qc.x(0)  # 13 > 10 and -3 < 0
+    qc.rz(13 * 2.5 / 10, 1)
+    qc.h(2)  # bit 2 of 0b1101
+    angle16 = math.pi / 4  # exactly representable modulo 2π
+    qc.rx(angle16 * 2, 0)
+    qc.ry(1 * math.pi / 3, 1)  # uint[3] 7 + 2 wraps to 1
+    qc.rz(-8 / 4.0, 2)  # int[4] 7 + 1 wraps to -8
+    qc.cx(0, 2)  # int(3.9) is 3, popcount(0b1101) is 3
+    return qc
+
+
+def def_returns() -> QuantumCircuit:
+    qc = QuantumCircuit(QuantumRegister(2, "q"), ClassicalRegister(2, "c"))
+    qc.rx(0.6, 0)
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.measure(0, 0)
+    qc.measure(1, 1)
+    return qc
+
+
+def output_bits() -> QuantumCircuit:
+    qc = QuantumCircuit(QuantumRegister(2, "q"), ClassicalRegister(2, "result"))
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.measure([0, 1], [0, 1])
+    return qc
+
+
+def while_known() -> QuantumCircuit:
+    qc = QuantumCircuit(4)
+    for k in (1, 3, 4):  # k == 2 continues; k == 5 breaks
+        qc.h(k - 1)
+    return qc
+
+
+def recursion() -> QuantumCircuit:
+    qc = QuantumCircuit(4)
+    qc.h(0)
+    for depth in (3, 2, 1):
+        qc.cx(depth - 1, depth)
+    return qc
+
+
+def gate_loop_switch_alias() -> QuantumCircuit:
+    qc = QuantumCircuit(3)
+    qc.h([0, 1])
+    for _ in range(3):
+        qc.rz(0.9 / 3, 2)
+    qc.cx(0, 2)
+    return qc
+
+
+UNITARY: dict[str, Callable[[], QuantumCircuit]] = {
+    "ghz_for_const": ghz_for_const,
+    "loops_sets_steps": loops_sets_steps,
+    "def_in_for": def_in_for,
+    "classical_types": classical_types,
+    "while_known": while_known,
+    "recursion": recursion,
+    "gate_loop_switch_alias": gate_loop_switch_alias,
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNITARY))
+def test_lowered_programs_have_the_hand_written_unitary(name):
+    circuit = lowered(name).remove_final_measurements(inplace=False)
+    assert Operator(circuit) == Operator(UNITARY[name]())
+
+
+@pytest.mark.parametrize("name, expected", [("def_returns", def_returns), ("output_bits", output_bits)])
+def test_measured_programs_measure_the_same_bits(name, expected):
+    circuit, reference = lowered(name), expected()
+    assert [r.name for r in circuit.cregs] == [r.name for r in reference.cregs]
+    assert Operator(circuit.remove_final_measurements(inplace=False)) == Operator(
+        reference.remove_final_measurements(inplace=False)
+    )
+    measured = [
+        (circuit.find_bit(i.qubits[0]).index, circuit.find_bit(i.clbits[0]).index)
+        for i in circuit.data
+        if i.operation.name == "measure"
+    ]
+    assert measured == [(0, 0), (1, 1)]
+
+
+def test_inputs_stay_parameters_in_qiskits_order():
+    circuit = lowered("input_parameters")
+    assert [p.name for p in circuit.parameters] == ["phi", "theta"]
+    theta, phi = 0.7, 1.9
+    bound = circuit.assign_parameters({"theta": theta, "phi": phi})
+    reference = QuantumCircuit(2)
+    reference.rx(2 * theta, 0)
+    reference.rz(phi - theta / 2, 1)
+    reference.cx(0, 1)
+    assert Operator(bound) == Operator(reference)
+
+
+def test_feed_forward_stays_control_flow_on_the_measured_bits():
+    circuit = lowered("feed_forward")
+    q = QuantumRegister(3, "q")
+    c0 = ClassicalRegister(1, "c0")  # compared by bits below: a single `bit` has no register
+    c = ClassicalRegister(2, "c")
+    reference = QuantumCircuit(q, c0, c)
+    reference.h(q[0])
+    reference.measure(q[0], c0[0])
+    with reference.if_test(expr.equal(c0[0], True)):
+        reference.x(q[1])
+    reference.measure(q[1], c[0])
+    with reference.if_test((c, 1)):
+        reference.z(q[2])
+    with reference.if_test(expr.not_equal(c, 0)) as otherwise:
+        reference.h(q[2])
+    with otherwise:
+        reference.s(q[2])
+    names = [i.operation.name for i in circuit.data]
+    assert names == [i.operation.name for i in reference.data]
+    conditions = [i.operation.condition for i in circuit.data if i.operation.name == "if_else"]
+    assert isinstance(conditions[0], expr.Expr) and conditions[0].type.kind is types.Bool
+    assert conditions[1][1] == 1 and [circuit.find_bit(b).index for b in conditions[1][0]] == [1, 2]
+    assert conditions[2].op is expr.Binary.Op.NOT_EQUAL and conditions[2].left.var.name == "c"
+    blocks = [i.operation.blocks for i in circuit.data if i.operation.name == "if_else"]
+    assert [len(b) for b in blocks] == [1, 1, 2]
+    assert [[op.operation.name for op in block] for block in blocks[2]] == [["h"], ["s"]]
