@@ -172,13 +172,41 @@ def _load_qasm3(text: str, limits: CircuitLimits | None) -> QuantumCircuit:
         raise located(exc.line, exc.column, exc.text) from None
 
 
+# Operations that leave a qubit in |0⟩ when it is there already: a reset after them is still
+# a reset of a fresh qubit.
+_UNTOUCHING = frozenset({"barrier", "delay"})
+
+
+def without_initial_resets(circuit: QuantumCircuit) -> QuantumCircuit:
+    """The circuit without the resets of qubits that no operation has touched yet (`reset q;`
+    at the start of most OpenQASM 3 programs): every qubit starts in |0⟩, so they do nothing,
+    and dropping them before any check lets such a circuit give a state vector or run where
+    resets are refused. Other resets stay."""
+    touched: set = set()
+    dropped = []
+    for index, instruction in enumerate(circuit.data):
+        name = instruction.operation.name
+        if name == "reset" and instruction.qubits[0] not in touched:
+            dropped.append(index)
+        elif name not in _UNTOUCHING:
+            touched.update(instruction.qubits)
+    if not dropped:
+        return circuit
+    skipped = set(dropped)
+    kept = circuit.copy_empty_like()
+    for index, instruction in enumerate(circuit.data):
+        if index not in skipped:
+            kept._append(instruction)
+    return kept
+
+
 def _load(text: str, limits: CircuitLimits | None) -> Parsed:
     version = detect_version(text)
     check_source(text, version, limits or _UNBOUNDED)
     loader = _load_qasm2 if version == 2 else _load_qasm3
     try:
         with refusing_panics(f"reading the OpenQASM {version} source"):
-            circuit = loader(text, limits)
+            circuit = without_initial_resets(loader(text, limits))
             cost = expansion(circuit, limits.gate_nesting if limits else None)
     except BadRequest:
         raise
