@@ -34,8 +34,8 @@ from qiskit.qasm2 import parse as qasm2_bytecode
 from qiskit.qasm2.parse import _DefinedGate
 
 from qdispatch_core.errors import BadRequest
-from qdispatch_core.rules.circuits import canonical_source, qasm_version
-from qdispatch_core.rules.limits import CircuitLimits, over_limit
+from qdispatch_core.rules.circuits import canonical_source, version_candidates
+from qdispatch_core.rules.limits import CircuitLimits, over_limit, setting_name
 from qdispatch_core.rules.qasm_scan import check_source
 from qdispatch_qiskit import qasm3_reader
 from qdispatch_qiskit.analytics import instructions
@@ -79,16 +79,20 @@ def located(line: int | None, column: int | None, text: str) -> BadRequest:
 
 
 def detect_version(qasm: str) -> int:
-    """2 or 3 from the `OPENQASM x.y;` header. Without a header the source is read as
-    OpenQASM 3, whose specification makes the version statement optional."""
-    version = qasm_version(qasm)
-    if version is None:
-        return 3
+    """The version a source is read as first: its `OPENQASM x.y;` line, else the core's rule
+    for sources without one (`version_candidates`)."""
+    return detect_versions(qasm)[0]
+
+
+def detect_versions(qasm: str) -> tuple[int, ...]:
+    """The versions to try, in order (`qdispatch_core.rules.circuits.version_candidates`)."""
+    candidates = version_candidates(qasm)
+    version = candidates[0]
     if version not in SUPPORTED_VERSIONS:
         match = _HEADER.search(qasm)
         line = qasm.count("\n", 0, match.start()) + 1 if match else 1
         raise located(line, 0, f"OpenQASM {version} is not supported; use 2.0 or 3.0")
-    return version
+    return candidates
 
 
 def _bits_bounded(bytecode: Iterable, limits: CircuitLimits | None) -> Iterator:
@@ -201,7 +205,29 @@ def without_initial_resets(circuit: QuantumCircuit) -> QuantumCircuit:
 
 
 def _load(text: str, limits: CircuitLimits | None) -> Parsed:
-    version = detect_version(text)
+    """Read `text` as the first version that fits. Only a source without a version line that
+    could be either is tried twice; its refusal then says what each reading found."""
+    versions = detect_versions(text)
+    failures: list[tuple[int, str]] = []
+    for version in versions:
+        try:
+            return _load_version(text, version, limits)
+        except BadRequest as exc:
+            if len(versions) == 1 or setting_name("") in exc.message:
+                raise  # a limit is a limit whatever the version
+            failures.append((version, exc.message))
+    tried = "; ".join(f"as OpenQASM {v}: {message}" for v, message in failures)
+    raise BadRequest(
+        shorten(
+            f"the source has no version line and reads as neither OpenQASM {versions[0]} nor "
+            f"{versions[1]} ({tried}); "
+            "start it with OPENQASM 3.0; or OPENQASM 2.0;",
+            2 * MESSAGE_MAX,
+        )
+    )
+
+
+def _load_version(text: str, version: int, limits: CircuitLimits | None) -> Parsed:
     check_source(text, version, limits or _UNBOUNDED)
     loader = _load_qasm2 if version == 2 else _load_qasm3
     try:
