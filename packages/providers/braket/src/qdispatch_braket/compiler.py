@@ -105,6 +105,11 @@ class Compiler:
                 optimization_level=profile.optimization_level,
                 seed_transpiler=profile.seed_transpiler,
             )
+        except BadRequest as exc:
+            raise BadRequest(
+                f"the circuit cannot be translated into the device's gates "
+                f"({', '.join(profile.gates)}): {exc.message}"
+            ) from None
         except Exception as exc:  # the transpiler's own words say what cannot be translated
             raise BadRequest(
                 f"the circuit cannot be translated into the device's gates "
