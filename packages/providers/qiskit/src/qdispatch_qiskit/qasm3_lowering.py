@@ -1453,10 +1453,12 @@ class Lowerer:
     def _check_known_bits(self) -> None:
         for register in self.registers.values():
             if any(bit == 1 for bit in register.known):
-                refuse(
-                    register.declared_at,
+                span = register.declared_at
+                raise LoweringError(
+                    None,
                     f"'{register.name}' is set to a nonzero value and no measurement overwrites "
                     "it; a circuit's bits start at 0 and only measurements write them",
+                    None if span is None else (span.start_line, span.start_column),
                 )
 
 
