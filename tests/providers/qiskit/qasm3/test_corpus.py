@@ -179,3 +179,13 @@ def test_feed_forward_stays_control_flow_on_the_measured_bits():
     blocks = [i.operation.blocks for i in circuit.data if i.operation.name == "if_else"]
     assert [len(b) for b in blocks] == [1, 1, 2]
     assert [[op.operation.name for op in block] for block in blocks[2]] == [["h"], ["s"]]
+
+
+def test_standard_gates_without_an_include_read_as_amazon_braket_writes_them():
+    # Amazon Braket's examples call standard gates with no include (its simulators know them)
+    source = "OPENQASM 3;\nqubit[2] q;\nh q[0];\nctrl @ x q[0], q[1];\n"
+    circuit = parse_qasm_checked(source, CircuitLimits()).circuit
+    reference = QuantumCircuit(2)
+    reference.h(0)
+    reference.cx(0, 1)
+    assert Operator(circuit) == Operator(reference)

@@ -218,6 +218,8 @@ class Lowerer:
     # -- driving --------------------------------------------------------------------------
 
     def lower(self, program: ast.Program) -> None:
+        if _reads_standard_gates_without_include(program):
+            self.declare(node_at(ast.Include, None, filename=STANDARD_INCLUDE))
         self.statements(program.statements)
         self._check_known_bits()
 
@@ -1097,7 +1099,12 @@ class Lowerer:
         if isinstance(node, ast.IndexExpression):
             return self.select(self.qubit_atoms(node.collection), node.index, node)
         if isinstance(node, ast.IndexedIdentifier):
-            atoms = self.qubit_atoms(node.name)
+            # the reference parser gives the name inside an IndexedIdentifier a wrong column:
+            # errors about it point at the whole reference
+            binding = self.lookup(node, node.name.name)
+            if not isinstance(binding, Qubits):
+                refuse(node, f"'{node.name.name}' is not a qubit or qubit register")
+            atoms = list(binding.atoms)
             for index in node.indices:
                 atoms = self.select(atoms, index, node)
             return atoms
@@ -1117,7 +1124,10 @@ class Lowerer:
             atoms = self.select(list(base.atoms), node.index, node)
             return Bits(tuple(atoms), single=_is_single_index(node.index))
         if isinstance(node, ast.IndexedIdentifier):
-            atoms = list(self.bits_reference(node.name).atoms)
+            binding = self.lookup(node, node.name.name)  # not node.name: see qubit_atoms
+            if not isinstance(binding, Bits):
+                refuse(node, f"'{node.name.name}' is not a bit or bit register")
+            atoms = list(binding.atoms)
             single = False
             for index in node.indices:
                 atoms = self.select(atoms, index, node)
@@ -1468,6 +1478,29 @@ class _DynamicRead(Exception):
     def __init__(self, why: str) -> None:
         super().__init__(why)
         self.why = why + "; it cannot be used where a value must be known before the run"
+
+
+STANDARD_INCLUDE = "stdgates.inc"
+STANDARD_GATES = frozenset(
+    "p x y z h s sdg t tdg sx rx ry rz cx cy cz cp crx cry crz ch swap ccx cswap cu phase "
+    "cphase id u1 u2 u3".split()
+)
+
+
+def _reads_standard_gates_without_include(program: ast.Program) -> bool:
+    """A program with no include that calls standard gates it does not define (Amazon
+    Braket's examples are written so: its simulators know them) reads as if it included
+    "stdgates.inc"; one that defines any of those names itself is left as it is."""
+    statements = program.statements
+    if any(isinstance(s, ast.Include) for s in statements):
+        return False
+    defined = {s.name.name for s in statements if isinstance(s, ast.QuantumGateDefinition)}
+    if defined & STANDARD_GATES:
+        return False
+    return any(
+        isinstance(node, ast.QuantumGate) and node.name.name in STANDARD_GATES
+        for node in _walk(statements)
+    )
 
 
 def _returned_local(definition: ast.SubroutineDefinition) -> str | None:
