@@ -3,6 +3,7 @@
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
 from qdispatch_core.ports.billing import Billing, LedgerEntry
 from qdispatch_core.ports.circuits import CircuitToolkit
+from qdispatch_core.ports.executor import LocalExecutor, LocalRun, LocalWork
 from qdispatch_core.ports.repository import (
     CircuitStore,
     ExperimentStore,
@@ -10,6 +11,7 @@ from qdispatch_core.ports.repository import (
     JobStore,
     Repository,
     SecretStore,
+    ShardStore,
     UnitOfWork,
     UserStore,
 )
@@ -28,9 +30,13 @@ __all__ = [
     "JobSpec",
     "JobStore",
     "LedgerEntry",
+    "LocalExecutor",
+    "LocalRun",
+    "LocalWork",
     "RemoteState",
     "Repository",
     "SecretStore",
+    "ShardStore",
     "UnitOfWork",
     "UserStore",
 ]

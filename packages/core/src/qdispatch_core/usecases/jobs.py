@@ -21,7 +21,7 @@ def job_response(job: Job) -> JobResponse:
 
 
 def get_job(services: Services, user: User, job_id: str) -> JobResponse:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return job_response(uow.jobs.get(user.id, job_id))
 
 
@@ -41,7 +41,7 @@ def list_jobs(
         raise BadRequest(
             f"status: expected one of {names}, got {status!r}", field="status"
         ) from None
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         if experiment_id:
             uow.experiments.get(user.id, experiment_id)
         return uow.jobs.list(user.id, JobFilter(experiment_id, wanted, limit))
@@ -55,6 +55,7 @@ def finish_unstarted(
     uow.jobs.save(ended, lease_owner=lease_owner, expected_status=job.status)
     uow.billing.release(job.owner_id, job.id)
     uow.secrets.delete(job.id)
+    uow.shards.delete(job.id)
     return ended
 
 
