@@ -102,19 +102,20 @@ class JobRunner:
         self,
         services: Services,
         config: WorkerConfig,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         keeper: LeaseKeeper | None = None,
     ) -> None:
         self.services = services
         self.config = config
-        # Polling waits with `sleep` and measures with `monotonic`; tests inject both.
-        self.sleep = sleep
+        # Set when the worker stops: the job in hand is handed back at its next safe point.
+        self.stopping = threading.Event()
+        # Polling waits with `sleep` (by default: until the worker stops) and measures with
+        # `monotonic`; tests inject both.
+        self.sleep = sleep or self.stopping.wait
         self.monotonic = monotonic
         # Renews the leases of the jobs in hand from a thread of its own (the worker's).
         self.keeper = keeper
-        # Set when the worker stops: the job in hand is handed back at its next safe point.
-        self.stopping = threading.Event()
 
     # -- claiming -----------------------------------------------------------------------
 

@@ -14,6 +14,10 @@ def create_experiment(
     limits = services.limits
     name = check_text(name, "name", max_length=limits.name_max, required=True)
     description = check_text(description, "description", max_length=limits.description_max)
+    with services.repository.read() as uow:  # most calls name an experiment that exists
+        existing = uow.experiments.by_name(user.id, name)
+    if existing is not None:
+        return existing
     with services.repository.begin() as uow:
         existing = uow.experiments.by_name(user.id, name)
         if existing is not None:
@@ -26,17 +30,17 @@ def create_experiment(
             pass
         else:
             return experiment
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         found = uow.experiments.by_name(user.id, name)
     assert found is not None
     return found
 
 
 def get_experiment(services: Services, user: User, experiment_id: str) -> Experiment:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return uow.experiments.get(user.id, experiment_id)
 
 
 def list_experiments(services: Services, user: User) -> list[Experiment]:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return uow.experiments.list(user.id)
