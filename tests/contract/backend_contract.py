@@ -75,11 +75,11 @@ def run_local(
     order: Sequence[int] | None = None,
 ):
     """A local device's job as the worker runs it, in this process: shards of `size`
-    executables (default: two shards), run in `order` (default: in turn), then finished.
+    executables (default: one shard), run in `order` (default: in turn), then finished.
     Returns ((), state, execution) like `drive`."""
     device = backend.get_device(spec.device_id, credentials)
     total = len(spec.plan.executables)
-    shards = layout(total, size or max(1, (total + 1) // 2))
+    shards = layout(total, size or total)
     outputs: dict[int, Sequence[Any]] = {}
     notes: dict[str, None] = {}
     try:
