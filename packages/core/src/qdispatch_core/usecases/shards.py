@@ -24,6 +24,7 @@ from qdispatch_core.ports.backend import Execution, ShardResult
 from qdispatch_core.ports.executor import LocalExecutor, LocalRun, LocalWork
 from qdispatch_core.rules.shards import layout, shard_size
 from qdispatch_core.usecases.execution import HandBack, scrub
+from qdispatch_core.usecases.services import utcnow
 
 if TYPE_CHECKING:
     from qdispatch_core.usecases.execution import _Run
@@ -108,7 +109,14 @@ class LocalJob:
         work = LocalWork(
             a.backend.provider, a.device.id, a.spec, a.credentials, shard=record.shard
         )
+        # The child stamps its shard with the real time; the job's times are the services'
+        # clock (the same in production, a fake one in tests).
+        shift = a._now() - utcnow()
         result: ShardResult = self._await(work)
+        if result.started_at is not None and result.finished_at is not None:
+            result = replace(
+                result, started_at=result.started_at + shift, finished_at=result.finished_at + shift
+            )
         self._store(record, result)
 
     def _claim(self, record: ShardRecord) -> None:
