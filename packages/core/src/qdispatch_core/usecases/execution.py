@@ -447,7 +447,7 @@ class _Run:
             job = replace(job, results=None, uncertainties=None, raw_results=None)
         ended = advance(job, status, self._now(), note)
         if at is not None:
-            ended = replace(ended, finished_at=min(at, ended.finished_at or at))
+            ended = replace(ended, finished_at=max(at, ended.started_at or at))
         with self.services.repository.begin() as uow:
             uow.jobs.save(ended, lease_owner=self.me)
             uow.shards.delete(job.id)

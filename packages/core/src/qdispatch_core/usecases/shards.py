@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from qdispatch_core.domain import Job, JobStatus, ShardRecord, ShardStatus
@@ -111,7 +111,7 @@ class LocalJob:
         )
         # The child stamps its shard with the real time; the job's times are the services'
         # clock (the same in production, a fake one in tests).
-        shift = a._now() - utcnow()
+        shift = self._shift()
         result: ShardResult = self._await(work)
         if result.started_at is not None and result.finished_at is not None:
             result = replace(
@@ -176,12 +176,16 @@ class LocalJob:
                 notes=tuple(notes),
             )
             execution: Execution = self._await(work)
-            self.last_end = a._now()
+            self.last_end = utcnow() + self._shift()
         else:
             execution = a.backend.finish_local(
                 a.device, a.spec, outputs, tuple(notes), a.credentials
             )
         return a._end_done(execution, ended_at=self.last_end)
+
+    def _shift(self) -> timedelta:
+        """The services' clock minus the real time (zero but in tests)."""
+        return self.a._now() - utcnow()
 
     # -- waiting on a child -----------------------------------------------------------------
 
