@@ -58,6 +58,9 @@ class LocalJob:
         self.budget = attempt.runner.config.budget_for(attempt.device.id)
         self.spent = 0.0  # seconds of simulation already stored for this job
         self.last_end: datetime | None = None
+        # The services' clock minus the real time: zero but in tests. Children stamp shards
+        # with the real time; the job's times are on the services' clock.
+        self.shift: timedelta = attempt._now() - utcnow()
 
     # -- the steps ------------------------------------------------------------------------
 
@@ -109,13 +112,12 @@ class LocalJob:
         work = LocalWork(
             a.backend.provider, a.device.id, a.spec, a.credentials, shard=record.shard
         )
-        # The child stamps its shard with the real time; the job's times are the services'
-        # clock (the same in production, a fake one in tests).
-        shift = self._shift()
         result: ShardResult = self._await(work)
         if result.started_at is not None and result.finished_at is not None:
             result = replace(
-                result, started_at=result.started_at + shift, finished_at=result.finished_at + shift
+                result,
+                started_at=result.started_at + self.shift,
+                finished_at=result.finished_at + self.shift,
             )
         self._store(record, result)
 
@@ -176,16 +178,12 @@ class LocalJob:
                 notes=tuple(notes),
             )
             execution: Execution = self._await(work)
-            self.last_end = utcnow() + self._shift()
+            self.last_end = utcnow() + self.shift
         else:
             execution = a.backend.finish_local(
                 a.device, a.spec, outputs, tuple(notes), a.credentials
             )
         return a._end_done(execution, ended_at=self.last_end)
-
-    def _shift(self) -> timedelta:
-        """The services' clock minus the real time (zero but in tests)."""
-        return self.a._now() - utcnow()
 
     # -- waiting on a child -----------------------------------------------------------------
 
