@@ -174,4 +174,7 @@ def test_statevectors_equal_aers(braket, qiskit_toolkit, source, level):
     circuit = transpile(parse_qasm(source), _aer, optimization_level=0)
     circuit.save_statevector()
     expected = np.asarray(_aer.run(circuit).result().get_statevector())
-    np.testing.assert_allclose(np.array(real) + 1j * np.array(imag), expected, atol=1e-9)
+    # From level 2 the transpiler drops gates within ~1e-6 of the identity (Hypothesis found
+    # rx(2e-6)): exact to that tolerance, not to rounding.
+    tolerance = 1e-9 if level < 2 else 1e-5
+    np.testing.assert_allclose(np.array(real) + 1j * np.array(imag), expected, atol=tolerance)
