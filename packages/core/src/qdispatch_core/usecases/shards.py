@@ -152,6 +152,14 @@ class LocalJob:
             )
 
         a._save(replace(job, **changes), also=complete)
+        log.debug(
+            "job %s: shard %d (%d executables) stored, %d of %d done",
+            job.id,
+            record.index,
+            record.shard.count,
+            done,
+            self.total,
+        )
         if result.started_at and result.finished_at:
             self.spent += (result.finished_at - result.started_at).total_seconds()
             self.last_end = result.finished_at
