@@ -163,8 +163,8 @@ def test_cancel_of_a_running_local_sweep_terminates_its_simulation(tmp_path, dev
         job_id = submit_run(app.services, user, sweep_request(experiment.id, sets, device)).job_id
         app.worker()
         wait_until(lambda: stored_job(app, job_id).status.value == "Running", 120, "Running")
+        wait_until(lambda: running_child(app), 60, "a simulation process")
         child = running_child(app)
-        assert child, "no simulation process"
         time.sleep(1.0)  # well inside the (single, long) shard
         asked = time.monotonic()
         cancel_job(app.services, user, job_id)
