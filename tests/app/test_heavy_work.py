@@ -69,8 +69,8 @@ def exact_values(sets: list[list[float]]) -> list[float]:
     circuit = qasm3.loads(ising_qasm())
     operator = SparsePauliOp(["ZZII", "XIII"], [1.0, 0.5])
     values = []
-    for gamma, beta in sets:
-        bound = circuit.assign_parameters({"gamma": gamma, "beta": beta})
+    for beta, gamma in sets:  # parameters bind in Qiskit's order: by name
+        bound = circuit.assign_parameters({"beta": beta, "gamma": gamma})
         values.append(float(Statevector(bound).expectation_value(operator).real))
     return values
 
