@@ -22,7 +22,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]  # sibling modules, and tests.postgres
 
-BENCHMARKS = ("exact_sweep", "sampled", "small_jobs", "startup", "mcp", "storage")
+BENCHMARKS = (
+    "exact_sweep",
+    "sampled",
+    "small_jobs",
+    "startup",
+    "mcp",
+    "storage",
+    "heavy_sweep",
+    "resume",
+)
 
 
 def main() -> int:

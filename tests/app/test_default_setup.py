@@ -51,9 +51,7 @@ def _slow_aer_request(experiment_id: str) -> dict:
 
 
 def test_kill_9_during_a_slow_aer_job_then_another_worker_finishes_it(tmp_path):
-    env = worker_env(
-        tmp_path, f"sqlite:///{tmp_path / 'jobs.db'}", QDISPATCH_SHARD_SECONDS="0.3"
-    )
+    env = worker_env(tmp_path, f"sqlite:///{tmp_path / 'jobs.db'}", QDISPATCH_SHARD_SECONDS="0.3")
     env.pop("QDISPATCH_EXTRA_BACKENDS")
     with App(Settings.from_env(env)) as app:
         assert app.settings.secret_key == SECRET_KEY
@@ -68,8 +66,10 @@ def test_kill_9_during_a_slow_aer_job_then_another_worker_finishes_it(tmp_path):
             return get_job(app.services, user, job_id).job.progress.done
 
         first = WorkerProcess(env, tmp_path / "w1.log")
-        wait_until(lambda: stored() > 0, 120, "the first worker to store a shard")
-        first.kill()
+        try:
+            wait_until(lambda: stored() > 0, 120, "the first worker to store a shard")
+        finally:
+            first.kill()
         assert status() == "Running"
         second = WorkerProcess(env, tmp_path / "w2.log")
         try:

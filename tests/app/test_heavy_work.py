@@ -31,7 +31,11 @@ def ising_qasm() -> str:
     lines += ["qubit[4] q;", "h q[0];", "h q[1];", "h q[2];", "h q[3];"]
     for _ in range(2):
         for a in range(3):
-            lines += [f"cx q[{a}], q[{a + 1}];", f"rz(gamma) q[{a + 1}];", f"cx q[{a}], q[{a + 1}];"]
+            lines += [
+                f"cx q[{a}], q[{a + 1}];",
+                f"rz(gamma) q[{a + 1}];",
+                f"cx q[{a}], q[{a + 1}];",
+            ]
         lines += [f"rx(beta) q[{a}];" for a in range(4)]
     return "\n".join(lines) + "\n"
 
@@ -139,9 +143,7 @@ def test_a_long_sweep_with_a_short_lease_finishes_without_takeovers_and_reads_ne
             out, _ = reader.communicate(timeout=300)
             report = json.loads(out)
             assert report["failures"] == [] and reader.returncode == 0
-            wait_until(
-                lambda: stored_job(app, job_id).status.is_final, 600, "the sweep to finish"
-            )
+            wait_until(lambda: stored_job(app, job_id).status.is_final, 600, "the sweep to finish")
         finally:
             if worker is not None:
                 worker.stop()
@@ -186,8 +188,10 @@ def test_kill_9_resumes_only_the_missing_shards_and_equals_an_uninterrupted_run(
         experiment = create_experiment(app.services, user, "resume")
         crashed = submit_run(app.services, user, sweep_request(experiment.id, sets)).job_id
         first = WorkerProcess(env, tmp_path / "w1.log", threads=1)
-        wait_until(lambda: stored_job(app, crashed).progress.done >= 50, 300, "two stored shards")
-        first.kill()
+        try:
+            wait_until(lambda: stored_job(app, crashed).progress.done >= 50, 300, "two shards")
+        finally:
+            first.kill()
         with app.services.repository.read() as uow:
             records = uow.shards.list(crashed)
         stored = [r for r in records if r.status.value == "done"]
@@ -250,11 +254,14 @@ def test_sigterm_hands_jobs_back_and_another_worker_finishes_them_long_before_th
             },
         ).job_id
         first = WorkerProcess(env, tmp_path / "w1.log", threads=2)
-        wait_until(lambda: stored_job(app, local).progress.done >= 10, 120, "a stored shard")
-        wait_until(lambda: stored_job(app, remote).status.value == "Running", 60, "Running")
-        stopped = time.monotonic()
-        first.process.send_signal(15)
-        first.process.wait(30)
+        try:
+            wait_until(lambda: stored_job(app, local).progress.done >= 10, 120, "a shard")
+            wait_until(lambda: stored_job(app, remote).status.value == "Running", 60, "Running")
+            stopped = time.monotonic()
+            first.process.send_signal(15)
+            first.process.wait(30)
+        finally:
+            first.stop()
         for job_id in (local, remote):
             job = stored_job(app, job_id)
             assert not job.is_final and job.lease_expires_at is None, job.logs[-1]

@@ -17,11 +17,11 @@ from qdispatch_core.domain import Cost, DeviceStatus, JobStatus, RunType
 from qdispatch_core.errors import ProviderError
 from qdispatch_core.ports import Backend, CircuitToolkit, JobSpec
 from qdispatch_core.ports.backend import RemoteState, SpecCircuit
-from qdispatch_core.rules.shards import layout
 from qdispatch_core.rules.circuits import content_hash
 from qdispatch_core.rules.observables import normalize_observables
 from qdispatch_core.rules.parameters import normalize_parameters
 from qdispatch_core.rules.plan import build_plan
+from qdispatch_core.rules.shards import layout
 from tests.samples import BELL_NO_MEASURE, BELL_QASM2, PARAM_2Q
 
 

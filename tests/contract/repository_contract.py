@@ -417,9 +417,8 @@ class RepositoryContract:
 
     def test_shards_are_created_once_and_listed_in_order(self, repository):
         job, layout = self.shard_job(repository)
-        with repository.begin() as uow:
-            with pytest.raises(Conflict):
-                uow.shards.create(job.id, layout)
+        with repository.begin() as uow, pytest.raises(Conflict):
+            uow.shards.create(job.id, layout)
         with repository.read() as uow:
             records = uow.shards.list(job.id)
         assert [r.shard for r in records] == layout

@@ -109,9 +109,7 @@ class LocalJob:
         self._claim(record)
         if a.job.status is not S.RUNNING:
             a._to(S.RUNNING)
-        work = LocalWork(
-            a.backend.provider, a.device.id, a.spec, a.credentials, shard=record.shard
-        )
+        work = LocalWork(a.backend.provider, a.device.id, a.spec, a.credentials, shard=record.shard)
         result: ShardResult = self._await(work)
         if result.started_at is not None and result.finished_at is not None:
             result = replace(
