@@ -439,9 +439,8 @@ class RepositoryContract:
             again = uow.shards.claim(job.id, 1, "w2", at(61), at(90))  # expired: taken over
             uow.commit()
         assert again.lease_owner == "w2" and again.attempts == 2
-        with repository.begin() as uow:
-            with pytest.raises(LeaseLost):  # w1 lost it: its outputs are not stored
-                uow.shards.complete(job.id, 1, "w1", [{"0": 1}] * 4, [], at(1), at(2))
+        with repository.begin() as uow, pytest.raises(LeaseLost):  # w1 lost it: not stored
+            uow.shards.complete(job.id, 1, "w1", [{"0": 1}] * 4, [], at(1), at(2))
 
     def test_completed_shards_keep_outputs_exactly_and_cannot_run_again(self, repository):
         job, _ = self.shard_job(repository)

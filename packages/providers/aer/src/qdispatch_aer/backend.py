@@ -45,8 +45,8 @@ class AerBackend(Backend):
     Nothing here imports Qiskit until a job is validated, prepared or run, so listing devices
     stays fast. `memory_limit_bytes` is what one simulation may use (default: the
     QDISPATCH_SIMULATION_MEMORY_BYTES environment variable, else 8 GiB);
-    `max_bond_dimension` bounds matrix-product-state runs (default: QDISPATCH_MPS_MAX_BOND_DIMENSION,
-    else 256).
+    `max_bond_dimension` bounds matrix-product-state runs (default:
+    QDISPATCH_MPS_MAX_BOND_DIMENSION, else 256).
     """
 
     provider = "aer"
