@@ -67,7 +67,8 @@ def request(client: Client, count: int, shots: int):
 
 
 def run(shared_client, quick: bool) -> list[Row]:
-    count, shots, lease = (200, 5000, "3") if quick else (1600, 20_000, "30")
+    # Quick: small shards, so that the small sweep still has some to recover.
+    count, shots, lease, shard = (200, 5000, "3", "0.3") if quick else (1600, 20_000, "30", "5")
     home = Path(tempfile.mkdtemp(prefix="qdispatch-resume-"))
     env = dict(os.environ)
     env.update(
@@ -75,6 +76,7 @@ def run(shared_client, quick: bool) -> list[Row]:
             "QDISPATCH_HOME": str(home),
             "QDISPATCH_DATABASE_URL": f"sqlite:///{home / 'resume.db'}",
             "QDISPATCH_LEASE_SECONDS": lease,
+            "QDISPATCH_SHARD_SECONDS": shard,
             "QDISPATCH_AUTOSTART_WORKER": "0",
         }
     )
