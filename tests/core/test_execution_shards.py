@@ -187,3 +187,18 @@ def test_a_stopping_worker_hands_a_remote_job_back_without_cancelling_it(steps):
     with services.repository.read() as uow:
         stored = uow.jobs.get_for_worker(job_id)
     assert stored.lease_owner is None and stored.provider_job_ids and backend.cancelled == []
+
+
+def test_the_keeper_keeps_renewing_a_job_one_thread_took_over_from_another():
+    """Two threads of one worker: the one that lost the job leaves, the one that took it over
+    must still be renewed (a lapse once led to takeovers without end)."""
+    services, user, experiment, _ = make_setup(FakeBackend())
+    job_id = sweep(services, user, experiment, 1)
+    keeper = LeaseKeeper(services, 30)
+    with keeper.holding(job_id, "w/0"), keeper.holding(job_id, "w/1"):
+        pass
+    with keeper.holding(job_id, "w/1"):
+        with keeper.holding(job_id, "w/0"):
+            pass  # w/0 lost the job and leaves
+        assert (job_id, "w/1") in keeper._held
+    keeper.stop()

@@ -348,6 +348,11 @@ class ProcessExecutor(LocalExecutor):
                 keep.append(child)
         self._idle = keep
 
+    def warm(self) -> None:
+        """Start one simulation process in the background (and with it the forkserver, which
+        imports Qiskit and Aer), so the first local job does not wait for those imports."""
+        threading.Thread(target=self._prestart, daemon=True, name="qdispatch-warm").start()
+
     # -- the port ---------------------------------------------------------------------------
 
     def start(self, work: LocalWork, backends: BackendRegistry) -> LocalRun:

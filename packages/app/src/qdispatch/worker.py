@@ -65,7 +65,7 @@ class Worker:
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._threads:
+        if self._threads and not self._stop.is_set():
             return
         self._stop.clear()
         for i in range(self._size):
@@ -77,6 +77,9 @@ class Worker:
             )
             thread.start()
             self._threads.append(thread)
+        warm = getattr(self.services.executor, "warm", None)
+        if warm is not None:  # the simulation pool starts while the first job is prepared
+            warm()
         log.info("worker %s started with %d thread(s)", self.name, self._size)
 
     def stop(self, timeout: float | None = 10.0) -> None:
@@ -89,9 +92,11 @@ class Worker:
         deadline = None if timeout is None else time.monotonic() + timeout
         for thread in self._threads:
             thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
-        self._threads = []
-        self._runners = []
-        self.keeper.stop()
+        # Threads still handing their jobs back are joined by the next stop (App.close).
+        self._threads = [t for t in self._threads if t.is_alive()]
+        if not self._threads:
+            self._runners = []
+            self.keeper.stop()
 
     def notify(self) -> None:
         """A job was submitted: wake idle threads now instead of at their next poll."""

@@ -25,7 +25,10 @@ class LeaseKeeper:
         self.services = services
         self.lease_seconds = lease_seconds
         self.interval = max(0.05, lease_seconds / 3)
-        self._held: dict[str, str] = {}  # job id -> lease owner
+        # (job id, lease owner) of every job in hand. Keyed by both: when a thread of this
+        # worker takes over a job another of its threads lost, the loser's exit must not drop
+        # the winner's lease from the renewals.
+        self._held: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -34,13 +37,13 @@ class LeaseKeeper:
     @contextmanager
     def holding(self, job_id: str, owner: str) -> Iterator[None]:
         with self._lock:
-            self._held[job_id] = owner
+            self._held.add((job_id, owner))
             self._start()
         try:
             yield
         finally:
             with self._lock:
-                self._held.pop(job_id, None)
+                self._held.discard((job_id, owner))
 
     def _start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -59,7 +62,7 @@ class LeaseKeeper:
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             with self._lock:
-                held = dict(self._held)
+                held = set(self._held)
             if not held:
                 continue
             try:
@@ -67,10 +70,10 @@ class LeaseKeeper:
             except Exception:  # the database may be briefly unavailable: try again next round
                 log.exception("renewing leases failed")
 
-    def renew(self, held: dict[str, str]) -> None:
+    def renew(self, held: set[tuple[str, str]]) -> None:
         until = self.services.clock() + timedelta(seconds=self.lease_seconds)
         with self.services.repository.begin() as uow:
-            for job_id, owner in held.items():
+            for job_id, owner in sorted(held):
                 if uow.jobs.renew(job_id, owner, until):
                     uow.shards.renew(job_id, owner, until)
             uow.commit()

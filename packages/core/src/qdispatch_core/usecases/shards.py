@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from qdispatch_core.domain import Job, JobStatus, ShardRecord, ShardStatus
 from qdispatch_core.domain.jobs import Progress
 from qdispatch_core.domain.lifecycle import advance, with_log
-from qdispatch_core.errors import LeaseLost
+from qdispatch_core.errors import LeaseLost, ProviderError
 from qdispatch_core.ports import UnitOfWork
 from qdispatch_core.ports.backend import Execution, ShardResult
 from qdispatch_core.ports.executor import LocalExecutor, LocalRun, LocalWork
@@ -202,7 +202,12 @@ class LocalJob:
         try:
             while not run.wait(a.runner.config.local_poll):
                 self._watch(run, a.runner.monotonic() - began)
-            return run.result()
+            try:
+                return run.result()
+            except ProviderError:
+                if a.runner.stopping.is_set():  # the pool was closed under it: not a failure
+                    raise HandBack() from None
+                raise
         except BaseException:
             run.cancel()  # whatever ended the wait, the child must not go on simulating
             raise
