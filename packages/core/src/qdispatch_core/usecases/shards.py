@@ -58,6 +58,9 @@ class LocalJob:
         self.budget = attempt.runner.config.budget_for(attempt.device.id)
         self.spent = 0.0  # seconds of simulation already stored for this job
         self.last_end: datetime | None = None
+        # Whether this attempt moved the job to Running: then its first stored shard's start
+        # (in the simulation process) is when the execution began.
+        self.began_here = False
         # The services' clock minus the real time: zero but in tests. Children stamp shards
         # with the real time; the job's times are on the services' clock.
         self.shift: timedelta = attempt._now() - utcnow()
@@ -109,6 +112,7 @@ class LocalJob:
         self._claim(record)
         if a.job.status is not S.RUNNING:
             a._to(S.RUNNING)
+            self.began_here = True
         work = LocalWork(a.backend.provider, a.device.id, a.spec, a.credentials, shard=record.shard)
         result: ShardResult = self._await(work)
         if result.started_at is not None and result.finished_at is not None:
@@ -135,7 +139,7 @@ class LocalJob:
         job = a.job
         done = min(self.total, job.progress.done + record.shard.count)
         changes: dict[str, Any] = {"progress": Progress(done, self.total)}
-        if job.progress.done == 0 and result.started_at is not None:
+        if self.began_here and job.progress.done == 0 and result.started_at is not None:
             changes["started_at"] = result.started_at  # when the first simulation began
 
         def complete(uow: UnitOfWork) -> None:
