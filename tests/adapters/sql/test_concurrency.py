@@ -236,3 +236,36 @@ def test_a_writer_that_meets_the_lock_past_the_timeout_gets_busy_not_an_operatio
             uow.commit()
     finally:
         repository.close()
+
+
+def test_the_read_use_cases_never_take_the_write_lock(tmp_path):
+    """`jobs show/list`, experiments, circuits, API-key checks: no BEGIN IMMEDIATE."""
+    from sqlalchemy import event
+
+    from qdispatch_core import usecases
+
+    repository = SqlRepository(sqlite_url(tmp_path))
+    try:
+        services = sql_services(repository)
+        user = ensure_user(services, "alice", 100)
+        experiment = create_experiment(services, user, "exp")
+        job_id = submit_run(services, user, qpu_request(experiment)).job_id
+        circuit_id = usecases.get_job(services, user, job_id).job.circuit_ids[0]
+        begins: list[str] = []
+
+        def record(conn, cursor, statement, *args) -> None:
+            if statement.startswith("BEGIN"):
+                begins.append(statement)
+
+        event.listen(repository.engine, "before_cursor_execute", record)
+        usecases.get_job(services, user, job_id)
+        usecases.list_jobs(services, user)
+        usecases.list_experiments(services, user)
+        usecases.get_experiment(services, user, experiment.id)
+        usecases.create_experiment(services, user, "exp")  # exists: a read
+        usecases.get_circuit(services, user, circuit_id)
+        usecases.list_circuits(services, user, experiment.id)
+        usecases.list_users(services)
+        assert begins and set(begins) == {"BEGIN"}
+    finally:
+        repository.close()
