@@ -134,3 +134,31 @@ def test_children_die_with_their_worker(tmp_path):
     finally:
         owner.kill()
         owner.wait(10)
+
+
+def test_a_script_without_a_main_guard_does_not_run_again_in_the_children(tmp_path):
+    """A user's script that uses the pool at top level (no `if __name__ == "__main__":`) runs
+    once: simulation processes never import the parent's main module."""
+    runs = tmp_path / "runs.txt"
+    script = tmp_path / "script.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import sys
+            sys.path.insert(0, {os.getcwd()!r})
+            with open({str(runs)!r}, "a") as f:
+                f.write("ran\\n")
+            from qdispatch.simulations import ProcessExecutor
+            from tests.app.test_simulations import work
+            pool = ProcessExecutor(1, environment={{"QDISPATCH_EXTRA_BACKENDS": {FAKE!r}}},
+                                   preload=("qdispatch_core",))
+            print(len(pool.start(work(0, 3), None).result().outputs))
+            pool.close()
+            """
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "3" and runs.read_text() == "ran\n"

@@ -46,6 +46,38 @@ PER_CORE_ADDRESS_SPACE = 256 * 1024**2
 TERMINATE_GRACE = 1.0  # seconds between SIGTERM and SIGKILL
 
 
+CHILD_NAME = "qdispatch-simulation"
+
+
+def _without_the_main_module() -> None:
+    """Simulation processes never import the parent's `__main__`.
+
+    A child started by forkserver or spawn normally re-imports the parent's main script (the
+    reason multiprocessing asks for `if __name__ == "__main__":`). Our children run a function
+    of this module and need nothing from the script, and a user's script using
+    `qdispatch.Client` at top level must not run again in every simulation process. So the
+    preparation data of *our* processes (by name) leaves the main module out.
+    """
+    from multiprocessing import spawn
+
+    original = spawn.get_preparation_data
+    if getattr(original, "_qdispatch", False):
+        return
+
+    def preparation(name: str) -> dict[str, Any]:
+        data = original(name)
+        if name == CHILD_NAME:
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    preparation._qdispatch = True  # type: ignore[attr-defined]
+    spawn.get_preparation_data = preparation
+
+
+_without_the_main_module()
+
+
 def address_space_limit(memory_bytes: int) -> int:
     """RLIMIT_AS of a child: the simulation's budget (with the simulator's working memory
     counted in it, as the refusal at submission counts it) plus the libraries' reservations."""
@@ -72,7 +104,22 @@ def _die_with_parent() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
+def _let_the_forkserver_go() -> None:
+    """The forkserver exits when every holder of its "alive" pipe has gone; each child it
+    forks inherits one end. Ours close theirs, so the worker is the only holder: when it dies
+    the forkserver exits, and with it (PR_SET_PDEATHSIG) every simulation process."""
+    with contextlib.suppress(Exception):
+        from multiprocessing import forkserver
+
+        server = forkserver._forkserver
+        fd = server._forkserver_alive_fd
+        if fd is not None:
+            os.close(fd)
+            server._forkserver_alive_fd = None
+
+
 def _prepare_child(config: ChildConfig) -> None:
+    _let_the_forkserver_go()
     _die_with_parent()
     if os.getppid() == 1:  # the forkserver (our parent) is already gone: so is the worker
         os._exit(0)
@@ -267,7 +314,7 @@ class ProcessExecutor(LocalExecutor):
             target=child_main,
             args=(child_end, self.config),
             daemon=True,
-            name="qdispatch-simulation",
+            name=CHILD_NAME,
         )
         process.start()
         child_end.close()
