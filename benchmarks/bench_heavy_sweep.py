@@ -113,7 +113,7 @@ def cancel_latency(client, sets, shots) -> float:
     job = submit(client, sets, shots)
     executor = client.app.executor
     deadline = time.monotonic() + 120
-    while not (job.status() == "Running" and executor.pids) and time.monotonic() < deadline:
+    while not (job.status() == "Running" and executor.busy_pids) and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(1.0)  # inside the first shard
     began = time.perf_counter()

@@ -423,6 +423,13 @@ class ProcessExecutor(LocalExecutor):
             children = [*self._idle, *self._busy]
         return [c.pid for c in children if c.pid is not None and c.process.is_alive()]
 
+    @property
+    def busy_pids(self) -> list[int]:
+        """Process ids of the children running work now."""
+        with self._lock:
+            children = list(self._busy)
+        return [c.pid for c in children if c.pid is not None and c.process.is_alive()]
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
