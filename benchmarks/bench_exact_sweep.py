@@ -47,7 +47,7 @@ def run(client, quick: bool) -> list[Row]:
         return job.result(timeout=1200)
 
     expected, got = reference(), qdispatch()  # warm both up, and check they agree
-    if not np.allclose(np.array(got[0]), expected, atol=1e-9):
+    if not np.allclose(np.array(got.raw[0]), expected, atol=1e-9):
         raise AssertionError("qdispatch and EstimatorV2 disagree on the exact sweep")
     if not np.allclose(reference(tuned), expected, atol=1e-9):
         raise AssertionError("the parallel setting changed EstimatorV2's values")

@@ -18,7 +18,7 @@ def run(client, quick: bool) -> list[Row]:
         env["QDISPATCH_HOME"] = home
         python = wall_times([sys.executable, "-c", "pass"], env, runs)
         rows = []
-        for argument, limit in (("--help", 0.25), ("devices", 0.6)):
+        for argument, limit in (("--help", 0.25), ("devices", 0.35)):
             times = wall_times([qdispatch, argument], env, runs)
             rows.append(
                 Row(

@@ -29,6 +29,8 @@ BENCHMARKS = (
     "startup",
     "mcp",
     "storage",
+    "cli_one_shot",
+    "primitives",
     "heavy_sweep",
     "resume",
 )

@@ -32,3 +32,13 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return Client(app=app)
+
+
+@pytest.fixture(scope="module")
+def aer_client(tmp_path_factory):
+    """The embedded default for real: SQLite in a temporary home, Aer and the other installed
+    providers, the Qiskit toolkit, a worker in this process (one per test module)."""
+    home = tmp_path_factory.mktemp("home")
+    client = Client(app=App(Settings.from_env({"QDISPATCH_HOME": str(home)})), progress=False)
+    yield client
+    client.close()

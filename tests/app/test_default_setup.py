@@ -17,11 +17,17 @@ def test_the_client_runs_a_bell_job_on_the_embedded_default(tmp_path, monkeypatc
         monkeypatch.delenv(variable, raising=False)
     with Client() as client:
         job = client.run(BELL_QASM2, "aer_simulator", shots=2000, options={"seed_simulator": 3})
-        (counts,) = job.result(timeout=120)
-    assert set(counts) <= {"00", "11"} and sum(counts.values()) == 2000
-    assert abs(counts["00"] - 1000) < 5 * math.sqrt(2000 * 0.25)  # binomial, 5σ
-    assert (tmp_path / "home" / "data" / "qdispatch.db").exists()
-    assert (tmp_path / "home" / "config" / "secret.key").exists()
+        (counts,) = job.result(timeout=120).raw
+        assert set(counts) <= {"00", "11"} and sum(counts.values()) == 2000
+        assert abs(counts["00"] - 1000) < 5 * math.sqrt(2000 * 0.25)  # binomial, 5σ
+        assert (tmp_path / "home" / "data" / "qdispatch.db").exists()
+        # The key that seals credentials is made when a first credential is sealed (this job
+        # had none), private to its owner.
+        key = tmp_path / "home" / "config" / "secret.key"
+        assert not key.exists()
+        cipher = client.app.services.cipher
+        assert cipher.open(cipher.seal(b"token")) == b"token"
+        assert key.exists() and key.stat().st_mode & 0o777 == 0o600
 
 
 def _slow_aer_request(experiment_id: str) -> dict:

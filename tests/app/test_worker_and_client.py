@@ -46,7 +46,7 @@ def test_client_runs_waits_and_returns_results(client):
     job = client.run([BELL_QASM2], "dummy_simulator", shots=100)
     view = job.wait(10)
     assert view.status == "Done" and job.status() == "Done"
-    (counts,) = job.result()
+    (counts,) = job.result().raw
     assert sum(counts.values()) == 100
     assert client.jobs()[0].id == job.id
     assert client.job(job.id).id == job.id
@@ -60,7 +60,7 @@ def test_client_sweeps_with_observables(client):
         observables=[["ZZ"], [1.0]],
         experiment="sweeps",
     )
-    results = job.result(10)
+    results = job.result(10).raw
     assert len(results) == 1 and len(results[0]) == 1 and len(results[0][0]) == 2
     assert len(job.uncertainties()[0][0]) == 2
     assert [e.name for e in client.experiments()] == ["sweeps"]

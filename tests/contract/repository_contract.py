@@ -267,6 +267,31 @@ class RepositoryContract:
             ] == [JobStatus.DONE]
             assert uow.jobs.list(bob.id, JobFilter()) == []
 
+    def test_jobs_filter_by_dry_run(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        real = self.add_job(repository, make_job(exp, circuit, 1, t=1))
+        dry = self.add_job(repository, make_job(exp, circuit, 2, t=2, dry_run=True))
+        with repository.begin() as uow:
+            listed = uow.jobs.list
+            assert [j.id for j in listed(alice.id, JobFilter(dry_run=True))] == [dry.id]
+            assert [j.id for j in listed(alice.id, JobFilter(dry_run=False))] == [real.id]
+            assert [j.id for j in listed(alice.id, JobFilter())] == [dry.id, real.id]
+            assert listed(alice.id, JobFilter(dry_run=True, status=JobStatus.ERROR)) == []
+
+    def test_circuits_list_one_experiment_or_all_of_an_owner(self, repository):
+        (alice, exp, first), (bob, _, _) = self.seed(repository, ("alice", "bob"))
+        other = make_experiment(alice, "other", t=1)
+        second = make_circuit(other, "h2", t=2)
+        with repository.begin() as uow:
+            uow.experiments.add(other)
+            uow.circuits.add(second)
+            uow.commit()
+        with repository.begin() as uow:
+            assert [c.id for c in uow.circuits.list(alice.id, None, 10)] == [second.id, first.id]
+            assert [c.id for c in uow.circuits.list(alice.id, exp.id, 10)] == [first.id]
+            assert [c.id for c in uow.circuits.list(alice.id, None, 1)] == [second.id]
+            assert [c.owner_id for c in uow.circuits.list(bob.id, None, 10)] == [bob.id]
+
     def test_claim_is_a_compare_and_set_on_the_lease(self, repository):
         ((alice, exp, circuit),) = self.seed(repository)
         job = self.add_job(repository, make_job(exp, circuit))

@@ -65,14 +65,20 @@ def test_list_jobs_filters_by_experiment_and_status_newest_first(services, user,
     assert list_jobs(services, user, limit=services.limits.list_max)  # the top of the range
 
 
-@pytest.mark.parametrize("status", ["Finished", "submitted", "DONE", "Running "])
-def test_list_jobs_with_an_unknown_status_is_a_400_naming_the_statuses(services, user, status):
+@pytest.mark.parametrize(
+    ("status", "closest"),
+    [("Finished", ""), ("submitted", "Submitted"), ("DONE", "Done"), ("Running ", "Running")],
+)
+def test_list_jobs_with_an_unknown_status_is_a_400_naming_the_statuses(
+    services, user, status, closest
+):
     with pytest.raises(BadRequest) as err:
         list_jobs(services, user, status=status)
     assert err.value.code == 400 and err.value.field == "status"
+    hint = f"; did you mean {closest!r}?" if closest else ""
     assert err.value.message == (
         "status: expected one of Submitted, Initializing, Validating, Queued, Running, Done, "
-        f"Error, Cancelled, got {status!r}"
+        f"Error, Cancelled, got {status!r}{hint}"
     )
 
 

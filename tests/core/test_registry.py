@@ -59,3 +59,82 @@ def test_listing_names_imports_no_vendor_sdk():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_an_unknown_device_suggests_the_closest_ids():
+    registry = BackendRegistry(use_entry_points=False)
+    registry.add(FakeBackend())
+    with pytest.raises(NotFound) as err:
+        registry.resolve("dummy_simulatr")
+    assert "did you mean 'dummy_simulator'?" in err.value.message
+    assert err.value.field == "device_id"
+
+
+def test_catalogs_list_devices_without_building_backends():
+    built = []
+
+    def factory():
+        built.append(1)
+        return FakeBackend()
+
+    registry = BackendRegistry({"fake": factory}, use_entry_points=False)
+    registry._catalogs["fake"] = lambda credentials: FakeBackend().list_devices(credentials)
+    assert {d.id for d in registry.list_devices()} == {"dummy_simulator", "dummy_qpu"}
+    assert registry.provider_of("dummy_qpu") == "fake" and not built
+    backend, device = registry.resolve("dummy_qpu")
+    assert device.id == "dummy_qpu" and built == [1]
+    assert registry.list_devices() == list(backend.list_devices())  # the instance answers now
+
+
+def test_a_catalog_that_needs_its_backend_says_so():
+    registry = BackendRegistry({"fake": FakeBackend}, use_entry_points=False)
+    registry._catalogs["fake"] = lambda credentials: None if credentials else ()
+    assert registry.list_devices() == []
+    assert {d.id for d in registry.list_devices({"fake_token": "t"})} == {
+        "dummy_simulator",
+        "dummy_qpu",
+    }
+
+
+ISOLATION = """
+import json, sys
+from qdispatch_core.registry import BackendRegistry
+registry = BackendRegistry()
+listed = registry.list_devices()
+providers = ("qdispatch_aer", "qdispatch_ibm", "qdispatch_braket", "qdispatch_ionq")
+after_listing = sorted(
+    m for m in sys.modules if m.endswith(".backend") and m.split(".")[0] in providers
+)
+backend, device = registry.resolve(sys.argv[1])
+built = sorted(registry._instances)
+heavy = [m for m in ("numpy", "pydantic", "sqlalchemy", "qiskit", "qiskit_ibm_runtime",
+                     "braket", "cirq") if m in sys.modules]
+print(json.dumps({"devices": len(listed), "after_listing": after_listing, "built": built,
+                  "heavy": heavy}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("device", "provider"),
+    [("aer_simulator", "aer"), ("fake_manila", "ibm"), ("braket_local_sv", "braket")],
+)
+def test_resolving_a_device_builds_only_its_provider(device, provider):
+    import json
+
+    out = subprocess.run(
+        [sys.executable, "-c", ISOLATION, device], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    found = json.loads(out.stdout)
+    assert found["devices"] > 50  # every installed provider's catalog
+    assert found["after_listing"] == []  # listing imported no backend module
+    assert found["built"] == [provider]
+    assert found["heavy"] == []  # and no SDK, no NumPy, not even pydantic
+
+
+def test_every_catalog_lists_what_its_backend_lists():
+    registry = BackendRegistry()
+    for name in sorted(registry._catalogs):
+        from_catalog = registry.list_devices(provider=name)
+        backend = registry.get(name)
+        assert list(from_catalog) == list(backend.list_devices()), name

@@ -55,8 +55,8 @@ class Terminal:
         assert "Traceback" not in done.stderr, done.stderr
         return done
 
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args, "--json").stdout)
+    def json(self, *args: str, timeout: float = 120) -> object:
+        return json.loads(self(*args, "--json", timeout=timeout).stdout)
 
     def stop_background_workers(self) -> None:
         """SIGTERM the detached workers this test's `qdispatch` started (found by their
@@ -169,16 +169,18 @@ def test_refusals_are_one_line_on_stderr(terminal, tmp_path):
     assert terminal("jobs", "show", "job_nothing", expect=1).stderr.startswith("error: 404 ")
 
 
-def _imports(*args: str, home: Path) -> set[str]:
-    """The modules `qdispatch ARGS` imports, from Python's own import log."""
+def _imports(*args: str, home: Path, module: bool = False, timeout: float = 60) -> set[str]:
+    """The modules `qdispatch ARGS` (or `python -m ARGS`) imports, from Python's own import
+    log, which names every module any thread imported."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QDISPATCH_")}
-    env["QDISPATCH_HOME"] = str(home)
+    env.update(QDISPATCH_HOME=str(home), QDISPATCH_AUTOSTART_WORKER="0")
+    program = ["-m"] if module else [QDISPATCH]
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", QDISPATCH, *args],
+        [sys.executable, "-X", "importtime", *program, *args],
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     lines = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
@@ -195,12 +197,67 @@ def test_help_imports_neither_the_core_nor_any_sdk(tmp_path):
     assert not loaded & {"qdispatch_core", "qdispatch", "pydantic", "rich", *VENDOR_SDKS}
 
 
-def test_devices_imports_no_vendor_sdk_and_no_database(tmp_path):
-    modules = _imports("devices", home=tmp_path)
-    loaded = {m.split(".")[0] for m in modules}
-    assert "qdispatch_core" in loaded
-    assert not loaded & {*VENDOR_SDKS, "sqlalchemy", "matplotlib"}
+def test_devices_imports_no_vendor_sdk_no_numpy_and_no_database(tmp_path):
+    for args in (("devices",), ("devices", "--qpus", "--min-qubits", "20")):
+        modules = _imports(*args, home=tmp_path)
+        loaded = {m.split(".")[0] for m in modules}
+        assert "qdispatch_core" in loaded
+        assert not loaded & {*VENDOR_SDKS, "numpy", "sqlalchemy", "matplotlib", "cryptography"}
+        assert "pydantic" not in loaded  # not even for Typer's option conversion
+        assert "rich" not in loaded  # the listing is plain text
+        assert not {m for m in modules if m.endswith(".backend") and "qdispatch_" in m} - {
+            "qdispatch_core.ports.backend"
+        }  # providers' device tables only, no backend module
     assert not (tmp_path / "data" / "qdispatch.db").exists()  # listing devices opens no database
+
+
+OTHER_PROVIDERS = {"qiskit_ibm_runtime", "braket", "cirq", "cirq_ionq", "boto3", "botocore"}
+
+
+def test_an_aer_job_imports_no_other_providers_sdk(tmp_path):
+    """`run --wait` (the job runs in the CLI's process) and the background worker (which
+    runs a job submitted without --wait) import Aer's SDK and nobody else's."""
+    waited = _imports(
+        "run", str(BELL), "--device", "aer_simulator", "--shots", "10", "--wait",
+        home=tmp_path, timeout=180,
+    )  # fmt: skip
+    loaded = {m.split(".")[0] for m in waited}
+    assert {"qiskit", "qiskit_aer"} <= loaded and not loaded & OTHER_PROVIDERS
+    _imports("run", str(BELL), "--device", "aer_simulator", "--shots", "10", home=tmp_path)
+    worked = _imports(
+        "qdispatch.worker", "--idle-exit", "1", home=tmp_path, module=True, timeout=180
+    )
+    loaded = {m.split(".")[0] for m in worked}
+    assert "qiskit_aer" in loaded and not loaded & OTHER_PROVIDERS
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QDISPATCH_")}
+    jobs = subprocess.run(
+        [QDISPATCH, "jobs", "list", "--json"],
+        env={**env, "QDISPATCH_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert [j["status"] for j in json.loads(jobs.stdout)] == ["Done", "Done"]  # both ran
+
+
+def running_job(home: Path, deadline: float) -> str:
+    """The id of the first job seen Running, read straight from the SQLite file: a `qdispatch
+    jobs list` per poll takes seconds on a loaded machine, long enough to miss the state."""
+    import sqlite3
+
+    database = home / "data" / "qdispatch.db"
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as db:
+                rows = db.execute("SELECT id, status FROM jobs").fetchall()
+        except sqlite3.OperationalError:  # not created yet
+            rows = []
+        running = [job_id for job_id, status in rows if status == "Running"]
+        if running:
+            return running[0]
+        assert not any(status in ("Done", "Error") for _, status in rows), rows
+        time.sleep(0.05)
+    pytest.fail("the job never started running")
 
 
 def test_ctrl_c_during_run_wait_leaves_the_job_to_a_background_worker(background, tmp_path):
@@ -208,7 +265,7 @@ def test_ctrl_c_during_run_wait_leaves_the_job_to_a_background_worker(background
     a background worker finishes it once the interrupted process's lease runs out."""
     background.env.update(
         QDISPATCH_EXTRA_BACKENDS="qdispatch_core.testing.backend:from_environment",
-        QDISPATCH_FAKE_DELAY="0.1",  # 30 executables: 3 s of work on dummy_simulator
+        QDISPATCH_FAKE_DELAY="0.2",  # 30 executables: 6 s of work on dummy_simulator
         QDISPATCH_LEASE_SECONDS="1",
     )
     sweep = tmp_path / "sweep.qasm"
@@ -226,22 +283,14 @@ def test_ctrl_c_during_run_wait_leaves_the_job_to_a_background_worker(background
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            jobs = background.json("jobs", "list")
-            if jobs and jobs[0]["status"] == "Running":
-                break
-            time.sleep(0.2)
-        else:
-            pytest.fail("the job never started running")
+        job_id = running_job(background.home, deadline=time.monotonic() + 120)
         waiting.send_signal(signal.SIGINT)
         stdout, stderr = waiting.communicate(timeout=30)
     finally:
         if waiting.poll() is None:
             waiting.kill()
-    job_id = jobs[0]["id"]
     assert waiting.returncode == 130, (stdout, stderr)
     assert "Traceback" not in stderr
     assert f"job {job_id} goes on" in stderr and f"qdispatch jobs wait {job_id}" in stderr
-    job = background.json("jobs", "wait", job_id, "--timeout", "60")
+    job = background.json("jobs", "wait", job_id, "--timeout", "120", timeout=180)
     assert job["status"] == "Done" and len(job["results"][0]) == 30

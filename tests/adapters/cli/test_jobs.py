@@ -213,3 +213,78 @@ def test_plot_refuses_a_job_without_results(cli, tmp_path):
     assert result.exit_code == 1 and "dry run" in result.stderr
     assert not (tmp_path / "x.png").exists()
     assert cli("jobs", "plot", dry).exit_code == 2  # --output is required
+
+
+def test_dry_runs_read_as_dry_runs_with_estimated_prices(cli):
+    real = cli.submit(cli.qasm(), "-d", "dummy_qpu", "--option", "fake_token=t", "--shots", "100")
+    dry = cli.submit(cli.qasm(), "-d", "dummy_qpu", "--shots", "100", "--dry-run")
+    listed = {j["id"]: j for j in cli.json("jobs", "list")}
+    assert listed[dry]["dry_run"] is True and listed[real]["dry_run"] is False
+    assert listed[dry]["status"] == "Done"  # the contract's status is unchanged
+    table = cli("jobs", "list").stdout
+    dry_line = next(line for line in table.splitlines() if line.startswith(dry))
+    real_line = next(line for line in table.splitlines() if line.startswith(real))
+    assert "dry run" in dry_line and "Done" not in dry_line
+    assert "est. $0.1" in dry_line  # 100 shots at $0.001: an estimate, never money spent
+    assert "est. $0.1" in real_line  # not finished either: still an estimate
+    cli.finish(real)
+    finished = next(line for line in cli("jobs", "list").stdout.splitlines() if real in line)
+    assert "Done" in finished and "est." not in finished
+    assert [j["id"] for j in cli.json("jobs", "list", "--dry-run")] == [dry]
+    assert [j["id"] for j in cli.json("jobs", "list", "--no-dry-run")] == [real]
+
+
+def test_statuses_in_any_case_and_did_you_mean(cli):
+    job_id = cli.submit(cli.qasm(), "-d", "dummy_simulator")
+    cli("jobs", "cancel", job_id)
+    assert [j["id"] for j in cli.json("jobs", "list", "--status", "cancelled")] == [job_id]
+    assert [j["id"] for j in cli.json("jobs", "list", "--status", "CANCELLED")] == [job_id]
+    result = cli("jobs", "list", "--status", "canceled")
+    assert result.exit_code == 1 and "did you mean 'Cancelled'?" in result.stderr
+
+
+def test_an_empty_filtered_listing_says_which_filter_matched_nothing(cli):
+    cli.submit(cli.qasm(), "-d", "dummy_simulator", "--experiment", "sweeps")
+    result = cli("jobs", "list", "--status", "error", "--experiment", "sweeps")
+    assert result.exit_code == 0 and result.stdout.strip().startswith("job")
+    assert "no jobs match status Error in experiment 'sweeps'" in result.stderr
+    assert "no jobs yet" not in result.stderr
+    result = cli("jobs", "list", "--dry-run")
+    assert "no jobs match that are dry runs" in result.stderr
+
+
+def test_prefixed_ids_that_do_not_exist_are_404s_everywhere(cli):
+    made = cli.json("experiments", "create", "real")
+    for args in (
+        ("run", cli.qasm(), "-d", "dummy_simulator", "--experiment", "exp_nope"),
+        ("jobs", "list", "--experiment", "exp_nope"),
+        ("circuits", "add", cli.qasm(), "--experiment", "exp_nope"),
+        ("circuits", "list", "--experiment", "exp_nope"),
+        ("experiments", "show", "exp_nope"),
+        ("experiments", "create", "exp_nope"),
+        ("run", "--circuit-id", "cir_nope", "-d", "dummy_simulator"),
+        ("jobs", "show", "job_nope"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 1 and "error: 404 " in result.stderr, args
+    truncated = cli("run", cli.qasm(), "-d", "dummy_simulator", "--experiment", made["id"][:12])
+    assert truncated.exit_code == 1 and f"did you mean {made['id']!r}?" in truncated.stderr
+    names = {e["name"] for e in cli.json("experiments", "list")}
+    assert not any(n.startswith("exp_") for n in names)  # never one named after an id
+    assert cli.json("jobs", "list") == []
+
+
+def test_a_narrow_terminal_drops_columns_never_an_id(cli, monkeypatch):
+    from qdispatch_cli import output
+
+    job_id = cli.submit(cli.qasm(), "-d", "dummy_simulator", "--name", "bell pair")
+    for columns, kept in (
+        (200, ["job", "name", "status", "device", "run", "type", "progress", "created", "cost"]),
+        (80, ["job", "status", "device", "cost"]),  # the 9-letter name does not fit either
+        (60, ["job", "status", "cost"]),
+    ):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        output.out.cache_clear()
+        lines = cli("jobs", "list").stdout.splitlines()
+        assert lines[0].split() == kept, columns
+        assert lines[1].split()[0] == job_id and all(len(line) <= columns for line in lines)

@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from functools import cache
 from io import StringIO
-from types import SimpleNamespace
 
 import pytest
 from rich.console import Console
@@ -94,7 +93,7 @@ def drive(cli, screen: StringIO, permits: threading.Semaphore, monkeypatch) -> l
         else:
             until(lambda: job().status in output.FINAL_STATUSES, "the job to end")
 
-    monkeypatch.setattr(waiting, "time", SimpleNamespace(monotonic=time.monotonic, sleep=pause))
+    monkeypatch.setattr(waiting, "_pause", lambda worker, seconds: pause(seconds))
     return released
 
 

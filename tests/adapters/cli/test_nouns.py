@@ -1,28 +1,53 @@
 """`qdispatch devices|experiments|circuits|users`, against the fakes."""
 
+import json
+
 from qdispatch_core.schemas import CircuitView, DeviceView, ExperimentView
 from qdispatch_core.usecases import list_users
-from tests.samples import BROKEN, PARAM_2Q
+from tests.samples import BELL_QASM2, BELL_QASM3, BROKEN, PARAM_2Q
 
 
 def test_devices_table_and_json(cli):
     result = cli("devices")
     assert result.exit_code == 0, result.output
-    lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.strip()}
-    assert "fake_token" in lines["dummy_qpu"] and "per shot" in lines["dummy_qpu"]
-    assert "none" in lines["dummy_simulator"] and "free" in lines["dummy_simulator"]
-    assert "StatevectorRun" in lines["dummy_simulator"]
+    lines = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip()}
+    assert lines["device"] == ["device", "provider", "kind", "qubits", "status", "price"]
+    assert lines["dummy_qpu"] == ["dummy_qpu", "fake", "QPU", "5", "online", "$0.001/shot"]
+    assert lines["dummy_simulator"][:3] == ["dummy_simulator", "fake", "simulator"]
+    assert lines["dummy_simulator"][-1] == "free"
     devices = cli.json("devices")
     assert [d["id"] for d in devices] == ["dummy_simulator", "dummy_qpu"]  # simulators first
     assert set(devices[0]) == set(DeviceView.model_fields)
     assert devices[1]["needs_credentials"] is True
     assert cli.json("devices", "--provider", "fake") == devices
+    assert cli.json("devices", "--qpus") == devices[1:]
+    assert cli.json("devices", "--simulators", "--min-qubits", "3") == devices[:1]
+
+
+def test_devices_show_has_everything_about_one(cli):
+    shown = cli("devices", "show", "dummy_qpu")
+    assert shown.exit_code == 0, shown.output
+    assert "fake_token ($FAKE_TOKEN)" in shown.stdout and "--credentials-file" in shown.stdout
+    assert "Options (--option KEY=VALUE)" in shown.stdout
+    assert cli("devices", "dummy_qpu").stdout == shown.stdout  # `devices ID` is `devices show ID`
+    assert cli.json("devices", "show", "dummy_qpu")["id"] == "dummy_qpu"
+    missing = cli("devices", "show", "dummy_qbu")
+    assert missing.exit_code == 1
+    assert "error: 404 device_id: unknown device 'dummy_qbu'; did you mean 'dummy_qpu'?" in (
+        missing.stderr
+    )
+    assert "`qdispatch devices` lists every device id" in missing.stderr
+    assert "list_qpus_and_simulators" not in missing.stderr  # CLI words, not MCP tools
 
 
 def test_devices_for_a_provider_that_is_not_installed(cli):
     assert cli.json("devices", "--provider", "nobody") == []
     result = cli("devices", "--provider", "nobody")
-    assert result.exit_code == 0 and "no devices" in result.stderr
+    assert result.exit_code == 0 and "provider 'nobody' is not installed" in result.stderr
+    result = cli("devices", "--qpus", "--min-qubits", "500")
+    assert result.exit_code == 0 and "no devices match: QPUs with at least 500 qubits" in (
+        result.stderr
+    )
 
 
 def test_experiments(cli):
@@ -131,3 +156,42 @@ def test_an_api_key_in_the_environment_acts_as_its_user(cli, monkeypatch):
     monkeypatch.setenv("QDISPATCH_API_KEY", "qdk_wrong")
     result = cli("jobs", "list")
     assert result.exit_code == 1 and "error: 401 invalid API key" in result.stderr
+
+
+def test_circuits_add_several_files_named_after_them(cli):
+    bell, ansatz = cli.qasm(BELL_QASM3, "bell.qasm"), cli.qasm(PARAM_2Q, "ansatz.qasm")
+    added = cli.json("circuits", "add", bell, ansatz, "--experiment", "lib")
+    assert [c["name"] for c in added] == ["bell", "ansatz"]
+    assert [c["analytics"]["qubits"] for c in added] == [2, 2]
+    table = cli("circuits", "add", bell, ansatz, "--experiment", "lib")
+    assert table.exit_code == 0 and table.stdout.count("circuit ") == 2  # both, shown in turn
+    one = cli.json("circuits", "add", cli.qasm(BELL_QASM2, "x.qasm"), "--name", "kept")
+    assert one["name"] == "kept"  # --name wins for one file; the document stays one object
+
+
+def test_circuits_add_refuses_one_name_for_several_files(cli):
+    result = cli("circuits", "add", cli.qasm(), cli.qasm(PARAM_2Q, "b.qasm"), "--name", "x")
+    assert result.exit_code == 2 and "--name names one circuit" in result.stderr
+    assert cli.json("circuits", "list") == []
+
+
+def test_circuits_list_without_an_experiment_lists_all_of_yours(cli):
+    a = cli.json("circuits", "add", cli.qasm(), "--experiment", "one")
+    b = cli.json("circuits", "add", cli.qasm(PARAM_2Q, "p.qasm"), "--experiment", "two")
+    assert [c["id"] for c in cli.json("circuits", "list")] == [b["id"], a["id"]]
+    assert [c["id"] for c in cli.json("circuits", "list", "--experiment", "two")] == [b["id"]]
+    cli.json("experiments", "create", "empty")
+    result = cli("circuits", "list", "--experiment", "empty")
+    assert "no circuits in experiment 'empty'" in result.stderr
+
+
+def test_circuits_stored_by_run_are_named_after_their_files(cli):
+    document = cli.json(
+        "run", cli.qasm(PARAM_2Q, "my_ansatz.qasm"), "-d", "dummy_simulator",
+        "--parameters", "[0.1, 0.2]", "--dry-run",
+    )  # fmt: skip
+    (circuit,) = cli.json("jobs", "show", document["job_id"])["circuit_ids"]
+    assert cli.json("circuits", "show", circuit)["name"] == "my_ansatz"
+    result = cli("run", "-", "-d", "dummy_simulator", "--dry-run", "--json", input=BELL_QASM3)
+    (from_stdin,) = cli.json("jobs", "show", json.loads(result.stdout)["job_id"])["circuit_ids"]
+    assert cli.json("circuits", "show", from_stdin)["name"] == ""  # standard input: no name

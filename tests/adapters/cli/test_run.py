@@ -88,8 +88,11 @@ def test_expectation_values_print_with_their_standard_errors(cli, tmp_path):
         "-w",
     )
     assert result.exit_code == 0, result.output
-    assert "± std. error" in result.stdout and "2·ZZ" in result.stdout
-    assert "phi=0.25, theta=0.5" in result.stdout  # parameter sets labelled by name
+    assert "expectation value ± std. error" in result.stdout and "O1 = 2·ZZ" in result.stdout
+    header = next(line.split() for line in result.stdout.splitlines() if "theta" in line)
+    assert header == ["set", "phi", "theta", "O1"]  # parameter sets labelled by name
+    (row,) = [line.split() for line in result.stdout.splitlines() if line.split()[:1] == ["1"]]
+    assert row[1:3] == ["0.25", "0.5"] and row[4] == "±"
 
 
 def test_several_circuits_with_observables_per_circuit(cli):
@@ -241,3 +244,12 @@ def test_qasm_from_standard_input(cli):
     result = cli("run", "-", "-d", "dummy_simulator", "--json", input=BELL_QASM2)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["status"] == "Submitted"
+
+
+def test_a_mistyped_option_key_suggests_the_right_one(cli):
+    result = cli("run", cli.qasm(), "-d", "dummy_simulator", "--option", "sed=3")
+    assert result.exit_code == 1
+    assert "options['sed']: unknown option for device dummy_simulator; did you mean 'seed'?" in (
+        result.stderr
+    )
+    assert "(accepted: seed" in result.stderr

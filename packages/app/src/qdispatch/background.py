@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from qdispatch.settings import Settings
+from qdispatch_core.files import append_private, private_dir
 
 IDLE_EXIT_SECONDS = 60
 
@@ -29,7 +30,7 @@ def lock_path(settings: Settings) -> Path:
 def hold_worker_lock(settings: Settings) -> int | None:
     """Take the background-worker lock for this process's life; None when someone holds it."""
     path = lock_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent, tighten_existing=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -52,9 +53,10 @@ def ensure_background_worker(settings: Settings, env: dict[str, str] | None = No
     env = dict(os.environ if env is None else env)
     if env.get("QDISPATCH_AUTOSTART_WORKER", "1") == "0" or worker_running(settings):
         return False
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir, tighten_existing=True)
     env["QDISPATCH_DATABASE_URL"] = settings.database_url
-    log = open(settings.data_dir / "worker.log", "ab")  # noqa: SIM115 - handed to the child
+    # 0600: a worker's log may name jobs, devices and errors of every user of this database.
+    log = os.fdopen(append_private(settings.data_dir / "worker.log"), "ab")
     subprocess.Popen(
         [
             sys.executable,

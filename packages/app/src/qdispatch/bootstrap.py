@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from qdispatch.settings import Settings
 from qdispatch_core.domain import ParsedCircuit, User
+from qdispatch_core.files import private_dir
 from qdispatch_core.ports import (
     Backend,
     Cipher,
@@ -39,14 +40,21 @@ class LazyQiskitToolkit(CircuitToolkit):
         self._toolkit: CircuitToolkit | None = None
         self._lock = threading.Lock()
 
-    def inspect(self, qasm: str) -> ParsedCircuit:
+    def _loaded(self) -> CircuitToolkit:
         if self._toolkit is None:
             with self._lock:
                 if self._toolkit is None:
                     from qdispatch_qiskit import QiskitToolkit
 
                     self._toolkit = QiskitToolkit()
-        return self._toolkit.inspect(qasm)
+        return self._toolkit
+
+    def inspect(self, qasm: str) -> ParsedCircuit:
+        return self._loaded().inspect(qasm)
+
+    def draw(self, qasm: str) -> str | None:
+        """Qiskit's text drawing, for the dashboard (which never imports Qiskit itself)."""
+        return self._loaded().draw(qasm)
 
 
 class DeferredRepository(Repository):
@@ -64,6 +72,20 @@ class DeferredRepository(Repository):
 
     def close(self) -> None:
         pass  # the App closes the repository it built
+
+
+class DeferredCipher(Cipher):
+    """The app's cipher, built when a credential is first sealed or opened: most commands
+    seal nothing, and importing `cryptography` costs tens of milliseconds."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    def seal(self, plaintext: bytes) -> bytes:
+        return self._app.cipher.seal(plaintext)
+
+    def open(self, sealed: bytes) -> bytes:
+        return self._app.cipher.open(sealed)
 
 
 def _registry(settings: Settings) -> BackendRegistry:
@@ -114,6 +136,10 @@ class App:
         with self._lock:
             from qdispatch_sql import SqlRepository
 
+            if self.settings.is_sqlite:
+                # qdispatch's own data directory is private, even one an older version made.
+                private_dir(self.settings.data_dir, tighten_existing=True)
+
             return SqlRepository(self.settings.database_url)
 
     @cached_property
@@ -151,7 +177,7 @@ class App:
                 repository=DeferredRepository(self),
                 backends=self.backends,
                 circuits=self.toolkit,
-                cipher=self.cipher,
+                cipher=self.cipher if "cipher" in self.__dict__ else DeferredCipher(self),
                 limits=limits,
                 executor=self.executor,
             )
@@ -168,6 +194,7 @@ class App:
             budget_seconds=settings.budget_seconds,
             device_budgets=dict(settings.device_budgets),
             budget_hint=BUDGET_HINT,
+            crash_retries=settings.job_crash_retries,
         )
 
     # -- users ------------------------------------------------------------------------------

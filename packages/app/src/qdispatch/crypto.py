@@ -11,6 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from qdispatch_core.files import private_dir, tighten
 from qdispatch_core.ports import Cipher
 
 
@@ -45,7 +46,7 @@ def load_or_create_key(path: Path) -> bytes:
         pass
     from cryptography.fernet import Fernet
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent, tighten_existing=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
     try:
         with os.fdopen(fd, "wb") as f:
@@ -58,6 +59,7 @@ def load_or_create_key(path: Path) -> bytes:
 
 
 def _read_key(path: Path) -> bytes:
+    tighten(path)  # a key file someone copied in with a lax mode
     key = path.read_bytes().strip()
     if not key:
         raise ValueError(f"the key file {path} is empty; delete it to generate a new key")

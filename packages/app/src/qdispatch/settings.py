@@ -16,6 +16,15 @@
 | QDISPATCH_SIMULATION_BUDGETS | per-device budgets, `device=seconds,...` (override the above) |
 | QDISPATCH_MPS_MAX_BOND_DIMENSION | 256: bond-dimension bound of matrix-product-state runs |
 | QDISPATCH_EXTRA_BACKENDS | comma-separated `module:factory` backends to add (tests, plugins) |
+| QDISPATCH_JOB_CRASH_RETRIES | 2: re-claims of a job whose worker died before it ends Error |
+| QDISPATCH_MCP_RESULT_BYTES | 524288: an MCP tool result above this is paged (`results_page`) |
+| QDISPATCH_MCP_CALLS_PER_USER | 8: one user's tool calls running at once over HTTP |
+| QDISPATCH_MCP_CALL_WAIT_SECONDS | 5: how long a call beyond that waits before a 429 |
+| QDISPATCH_MCP_SESSIONS_PER_USER | 16: one user's open MCP sessions over HTTP |
+| QDISPATCH_MCP_AUTH_THREADS | 8: threads that check API keys, apart from the tool calls' |
+| QDISPATCH_MCP_SHUTDOWN_GRACE_SECONDS | 3: how long SIGTERM waits for open HTTP streams |
+
+docs/security.md explains each limit.
 """
 
 from __future__ import annotations
@@ -111,6 +120,13 @@ class Settings:
     default_credits: str = "0"
     simulation_memory_bytes: int = field(default_factory=default_simulation_memory)
     extra_backends: tuple[str, ...] = ()
+    job_crash_retries: int = 2
+    mcp_result_bytes: int = 512 * 1024
+    mcp_calls_per_user: int = 8
+    mcp_call_wait_seconds: float = 5.0
+    mcp_sessions_per_user: int = 16
+    mcp_auth_threads: int = 8
+    mcp_shutdown_grace_seconds: float = 3.0
     simulation_processes: int | None = None  # None: as many as worker threads
     shard_seconds: float = 5.0
     budget_seconds: float = DEFAULT_BUDGET_SECONDS
@@ -167,6 +183,7 @@ class Settings:
                 env.get("QDISPATCH_SIMULATION_MEMORY_BYTES") or default_simulation_memory()
             ),
             extra_backends=extra,
+            **_door_limits(env),
             simulation_processes=int(env.get("QDISPATCH_SIMULATION_PROCESSES") or 0) or None,
             shard_seconds=_positive(env, "QDISPATCH_SHARD_SECONDS", 5.0),
             budget_seconds=_positive(
@@ -180,3 +197,41 @@ class Settings:
             ),
             environment=tuple((k, v) for k, v in sorted(env.items()) if _for_children(k)),
         )
+
+
+# The largest MCP result page: the official client refuses a server-sent event over 1 MiB, and
+# one event carries the page plus the job's other fields and JSON-RPC's envelope.
+MCP_RESULT_BYTES_MAX = 768 * 1024
+
+# Settings of the doors' and the worker's limits: (environment variable, type, smallest value,
+# largest value or None).
+_LIMITS: dict[str, tuple[str, type, float, float | None]] = {
+    "job_crash_retries": ("QDISPATCH_JOB_CRASH_RETRIES", int, 0, None),
+    "mcp_result_bytes": ("QDISPATCH_MCP_RESULT_BYTES", int, 16 * 1024, MCP_RESULT_BYTES_MAX),
+    "mcp_calls_per_user": ("QDISPATCH_MCP_CALLS_PER_USER", int, 1, None),
+    "mcp_call_wait_seconds": ("QDISPATCH_MCP_CALL_WAIT_SECONDS", float, 0, None),
+    "mcp_sessions_per_user": ("QDISPATCH_MCP_SESSIONS_PER_USER", int, 1, None),
+    "mcp_auth_threads": ("QDISPATCH_MCP_AUTH_THREADS", int, 1, None),
+    "mcp_shutdown_grace_seconds": ("QDISPATCH_MCP_SHUTDOWN_GRACE_SECONDS", float, 0, None),
+}
+
+
+def _door_limits(env: Mapping[str, str]) -> dict[str, int | float]:
+    """The limits set in the environment; a value that is not a number, or below the smallest
+    that makes sense, stops the process at start with the variable's name."""
+    found: dict[str, int | float] = {}
+    for name, (variable, kind, smallest, largest) in _LIMITS.items():
+        raw = env.get(variable)
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            value = kind(raw)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise ValueError(f"{variable}: expected {what}, got {raw!r}") from None
+        if not value >= smallest:  # also refuses NaN
+            raise ValueError(f"{variable}: expected at least {smallest}, got {raw!r}")
+        if largest is not None and value > largest:
+            raise ValueError(f"{variable}: expected at most {largest}, got {raw!r}")
+        found[name] = value
+    return found

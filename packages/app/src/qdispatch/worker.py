@@ -41,15 +41,21 @@ class Worker:
         name: str | None = None,
         idle_sleep: tuple[float, float] = (0.02, 1.0),
         config: WorkerConfig | None = None,
+        crash_retries: int | None = None,
     ) -> None:
         self.services = services
         self.name = name or worker_name()
         self.lease_seconds = lease_seconds
         self.idle_sleep = idle_sleep
-        # Every thread's settings but its id (shards, budgets); the lease as given here.
-        self.template = replace(
+        # Every thread's settings but its id (shards, budgets, the give-up rule); the lease
+        # (and the crash retries, when given) as given here.
+        template = replace(
             config or WorkerConfig(self.name), worker_id=self.name, lease_seconds=lease_seconds
         )
+        if crash_retries is not None:
+            template = replace(template, crash_retries=crash_retries)
+        self.template = template
+        self.crash_retries = template.crash_retries
         self.keeper = LeaseKeeper(services, lease_seconds)
         self._size = max(1, threads)
         self._threads: list[threading.Thread] = []
@@ -179,22 +185,11 @@ class Worker:
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    """Our loggers at `level`, everything else at WARNING: Qiskit logs every transpiler pass
-    at INFO, which would drown a worker's log."""
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for name in (
-        "qdispatch",
-        "qdispatch_core",
-        "qdispatch_sql",
-        "qdispatch_aer",
-        "qdispatch_ibm",
-        "qdispatch_braket",
-        "qdispatch_ionq",
-        "qdispatch_qiskit",
-    ):
-        logging.getLogger(name).setLevel(level)
+    """Our loggers at `level`, everything else at WARNING (Qiskit logs every transpiler pass at
+    INFO), live credentials masked: the set-up every qdispatch process shares."""
+    from qdispatch.logs import configure_logging as configure
+
+    configure(level)
 
 
 def main(argv: list[str] | None = None) -> None:

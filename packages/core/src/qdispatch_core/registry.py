@@ -4,6 +4,12 @@ Listing names reads package metadata only, so it imports no vendor SDK. Loading 
 imports its provider package (which keeps its SDK import lazy). A backend asked for by name
 that is not installed fails loudly with the package to install; a broken plugin is logged and
 skipped when merely listing.
+
+A provider may also publish its device list in the `qdispatch.catalogs` group: a function
+`catalog(credentials)` returning what its backend's `list_devices(credentials)` would, built
+from committed tables, or None when only the backend can answer (an account's devices).
+Listing devices and finding which provider owns a device id go through the catalogs, so
+neither builds a backend nor imports another provider's modules.
 """
 
 from __future__ import annotations
@@ -11,16 +17,18 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import entry_points
 
 from qdispatch_core.domain import Device
 from qdispatch_core.errors import BackendUnavailable, NotFound
 from qdispatch_core.ports.backend import Backend, Credentials
+from qdispatch_core.rules.suggest import did_you_mean
 
 log = logging.getLogger(__name__)
 
 GROUP = "qdispatch.backends"
+CATALOG_GROUP = "qdispatch.catalogs"
 
 # Which package provides which provider, and which device ids belong to it: enough to tell a
 # user what to install without importing anything.
@@ -40,6 +48,7 @@ DEVICE_PREFIXES = (
 )
 
 Factory = Callable[[], Backend]
+Catalog = Callable[[Credentials | None], Sequence[Device] | None]
 
 
 def load_object(spec: str) -> object:
@@ -63,9 +72,13 @@ class BackendRegistry:
         use_entry_points: bool = True,
     ) -> None:
         self._factories: dict[str, Factory] = {}
+        self._catalogs: dict[str, Catalog] = {}
         if use_entry_points:
-            for ep in entry_points(group=GROUP):
+            found = entry_points()  # one scan of the installed packages serves both groups
+            for ep in found.select(group=GROUP):
                 self._factories[ep.name] = self._entry_point_factory(ep.value)
+            for ep in found.select(group=CATALOG_GROUP):
+                self._catalogs[ep.name] = self._entry_point_catalog(ep.value)
         self._factories.update(factories or {})
         self._instances: dict[str, Backend] = {}
         self._failures: dict[str, BackendUnavailable] = {}
@@ -79,12 +92,20 @@ class BackendRegistry:
 
         return build
 
+    @staticmethod
+    def _entry_point_catalog(spec: str) -> Catalog:
+        def listing(credentials: Credentials | None) -> Sequence[Device] | None:
+            return load_object(spec)(credentials)  # type: ignore[operator]
+
+        return listing
+
     def add(self, backend: Backend, name: str | None = None) -> None:
         """Register a ready backend instance (tests, and extra backends named in settings)."""
         name = name or backend.provider
         with self._lock:
             self._factories[name] = lambda: backend
             self._instances[name] = backend
+            self._catalogs.pop(name, None)  # the instance itself answers from now on
             self._failures.pop(name, None)
 
     def names(self) -> list[str]:
@@ -117,32 +138,58 @@ class BackendRegistry:
             self._instances[name] = backend
             return backend
 
-    def loaded(self, only: Iterable[str] | None = None) -> list[Backend]:
-        """Every backend that loads; broken ones are logged and skipped."""
-        backends = []
-        for name in only if only is not None else self.names():
-            try:
-                backends.append(self.get(name))
-            except BackendUnavailable:  # a broken plugin must not break listing; logged once
-                continue
-        return backends
-
     def list_devices(
         self, credentials: Credentials | None = None, provider: str | None = None
     ) -> list[Device]:
         devices: list[Device] = []
-        for backend in self.loaded([provider] if provider else None):
-            try:
-                devices.extend(backend.list_devices(credentials))
-            except Exception as exc:
-                log.warning("backend %r could not list devices: %s", backend.provider, exc)
+        for name in [provider] if provider else self.names():
+            devices.extend(self._listing(name, credentials))
         return devices
+
+    def _from_catalog(self, name: str, credentials: Credentials | None) -> Sequence[Device] | None:
+        """The provider's devices from its catalog, while its backend is not built; None when
+        it has no catalog or the catalog needs the backend."""
+        catalog = self._catalogs.get(name)
+        if catalog is None or name in self._instances:
+            return None
+        try:
+            return catalog(credentials)
+        except Exception as exc:  # a broken catalog must not break listing
+            log.warning("provider %r could not list its catalog: %s", name, exc)
+            return None
+
+    def _listing(self, name: str, credentials: Credentials | None) -> Sequence[Device]:
+        """One provider's devices: from its catalog while its backend is not built."""
+        listed = self._from_catalog(name, credentials)
+        if listed is not None:
+            return listed
+        backend = self._try_get(name)
+        if backend is None:
+            return []
+        try:
+            return backend.list_devices(credentials)
+        except Exception as exc:
+            log.warning("backend %r could not list devices: %s", backend.provider, exc)
+            return []
+
+    def provider_of(self, device_id: str, credentials: Credentials | None = None) -> str | None:
+        """The provider that owns `device_id`: by its id's prefix, else by the catalogs (no
+        backend is built); None when neither tells."""
+        provider = provider_for_device(device_id)
+        if provider is not None:
+            return provider
+        for name in sorted(self._catalogs):
+            listed = self._from_catalog(name, credentials) if name in self._factories else None
+            if listed is not None and any(d.id == device_id for d in listed):
+                return name
+        return None
 
     def resolve(
         self, device_id: str, credentials: Credentials | None = None
     ) -> tuple[Backend, Device]:
-        """The backend and device for an id; NotFound for an unknown id."""
-        provider = provider_for_device(device_id)
+        """The backend and device for an id; NotFound (with the closest ids) for an unknown
+        one. Only the owning provider's backend is built."""
+        provider = self.provider_of(device_id, credentials)
         if provider is not None and provider not in self._factories:
             package = PROVIDER_PACKAGES.get(provider, f"qdispatch-{provider}")
             raise BackendUnavailable(
@@ -150,9 +197,11 @@ class BackendRegistry:
                 f"installed; install it with: pip install {package}",
                 field="device_id",
             )
-        ordered = [provider] if provider else []
-        ordered += [n for n in self.names() if n != provider]
-        for name in ordered:
+        if provider is not None:
+            candidates = [provider]
+        else:  # plugins without a catalog: ask each backend that has none
+            candidates = [n for n in self.names() if n not in self._catalogs]
+        for name in candidates:
             backend = self.get(name) if name == provider else self._try_get(name)
             if backend is None:
                 continue
@@ -160,9 +209,14 @@ class BackendRegistry:
                 return backend, backend.get_device(device_id, credentials)
             except NotFound:
                 continue
-        raise NotFound(
-            f"device_id: unknown device {device_id!r}; call list_qpus_and_simulators "
-            "(or `qdispatch devices`) for the ids",
+        raise self.unknown_device(device_id)
+
+    def unknown_device(self, device_id: str) -> NotFound:
+        """The 404 for an id no provider has, naming the closest ids of the device list."""
+        hint = did_you_mean(device_id, [d.id for d in self.list_devices()])
+        return NotFound(
+            f"device_id: unknown device {device_id!r}{hint + ' ' if hint else '; '}"
+            "list_qpus_and_simulators lists every device id",
             field="device_id",
         )
 

@@ -209,6 +209,9 @@ class JobSummary(BaseModel):
     experiment_id: str
     device_id: str
     run_type: str
+    dry_run: bool = Field(
+        description="A dry run: validated and planned, never executed; its costs are estimates."
+    )
     status: str
     created_at: datetime
     finished_at: datetime | None
@@ -224,6 +227,7 @@ class JobSummary(BaseModel):
             experiment_id=job.experiment_id,
             device_id=job.device_id,
             run_type=job.run_type.value,
+            dry_run=job.dry_run,
             status=job.status.value,
             created_at=job.created_at,
             finished_at=job.finished_at,

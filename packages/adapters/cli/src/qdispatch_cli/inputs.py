@@ -29,6 +29,12 @@ def read_qasm(path: Path) -> str:
         raise typer.BadParameter(f"cannot read {path}: {reason}", param_hint="FILE.qasm") from None
 
 
+def circuit_name(path: Path) -> str:
+    """A circuit stored from a file is named after it (`ansatz.qasm` → `ansatz`); standard
+    input gives no name."""
+    return "" if str(path) == "-" else path.stem
+
+
 def load_json(text: str, option: str) -> Any:
     """JSON text, or `@path` for a file holding it."""
     source = "the value"
@@ -48,14 +54,27 @@ def load_json(text: str, option: str) -> Any:
         ) from None
 
 
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def parse_options(items: list[str]) -> dict[str, Any]:
     """`KEY=VALUE` pairs; a value that reads as JSON (3, 0.5, true, "x") is that JSON value,
-    anything else is the string as typed."""
+    anything else is the string as typed.
+
+    A malformed item is never quoted back: it may be a credential typed with `:` for `=`."""
     options: dict[str, Any] = {}
-    for item in items:
+    for position, item in enumerate(items, start=1):
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise typer.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--option")
+            problem = "has ':' where '=' belongs" if ":" in item and not sep else "is malformed"
+            raise typer.BadParameter(
+                f"the {_ordinal(position)} --option {problem}: write KEY=VALUE (its text is "
+                "not shown, as it may hold a credential; keep credentials off the command line "
+                "with --credentials-file or environment variables)",
+                param_hint="--option",
+            )
         try:
             value: Any = json.loads(raw)
         except json.JSONDecodeError:

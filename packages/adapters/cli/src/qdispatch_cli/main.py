@@ -10,7 +10,16 @@ from typing import Annotated
 
 import typer
 
-from qdispatch_cli.commands import circuits, devices, experiments, jobs, run, servers, users
+from qdispatch_cli.commands import (
+    circuits,
+    dashboard,
+    devices,
+    experiments,
+    jobs,
+    run,
+    servers,
+    users,
+)
 from qdispatch_cli.errors import ErrorHandlingGroup
 
 HELP = """Run quantum circuits on QPUs and simulators as asynchronous, persisted jobs.
@@ -58,12 +67,13 @@ def root(
 
 
 app.command("run", no_args_is_help=True)(run.run)
-app.command("devices")(devices.devices)
+app.add_typer(devices.app, name="devices")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(experiments.app, name="experiments")
 app.add_typer(circuits.app, name="circuits")
 app.add_typer(users.app, name="users")
 app.command("worker")(servers.worker)
+app.command("dashboard")(dashboard.dashboard)
 app.command("mcp", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(
     servers.mcp
 )

@@ -17,14 +17,13 @@ if TYPE_CHECKING:
     from qdispatch_core.schemas import (
         CircuitView,
         CostView,
-        DeviceView,
         ExperimentView,
         JobSummary,
         JobView,
     )
 
 
-UNBROKEN = frozenset({"created", "status", "progress", "device"})
+UNBROKEN = frozenset({"created", "status", "progress", "device", "run type", "cost"})
 
 
 def table(*columns: str) -> Table:
@@ -71,51 +70,92 @@ def money(cost: CostView | None) -> str:
     return f"{text} ({native.get('amount', 0):g} {native.get('unit', '')})".rstrip()
 
 
-# -- devices ---------------------------------------------------------------------------------
-
-
-def devices(views: Sequence[DeviceView]) -> None:
-    t = table("device", "provider", "kind", "qubits", "status", "run types", "credentials", "price")
-    for d in views:
-        kind = ("simulator" if d.simulator else "QPU") + (", local" if d.local else "")
-        kind += ", noisy" if d.noisy and d.simulator else ""
-        status = {"online": "green", "offline": "red"}.get(d.status, "yellow")
-        t.add_row(
-            d.id,
-            d.provider,
-            kind,
-            str(d.qubits),
-            f"[{status}]{d.status}[/]",
-            ", ".join(d.run_types),
-            ", ".join(d.credential_options) if d.needs_credentials else "none",
-            d.pricing["basis"] if d.pricing else "free",
-        )
-    output.out().print(t)
-    if not views:
-        output.hint("no devices: install a provider, e.g. pip install qdispatch-aer")
-
-
 # -- jobs ------------------------------------------------------------------------------------
 
 
-def jobs(summaries: Sequence[JobSummary]) -> None:
+# Dropped, in this order, when the listing is wider than the terminal: ids never are.
+OPTIONAL_JOB_COLUMNS = ("run type", "created", "progress", "name", "device")
+
+
+def jobs(summaries: Sequence[JobSummary], filters: str = "") -> None:
+    """The jobs listing; `filters` says in words what narrowed it (for an empty result)."""
+    from rich.markup import escape
+
     named = any(j.name for j in summaries)  # a column of dashes is noise
-    columns = ["job", "name"] if named else ["job"]
-    t = table(*columns, "status", "device", "run type", "progress", "created", "cost")
-    for j in summaries:
-        t.add_row(
-            j.id,
-            *([esc(j.name) or "—"] if named else []),
-            output.status_text(j.status),
-            j.device_id,
-            j.run_type,
-            f"{j.progress.done}/{j.progress.total}",
-            when(j.created_at, seconds=False),
-            money(j.cost if j.cost is not None else j.estimated_cost),
-        )
+    rows = [
+        {
+            "job": j.id,
+            "name": output.clean(j.name) or "—",
+            "status": ("dry run", "cyan") if j.dry_run else (j.status, _status_style(j.status)),
+            "device": output.clean(j.device_id),
+            "run type": j.run_type,
+            "progress": "—" if j.dry_run else f"{j.progress.done}/{j.progress.total}",
+            "created": when(j.created_at, seconds=False),
+            "cost": listed_cost(j),
+        }
+        for j in summaries
+    ]
+    columns = ["job", *(["name"] if named else []), "status", "device", "run type"]
+    columns += ["progress", "created", "cost"]
+    columns = fit(columns, rows, output.out().width, OPTIONAL_JOB_COLUMNS)
+    t = table(*columns)
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row[column]
+            cells.append(f"[{value[1]}]{value[0]}[/]" if column == "status" else escape(value))
+        t.add_row(*cells)
     output.out().print(t)
-    if not summaries:
+    if summaries:
+        return
+    if filters:
+        output.hint(f"no jobs match {filters}")
+    else:
         output.hint("no jobs yet: qdispatch run FILE.qasm --device aer_simulator")
+
+
+def _status_style(status: str) -> str:
+    return output.STATUS_STYLES.get(status, "cyan")
+
+
+def fit(
+    columns: list[str], rows: Sequence[dict[str, Any]], width: int, optional: Sequence[str]
+) -> list[str]:
+    """The columns that fit in `width` (two spaces between them), dropping `optional` ones in
+    order until they do."""
+    from rich.cells import cell_len
+
+    def text(value: Any) -> str:
+        return value[0] if isinstance(value, tuple) else str(value)
+
+    widths = {c: max([cell_len(c), *(cell_len(text(row[c])) for row in rows)]) for c in columns}
+    kept = list(columns)
+    for column in optional:
+        if sum(widths[c] for c in kept) + 2 * (len(kept) - 1) <= width:
+            break
+        if column in kept:
+            kept.remove(column)
+    return kept
+
+
+def listed_cost(job: JobSummary) -> str:
+    """What a job cost, or `est. $…` while the figure is an estimate (dry runs, unfinished
+    jobs): a dry run's price is never read as money spent."""
+    if job.cost is not None and not job.dry_run:
+        return short_money(job.cost)
+    estimate = short_money(job.estimated_cost)
+    return estimate if estimate in ("free", "—") else f"est. {estimate}"
+
+
+def short_money(cost: CostView | None) -> str:
+    if cost is None:
+        return "—"
+    if not cost.pricing_available:
+        return "n/a"
+    usd = float((cost.converted or {}).get("amount") or 0.0)
+    if usd == 0:
+        return "free"
+    return f"${usd:,.2f}" if usd >= 0.01 else f"${usd:.2g}"  # cents, or what a tiny sum has
 
 
 def _timing(job: JobView) -> str:
@@ -148,10 +188,10 @@ def job(job: JobView) -> None:
         ("options", esc(", ".join(f"{k}={v}" for k, v in job.options.items())) or None),
         ("mitigation", _mitigation(job)),
         ("dry run", "yes: validated and planned, nothing executed" if job.dry_run else None),
-        ("description", esc(job.description) or None),
+        ("description", esc(job.description, multiline=True) or None),
     ]
     if job.error:
-        rows.append(("error", f"[red]{esc(job.error)}[/]"))
+        rows.append(("error", f"[red]{esc(job.error, multiline=True)}[/]"))
     output.out().print(fields(rows))
 
 
@@ -163,11 +203,12 @@ def _mitigation(job: JobView) -> str | None:
     return esc(f"{'applied' if applied else 'not applied'}{': ' + str(detail) if detail else ''}")
 
 
-def esc(text: str) -> str:
-    """User text (names, descriptions, provider messages) shown literally, never as markup."""
+def esc(text: str, *, multiline: bool = False) -> str:
+    """User text (names, descriptions, provider messages) shown literally: never as markup,
+    and with control characters made visible (old data may hold them)."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(output.clean(text, multiline=multiline))
 
 
 def plan(plan: dict[str, Any] | None) -> None:
@@ -224,13 +265,13 @@ def experiment(view: ExperimentView) -> None:
                 ("experiment", view.id),
                 ("name", esc(view.name)),
                 ("created", when(view.created_at)),
-                ("description", esc(view.description) or None),
+                ("description", esc(view.description, multiline=True) or None),
             ]
         )
     )
 
 
-def circuits(views: Sequence[CircuitView]) -> None:
+def circuits(views: Sequence[CircuitView], where: str = "") -> None:
     t = table("circuit", "name", "qubits", "depth", "2q gates", "gates", "parameters", "created")
     for c in views:
         a = c.analytics
@@ -246,7 +287,7 @@ def circuits(views: Sequence[CircuitView]) -> None:
         )
     output.out().print(t)
     if not views:
-        output.hint("no circuits yet: qdispatch circuits add FILE.qasm")
+        output.hint(f"no circuits {where or 'yet'}: qdispatch circuits add FILE.qasm")
 
 
 def circuit(view: CircuitView) -> None:
@@ -257,7 +298,7 @@ def circuit(view: CircuitView) -> None:
         ("experiment", view.experiment_id),
         ("source", f"OpenQASM {view.qasm_version}, sha256 {view.content_hash[:16]}…"),
         ("created", when(view.created_at)),
-        ("description", esc(view.description) or None),
+        ("description", esc(view.description, multiline=True) or None),
         ("qubits / clbits", f"{a['qubits']} / {a['clbits']}"),
         ("depth", f"{a['depth']} (two-qubit depth {a['depth_2q']})"),
         ("gates", f"{a['gates_total']}: {a['gates_1q']} one-qubit, {a['gates_2q']} two-qubit"),

@@ -5,13 +5,14 @@ their standard errors, and state vectors as amplitudes.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qdispatch_cli import output
-from qdispatch_cli.render import esc, table
+from qdispatch_cli.render import table
 
 if TYPE_CHECKING:
     from qdispatch_core.schemas import JobView
@@ -106,24 +107,86 @@ def leaf_title(job: JobView, leaf: Leaf, names: Mapping[str, Sequence[str]]) -> 
 # -- rendering ------------------------------------------------------------------------------
 
 
-def show(job: JobView, parameter_names: Mapping[str, Sequence[str]] | None = None) -> None:
-    """Print a job's results; nothing when it has none (not done, a dry run, an error)."""
+SECTIONS = 8  # distributions drawn one by one before the rest need --all
+SWEEP_AT = 5  # a distribution sweep of this many parameter sets or more becomes one table
+
+
+def show(
+    job: JobView,
+    parameter_names: Mapping[str, Sequence[str]] | None = None,
+    *,
+    all_rows: bool = False,
+) -> None:
+    """Print a job's results; nothing when it has none (not done, a dry run, an error).
+
+    Long listings show their head and tail unless `all_rows`; a line under them says how
+    many were left out, and a hint on stderr says how to see them all."""
     if job.results is None:
         return
+    from qdispatch_cli import sweeps
+
     names = parameter_names or {}
     found = leaves(job)
     console = output.out()
     what = kind(job)
     console.print()
+    noun = "parameter sets"
     if what == "expectation":
-        console.print(expectation_table(job, found, names))
-        return
-    for leaf in found:
-        console.rule(esc(leaf_title(job, leaf, names)), align="left", style="dim")
+        left_out = _tables(sweeps.expectation_tables(job, found, names, all_rows))
+    elif job.parameters is not None and _most_sets(job) >= SWEEP_AT:
+        left_out = _tables(sweeps.distribution_tables(job, found, what, names, all_rows))
+    else:
+        left_out, noun = _sections(job, found, what, names, all_rows), "results"
+    if left_out:
+        output.hint(
+            f"{left_out:,} {noun} left out: qdispatch jobs show {job.id} --all shows them, "
+            f"qdispatch jobs export {job.id} --format csv writes every value"
+        )
+
+
+def _most_sets(job: JobView) -> int:
+    return max((len(sets) for sets in job.parameters or []), default=0)
+
+
+def _tables(made: Sequence[tuple[str, Any, int]]) -> int:
+    """Print each (title, table, rows left out); the total left out."""
+    from rich.text import Text
+
+    console = output.out()
+    total = 0
+    for i, (title, rendered, left_out) in enumerate(made):
+        if i:
+            console.print()
+        console.print(Text(title, style="bold"))
+        console.print(rendered)
+        if left_out:
+            console.print(Text(f"({left_out:,} parameter sets not shown at ⋮)", style="dim"))
+        total += left_out
+    return total
+
+
+def _sections(
+    job: JobView,
+    found: Sequence[Leaf],
+    what: str,
+    names: Mapping[str, Sequence[str]],
+    all_rows: bool,
+) -> int:
+    """One labelled table per distribution; the first SECTIONS unless `all_rows`."""
+    from rich.text import Text
+
+    console = output.out()
+    shown = found if all_rows else found[:SECTIONS]
+    for leaf in shown:
+        console.rule(Text(leaf_title(job, leaf, names)), align="left", style="dim")
         if what == "statevector":
             console.print(statevector_table(leaf.value))
         else:
             console.print(distribution_table(leaf.value, quasi=what == "quasi"))
+    left_out = len(found) - len(shown)
+    if left_out:
+        console.print(Text(f"… {left_out:,} more results not shown", style="dim"))
+    return left_out
 
 
 def bar(fraction: float, width: int = BAR_WIDTH) -> str:
@@ -171,39 +234,38 @@ def probabilities(state: Sequence[Sequence[float]]) -> dict[str, float]:
 
 
 def statevector_table(state: Sequence[Sequence[float]]):
-    """The state as basis states by probability, with amplitudes (zeros left out)."""
-    amplitudes = basis_states(state)
-    rows = ranked(probabilities(state))
+    """The state as basis states by probability, with amplitudes (zeros left out).
+
+    One pass over the amplitudes keeping the TOP largest: a 22-qubit state is 4 million
+    amplitudes, and a table of every basis state (as `basis_states` builds) would take
+    gigabytes to show sixteen rows."""
+    real, imag = state
+    width = max(1, (len(real) - 1).bit_length())
+    shown: list[tuple[float, int]] = []  # (probability, -index): ties go to the lower index
+    nonzero = 0
+    for index, p in _probabilities(real, imag):
+        nonzero += 1
+        if len(shown) < TOP:
+            heapq.heappush(shown, (p, -index))
+        elif (p, -index) > shown[0]:
+            heapq.heapreplace(shown, (p, -index))
     t = table("basis state", "amplitude", "probability", "")
-    for bitstring, p in rows[:TOP]:
-        a = amplitudes[bitstring]
-        t.add_row(
-            f"|{bitstring}⟩", f"{a.real:+.4f}{a.imag:+.4f}i", f"{p:.4f}", f"[cyan]{bar(p)}[/]"
-        )
-    rest = rows[TOP:]
-    zeros = len(amplitudes) - len(rows)
-    if rest:
-        t.add_row(f"… {len(rest)} more", "", f"{sum(p for _, p in rest):.4f}", "")
-    if zeros:
-        t.add_row(f"({zeros} zero amplitudes)", "", "", "")
+    for p, negative in sorted(shown, reverse=True):
+        a = complex(real[-negative], imag[-negative])
+        label = format(-negative, f"0{width}b")
+        t.add_row(f"|{label}⟩", f"{a.real:+.4f}{a.imag:+.4f}i", f"{p:.4f}", f"[cyan]{bar(p)}[/]")
+    if nonzero > len(shown):
+        top = {-negative for _, negative in shown}
+        rest = math.fsum(p for i, p in _probabilities(real, imag) if i not in top)
+        t.add_row(f"… {nonzero - len(shown)} more", "", f"{rest:.4f}", "")
+    if len(real) > nonzero:
+        t.add_row(f"({len(real) - nonzero} zero amplitudes)", "", "", "")
     return t
 
 
-def expectation_table(job: JobView, found: Sequence[Leaf], names: Mapping[str, Sequence[str]]):
-    """One row per circuit × observable × parameter set: value ± standard error."""
-    columns = ["circuit", "observable"]
-    if job.parameters is not None:
-        columns.append("parameters")
-    t = table(*columns, "value", "± std. error")
-    for leaf in found:
-        circuit_id = job.circuit_ids[leaf.circuit]
-        observable = job.observables[leaf.circuit][leaf.observable or 0]
-        row = [f"{leaf.circuit + 1} ({circuit_id})", esc(observable_label(observable))]
-        if leaf.parameter_set is not None:
-            values = job.parameters[leaf.circuit][leaf.parameter_set]
-            row.append(
-                f"{leaf.parameter_set + 1}: {parameter_label(values, names.get(circuit_id, ()))}"
-            )
-        error = "—" if leaf.error is None or not math.isfinite(leaf.error) else f"{leaf.error:.4f}"
-        t.add_row(*row, f"{leaf.value:+.6f}", error)
-    return t
+def _probabilities(real: Sequence[float], imag: Sequence[float]):
+    """(index, probability) of the non-zero amplitudes, computed as `probabilities` does."""
+    for index, (re, im) in enumerate(zip(real, imag, strict=True)):
+        p = abs(complex(re, im)) ** 2
+        if p > 1e-12:
+            yield index, p

@@ -14,7 +14,11 @@ if TYPE_CHECKING:
 
 def default_app(db: str | None) -> App:
     from qdispatch import App, Settings
+    from qdispatch.logs import configure_logging
 
+    # Warnings on stderr, as before, now through the handler that masks live credentials (a
+    # `run --wait` runs its job's worker in this process).
+    configure_logging("WARNING")
     return App(Settings.from_env(database_url=db))
 
 

@@ -33,7 +33,57 @@ def read(app: App, user: User, job_id: str) -> JobView:
 def follow(
     app: App, user: User, job_id: str, *, timeout: float | None = None, live: bool = True
 ) -> JobView:
-    """Poll until the job is final; StillRunning after `timeout` seconds."""
+    """Poll until the job is final; StillRunning after `timeout` seconds.
+
+    When this process's own worker runs the job (`run --wait`), a pause ends as soon as that
+    worker finishes a job, so the result shows without waiting out the poll interval."""
+    started = time.monotonic()
+    delay = POLL[0]
+    worker = app.running_worker
+    # Read once before the line is drawn, so its first frame already shows the job as it is.
+    job = read(app, user, job_id)
+    with _progress(live) as progress:
+        task = progress.add_task(**_line(job))
+        while True:
+            progress.update(task, **_line(job))
+            if job.status in output.FINAL_STATUSES:
+                return job
+            if timeout is not None and time.monotonic() - started >= timeout:
+                raise StillRunning(job)
+            _pause(worker, delay)
+            delay = min(POLL[1], delay * 1.5)
+            job = read(app, user, job_id)
+
+
+def _pause(worker: object, delay: float) -> None:
+    """Sleep `delay`, or less when this process's worker finishes a job meanwhile."""
+    wait = getattr(worker, "wait_for_a_finish", None)
+    if wait is None:
+        time.sleep(delay)
+    else:
+        wait(worker.jobs_finished, delay)  # type: ignore[attr-defined]
+
+
+class _NoProgress:
+    """Stands in for Rich's progress display off a terminal, where it would draw nothing:
+    importing it costs more than the wait it decorates for a short job."""
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def add_task(self, **fields: object) -> int:
+        return 0
+
+    def update(self, task: int, **fields: object) -> None:
+        pass
+
+
+def _progress(live: bool):  # type: ignore[no-untyped-def]
+    if not (live and output.err().is_terminal):  # off a terminal it only adds noise
+        return _NoProgress()
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -43,9 +93,7 @@ def follow(
         TimeElapsedColumn,
     )
 
-    started = time.monotonic()
-    delay = POLL[0]
-    progress = Progress(
+    return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
@@ -54,21 +102,7 @@ def follow(
         TimeElapsedColumn(),
         console=output.err(),
         transient=True,
-        disable=not (live and output.err().is_terminal),  # off a terminal it only adds noise
     )
-    # Read once before the line is drawn, so its first frame already shows the job as it is.
-    job = read(app, user, job_id)
-    with progress:
-        task = progress.add_task(**_line(job))
-        while True:
-            progress.update(task, **_line(job))
-            if job.status in output.FINAL_STATUSES:
-                return job
-            if timeout is not None and time.monotonic() - started >= timeout:
-                raise StillRunning(job)
-            time.sleep(delay)
-            delay = min(POLL[1], delay * 1.5)
-            job = read(app, user, job_id)
 
 
 def _line(job: JobView) -> dict:

@@ -7,11 +7,10 @@ every log line goes to stderr.
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 from collections.abc import Sequence
 
 from qdispatch import App, Settings
+from qdispatch.logs import configure_logging
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -25,41 +24,27 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765, help="HTTP: port to listen on")
     parser.add_argument("--path", default="/mcp", help="HTTP: the endpoint's path")
     parser.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="HTTP: serve the web dashboard beside the MCP endpoint (API keys, per user)",
+    )
+    parser.add_argument(
         "--db", help="database URL (default: QDISPATCH_DATABASE_URL or the local SQLite file)"
     )
     parser.add_argument(
-        "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR")
+        "--log-level",
+        default="INFO",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="qdispatch's own loggers; other libraries log from WARNING whatever this says",
     )
     return parser.parse_args(argv)
 
 
-class _OursOrWarnings(logging.Filter):
-    """qdispatch's records at the chosen level; other libraries' (Qiskit logs every transpiler
-    pass at INFO) only from WARNING up, unless DEBUG asks for everything."""
-
-    def __init__(self, level: str) -> None:
-        super().__init__()
-        self.everything = level == "DEBUG"
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return (
-            self.everything
-            or record.levelno >= logging.WARNING
-            or record.name.startswith("qdispatch")
-        )
-
-
-def configure_logging(level: str) -> None:
-    # Plain one-line records on stderr, configured before the SDK's own (rich) setup, which
-    # then leaves the root logger alone.
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_OursOrWarnings(level))
-    logging.basicConfig(level=level, handlers=[handler])
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    # Before anything else logs, and before the SDK's own (rich) set-up, which then leaves the
+    # root logger alone: one line per record on stderr, other libraries at WARNING, live
+    # credentials masked (qdispatch.logs).
     configure_logging(args.log_level)
 
     def app_factory() -> App:
@@ -73,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             host=args.host,
             port=args.port,
             path=args.path,
-            log_level=args.log_level.lower(),
+            dashboard=args.dashboard,
         )
     else:
         from qdispatch_mcp.server import build_server

@@ -13,10 +13,12 @@ import inspect
 import json
 import logging
 import traceback
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
@@ -27,9 +29,11 @@ from qdispatch import App
 from qdispatch.worker import Worker
 from qdispatch_core.domain import User
 from qdispatch_core.errors import BadRequest, QDispatchError, Unauthorized
+from qdispatch_core.redaction import live_secrets
 from qdispatch_core.schemas import parse
 from qdispatch_core.usecases import Services
 from qdispatch_core.usecases.execution import scrub
+from qdispatch_mcp.results import Pager
 
 log = logging.getLogger("qdispatch_mcp")
 
@@ -42,7 +46,50 @@ INTERNAL_ERROR = (
 # Where the HTTP auth middleware leaves the caller for the tools (ASGI scope state).
 USER_STATE_KEY = "qdispatch_user"
 
+# The text content repeats the structured content (as the MCP specification advises, for
+# clients that read only text) up to this size; beyond it the text is the result's `context`,
+# so that one reply never carries a large payload twice.
+TEXT_COPY_BYTES = 64 * 1024
+
 T = TypeVar("T")
+
+
+class TooManyCalls(QDispatchError):
+    """429: the caller already has as many tool calls running as one user may."""
+
+    code = 429
+
+
+class CallSlots:
+    """At most `per_user` blocking tool calls of one user at a time on the HTTP door, so one
+    user's flood of slow calls cannot take every thread the server has. A call beyond that
+    waits up to `wait_seconds` for one of the user's own calls to end, then is refused with a
+    429 that says so; other users never wait for it."""
+
+    def __init__(self, per_user: int, wait_seconds: float) -> None:
+        self.per_user = per_user
+        self.wait_seconds = wait_seconds
+        self._slots: dict[str, anyio.Semaphore] = {}
+
+    @asynccontextmanager
+    async def slot(self, user_id: str) -> AsyncIterator[None]:
+        slots = self._slots.get(user_id)
+        if slots is None:
+            slots = self._slots[user_id] = anyio.Semaphore(self.per_user)
+        acquired = False
+        with anyio.move_on_after(self.wait_seconds):
+            await slots.acquire()
+            acquired = True
+        if not acquired:
+            raise TooManyCalls(
+                f"too many concurrent calls: at most {self.per_user} tool calls of one user run "
+                f"at once, and none of yours ended within {self.wait_seconds:g} s; retry when "
+                "one of your calls has returned"
+            )
+        try:
+            yield
+        finally:
+            slots.release()
 
 
 @dataclass(frozen=True)
@@ -52,6 +99,19 @@ class Runtime:
     app: App
     worker: Worker
     default_user: User
+    slots: CallSlots = field(default_factory=lambda: CallSlots(8, 5.0))
+    pager: Pager = field(default_factory=lambda: Pager(512 * 1024))
+
+    @classmethod
+    def of(cls, app: App, worker: Worker, default_user: User) -> Runtime:
+        settings = app.settings
+        return cls(
+            app=app,
+            worker=worker,
+            default_user=default_user,
+            slots=CallSlots(settings.mcp_calls_per_user, settings.mcp_call_wait_seconds),
+            pager=Pager(settings.mcp_result_bytes),
+        )
 
     @property
     def services(self) -> Services:
@@ -75,10 +135,21 @@ def runtime_of(ctx: Context[Runtime]) -> Runtime:
 
 async def use_case(ctx: Context[Runtime], fn: Callable[..., T], *args: Any) -> T:
     """Run a (blocking) use case for the caller in a worker thread: the event loop stays free
-    for other sessions, progress notifications and cancellation."""
+    for other sessions, progress notifications and cancellation. Over HTTP the call first
+    takes one of its user's slots (`CallSlots`)."""
     runtime = runtime_of(ctx)
     user = runtime.user_for(ctx)
-    return await anyio.to_thread.run_sync(fn, runtime.services, user, *args)
+    if ctx.request_context.request is None:  # stdio or in process: one local user
+        return await _in_thread(fn, runtime.services, user, *args)
+    async with runtime.slots.slot(user.id):
+        return await _in_thread(fn, runtime.services, user, *args)
+
+
+async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
+    # A cancelled call (the client gave up, or the server is stopping) returns at once and
+    # leaves its thread to finish alone: a thread cannot be interrupted, and waiting for it
+    # kept a stopping server alive as long as its slowest call (30 s and more).
+    return await anyio.to_thread.run_sync(fn, *args, abandon_on_cancel=True)
 
 
 def _text(text: str) -> list[TextContent]:
@@ -86,8 +157,16 @@ def _text(text: str) -> list[TextContent]:
 
 
 def success(model: BaseModel) -> CallToolResult:
+    """The model as structured content; as text too while it is small (`TEXT_COPY_BYTES`),
+    else its `context`, which says what it is and how to read the rest."""
     data = model.model_dump(mode="json")
-    return CallToolResult(content=_text(json.dumps(data, indent=2)), structured_content=data)
+    text = json.dumps(data, indent=2)
+    if len(text) > TEXT_COPY_BYTES:
+        text = (
+            f"{data.get('context') or ''}\n\nThe full result ({len(text):,} bytes as JSON) is in "
+            "this reply's structured content."
+        ).lstrip()
+    return CallToolResult(content=_text(text), structured_content=data)
 
 
 def refusal(text: str) -> CallToolResult:
@@ -101,9 +180,12 @@ async def respond(
 
     A contract error becomes its own text ("404 job_id: …"); anything else becomes the generic
     INTERNAL_ERROR, with the traceback logged after removing the request's credential values.
+    While the call runs, those values are masked in every log record (`live_secrets`).
     """
+    secrets = list(secrets)
     try:
-        model = await work()
+        with live_secrets(secrets):
+            model = await work()
     except QDispatchError as err:
         log.info("tool %s refused: %s", tool, err.code)
         return refusal(str(err))

@@ -32,7 +32,7 @@ def build_server(app_factory: Callable[[], App]) -> MCPServer[Runtime]:
             # Opening the database and creating the local user block: keep them off the loop.
             user = await anyio.to_thread.run_sync(lambda: app.default_user)
             worker = await anyio.to_thread.run_sync(app.worker)  # jobs progress while we serve
-            yield Runtime(app=app, worker=worker, default_user=user)
+            yield Runtime.of(app, worker, user)
         finally:
             await anyio.to_thread.run_sync(app.close)  # stops the worker, closes the database
 

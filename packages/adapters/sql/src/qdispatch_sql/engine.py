@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 
 from qdispatch_core.errors import Busy
+from qdispatch_core.files import private_sqlite
 
 # Seconds a writer waits for another's transaction before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -68,7 +69,7 @@ def create(url: str | URL) -> Engine:
 
 
 def _sqlite_engine(url: URL) -> Engine:
-    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    private_sqlite(Path(url.database))  # 0600 files in a 0700 directory: qdispatch_core.files
     engine = create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
     )

@@ -70,6 +70,8 @@ class SqlJobs(JobStore):
             query = query.where(jobs.c.experiment_id == where.experiment_id)
         if where.status is not None:
             query = query.where(jobs.c.status == where.status.value)
+        if where.dry_run is not None:
+            query = query.where(jobs.c.dry_run == where.dry_run)
         query = query.order_by(*NEWEST_FIRST).limit(where.limit)
         return [job_from_row(r) for r in self.conn.execute(query)]
 

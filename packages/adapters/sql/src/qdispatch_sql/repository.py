@@ -14,6 +14,7 @@ from qdispatch_sql.billing import SqlBilling
 from qdispatch_sql.errors import SchemaNotReady
 from qdispatch_sql.jobs import SqlJobs
 from qdispatch_sql.migrate import ensure_schema
+from qdispatch_sql.reports import SqlReports
 from qdispatch_sql.shards import SqlShards
 from qdispatch_sql.stores import SqlCircuits, SqlExperiments, SqlSecrets, SqlUsers
 
@@ -44,6 +45,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.shards = SqlShards(self._conn)
         self.secrets = SqlSecrets(self._conn)
         self.billing = SqlBilling(self._conn)
+        self.reports = SqlReports(self._conn)
 
     def commit(self) -> None:
         if self.read_only:

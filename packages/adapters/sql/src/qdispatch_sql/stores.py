@@ -149,13 +149,11 @@ class SqlCircuits(CircuitStore):
         row = self.conn.execute(query).first()
         return None if row is None else circuit_from_row(row)
 
-    def list(self, owner_id: str, experiment_id: str, limit: int) -> list[Circuit]:
-        query = (
-            select(circuits)
-            .where(circuits.c.experiment_id == experiment_id, circuits.c.owner_id == owner_id)
-            .order_by(circuits.c.created_at.desc(), circuits.c.id.desc())
-            .limit(limit)
-        )
+    def list(self, owner_id: str, experiment_id: str | None, limit: int) -> list[Circuit]:
+        query = select(circuits).where(circuits.c.owner_id == owner_id)
+        if experiment_id is not None:
+            query = query.where(circuits.c.experiment_id == experiment_id)
+        query = query.order_by(circuits.c.created_at.desc(), circuits.c.id.desc()).limit(limit)
         return [circuit_from_row(r) for r in self.conn.execute(query)]
 
 

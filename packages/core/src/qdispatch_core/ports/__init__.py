@@ -4,6 +4,15 @@ from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec
 from qdispatch_core.ports.billing import Billing, LedgerEntry
 from qdispatch_core.ports.circuits import CircuitToolkit
 from qdispatch_core.ports.executor import LocalExecutor, LocalRun, LocalWork
+from qdispatch_core.ports.reports import (
+    ExperimentSummary,
+    JobListing,
+    JobQuery,
+    JobSort,
+    ReportStore,
+    Reservation,
+    SpendRow,
+)
 from qdispatch_core.ports.repository import (
     CircuitStore,
     ExperimentStore,
@@ -26,7 +35,11 @@ __all__ = [
     "DevicePlan",
     "Execution",
     "ExperimentStore",
+    "ExperimentSummary",
     "JobFilter",
+    "JobListing",
+    "JobQuery",
+    "JobSort",
     "JobSpec",
     "JobStore",
     "LedgerEntry",
@@ -34,9 +47,12 @@ __all__ = [
     "LocalRun",
     "LocalWork",
     "RemoteState",
+    "ReportStore",
     "Repository",
+    "Reservation",
     "SecretStore",
     "ShardStore",
+    "SpendRow",
     "UnitOfWork",
     "UserStore",
 ]

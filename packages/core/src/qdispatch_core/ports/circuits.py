@@ -14,3 +14,11 @@ class CircuitToolkit(ABC):
 
         Raises BadRequest whose message carries the parser's line and column on a parse error.
         """
+
+    def draw(self, qasm: str) -> str | None:
+        """A plain-text drawing of the circuit, or None when this toolkit cannot draw.
+
+        Not abstract: drawing is for people looking at a circuit, and no use case that runs
+        jobs needs it.
+        """
+        return None

@@ -23,6 +23,7 @@ from qdispatch_core.domain import (
     User,
 )
 from qdispatch_core.ports.billing import Billing
+from qdispatch_core.ports.reports import ReportStore
 
 
 class UserStore(ABC):
@@ -81,8 +82,8 @@ class CircuitStore(ABC):
     def by_hash(self, owner_id: str, experiment_id: str, content_hash: str) -> Circuit | None: ...
 
     @abstractmethod
-    def list(self, owner_id: str, experiment_id: str, limit: int) -> list[Circuit]:
-        """Newest first."""
+    def list(self, owner_id: str, experiment_id: str | None, limit: int) -> list[Circuit]:
+        """Newest first; every experiment's when `experiment_id` is None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,7 @@ class JobFilter:
     experiment_id: str | None = None
     status: JobStatus | None = None
     limit: int = 50
+    dry_run: bool | None = None  # None: both; True: dry runs only; False: real runs only
 
 
 class JobStore(ABC):
@@ -221,6 +223,7 @@ class UnitOfWork(ABC):
     shards: ShardStore
     secrets: SecretStore
     billing: Billing
+    reports: ReportStore
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -13,6 +13,7 @@ from typing import Any
 from qdispatch_core.domain.devices import Device, OptionSpec
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.rules._shapes import describe, is_number
+from qdispatch_core.rules.suggest import did_you_mean
 
 CREDENTIAL_KEYS: dict[str, tuple[str, ...]] = {
     "ibm": ("ibm_quantum_token", "ibm_quantum_instance"),
@@ -94,9 +95,11 @@ def split_options(options: Any, device: Device) -> tuple[dict[str, Any], dict[st
         spec = device.option(key) if isinstance(key, str) else None
         if spec is None:
             hint = " (a credential of another provider)" if key in SECRET_OPTION_KEYS else ""
+            known = [o.name for o in device.options] + list(device.credential_options)
+            close = did_you_mean(key, known) if isinstance(key, str) and not hint else ""
             raise BadRequest(
-                f"options[{key!r}]: unknown option for device {device.id}{hint}; accepted: "
-                f"{_accepted(device)}",
+                f"options[{key!r}]: unknown option for device {device.id}{hint}{close} "
+                f"(accepted: {_accepted(device)})",
                 field=f"options[{key!r}]",
             )
         runtime[key] = _check_value(spec, value)

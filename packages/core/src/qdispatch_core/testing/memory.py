@@ -38,6 +38,7 @@ from qdispatch_core.ports import (
     UserStore,
 )
 from qdispatch_core.ports.billing import EntryKind, LedgerEntry, held_for_job
+from qdispatch_core.testing.reports import InMemoryReports
 from qdispatch_core.usecases.services import utcnow
 
 
@@ -161,11 +162,12 @@ class _Circuits(CircuitStore):
             None,
         )
 
-    def list(self, owner_id: str, experiment_id: str, limit: int) -> list[Circuit]:
+    def list(self, owner_id: str, experiment_id: str | None, limit: int) -> list[Circuit]:
         mine = [
             c
             for c in self.s.circuits.values()
-            if c.owner_id == owner_id and c.experiment_id == experiment_id
+            if c.owner_id == owner_id
+            and (experiment_id is None or c.experiment_id == experiment_id)
         ]
         return sorted(mine, key=lambda c: (c.created_at, c.id), reverse=True)[:limit]
 
@@ -202,6 +204,7 @@ class _Jobs(JobStore):
             if j.owner_id == owner_id
             and (where.experiment_id is None or j.experiment_id == where.experiment_id)
             and (where.status is None or j.status is where.status)
+            and (where.dry_run is None or j.dry_run is where.dry_run)
         ]
         return sorted(jobs, key=lambda j: (j.created_at, j.id), reverse=True)[: where.limit]
 
@@ -433,6 +436,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.shards = _Shards(s)
         self.secrets = _Secrets(s)
         self.billing = InMemoryBilling(s)
+        self.reports = InMemoryReports(s)
 
     def commit(self) -> None:
         self._committed = True

@@ -76,3 +76,9 @@ class FakeCircuitToolkit(CircuitToolkit):
             has_measurements="measure" in ops,
         )
         return ParsedCircuit(version, analytics)
+
+    def draw(self, qasm: str) -> str | None:
+        """One line per statement: enough for a door to show that a drawing arrived."""
+        self.inspect(qasm)
+        statements = [raw.split("//")[0].strip() for raw in qasm.splitlines()]
+        return "\n".join(f"| {s}" for s in statements if s and not s.startswith(_SKIP))

@@ -1,18 +1,55 @@
-"""Use cases: small functions over the ports. Doors parse input, call one, render the output."""
+"""Use cases: small functions over the ports. Doors parse input, call one, render the output.
 
-from qdispatch_core.usecases.circuits import get_circuit, list_circuits, submit_circuit
-from qdispatch_core.usecases.devices import get_device, list_devices
-from qdispatch_core.usecases.experiments import create_experiment, get_experiment, list_experiments
-from qdispatch_core.usecases.jobs import cancel_job, get_job, list_jobs
-from qdispatch_core.usecases.runs import submit_run
-from qdispatch_core.usecases.services import Limits, Services
-from qdispatch_core.usecases.users import (
-    authenticate,
-    create_user,
-    credit_user,
-    ensure_user,
-    list_users,
-)
+Each name loads its module on first use (`usecases.list_devices` imports only `devices`), so a
+door that lists devices does not import the pydantic schemas the job use cases need.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qdispatch_core.usecases.circuits import get_circuit, list_circuits, submit_circuit
+    from qdispatch_core.usecases.devices import get_device, list_devices
+    from qdispatch_core.usecases.experiments import (
+        create_experiment,
+        get_experiment,
+        list_experiments,
+    )
+    from qdispatch_core.usecases.jobs import cancel_job, get_job, list_jobs
+    from qdispatch_core.usecases.runs import submit_run
+    from qdispatch_core.usecases.services import Limits, Services
+    from qdispatch_core.usecases.users import (
+        authenticate,
+        create_user,
+        credit_user,
+        ensure_user,
+        list_users,
+    )
+
+# public name -> the module (in this package) that defines it
+_EXPORTS = {
+    "Limits": "services",
+    "Services": "services",
+    "authenticate": "users",
+    "cancel_job": "jobs",
+    "create_experiment": "experiments",
+    "create_user": "users",
+    "credit_user": "users",
+    "ensure_user": "users",
+    "get_circuit": "circuits",
+    "get_device": "devices",
+    "get_experiment": "experiments",
+    "get_job": "jobs",
+    "list_circuits": "circuits",
+    "list_devices": "devices",
+    "list_experiments": "experiments",
+    "list_jobs": "jobs",
+    "list_users": "users",
+    "submit_circuit": "circuits",
+    "submit_run": "runs",
+}
 
 __all__ = [
     "Limits",
@@ -35,3 +72,16 @@ __all__ = [
     "submit_circuit",
     "submit_run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -73,7 +73,9 @@ def submit_circuit(
     """Store a QASM circuit in an experiment (the same source twice is one circuit)."""
     limits = services.limits
     name = check_text(name, "name", max_length=limits.name_max)
-    description = check_text(description, "description", max_length=limits.description_max)
+    description = check_text(
+        description, "description", max_length=limits.description_max, multiline=True
+    )
     with services.repository.read() as uow:
         uow.experiments.get(user.id, experiment_id)  # 404 before parsing: cheaper, clearer
     source = parse_source(services, qasm, "circuit_qasm")
@@ -96,10 +98,13 @@ def get_circuit(services: Services, user: User, circuit_id: str) -> Circuit:
 
 
 def list_circuits(
-    services: Services, user: User, experiment_id: str, limit: int = 50
+    services: Services, user: User, experiment_id: str | None, limit: int = 50
 ) -> list[Circuit]:
+    """An experiment's circuits, newest first; every experiment's when `experiment_id` is
+    None."""
     if not 1 <= limit <= services.limits.list_max:
         raise BadRequest(f"limit: expected 1..{services.limits.list_max}", field="limit")
     with services.repository.read() as uow:
-        uow.experiments.get(user.id, experiment_id)
+        if experiment_id is not None:
+            uow.experiments.get(user.id, experiment_id)
         return uow.circuits.list(user.id, experiment_id, limit)

@@ -26,6 +26,7 @@ from qdispatch_core.domain.lifecycle import advance, is_behind, with_log
 from qdispatch_core.errors import LeaseLost, ProviderError, ProviderUnavailable, QDispatchError
 from qdispatch_core.ports import UnitOfWork
 from qdispatch_core.ports.backend import Backend, Execution, JobSpec, RemoteState, SpecCircuit
+from qdispatch_core.redaction import live_secrets
 from qdispatch_core.rules.plan import assemble, build_plan
 from qdispatch_core.usecases.jobs import finish_unstarted
 from qdispatch_core.usecases.leases import LeaseKeeper
@@ -44,6 +45,9 @@ class WorkerConfig:
     cancel_polls: int = 20
     # How long a provider may stay unreachable while a job is followed before it ends in Error.
     unavailable_grace: float = 900.0
+    # Claims after the first that a job may take before it ends in Error: each means the
+    # worker that held it stopped without finishing it (crashed, killed, lost its lease).
+    crash_retries: int = 2
     # Local simulations: seconds of simulation a shard aims at.
     shard_seconds: float = 5.0
     # Local simulations: the wall-clock budget of one job's simulation, per device id, else
@@ -130,23 +134,43 @@ class JobRunner:
             candidates = [i for i in uow.jobs.claimable(now, 20) if i not in skip]
         for job_id in candidates:
             with repo.begin() as uow:
+                before = uow.jobs.get_for_worker(job_id).lease_owner
                 job = uow.jobs.claim(job_id, self.config.worker_id, now, self._lease_until(now))
+                if job is not None and self._same_process(before):
+                    job = self._forgive_claim(uow, job)
                 uow.commit()
             if job is not None:
                 return job
         return None
 
+    def _same_process(self, lease_owner: str | None) -> bool:
+        """Whether a lease belonged to a thread of this very process: worker ids are
+        "<process name>/<thread>", and a live process did not crash."""
+        process = self.config.worker_id.rpartition("/")[0]
+        return bool(process and lease_owner and lease_owner.startswith(process + "/"))
+
+    def _forgive_claim(self, uow: UnitOfWork, job: Job) -> Job:
+        # The job's lease ran out under one of our own threads (starved, not dead): this claim
+        # does not count towards the crash limit (`attempts` counts the claims that do).
+        forgiven = replace(job, attempts=job.attempts - 1)
+        uow.jobs.save(forgiven, lease_owner=self.config.worker_id)
+        return forgiven
+
     # -- running ------------------------------------------------------------------------
 
     def run(self, job: Job) -> Job:
         """Drive a claimed job to a final status; returns the job as last written."""
+        if job.attempts > self.config.crash_retries + 1:  # the first claim, then the retries
+            return self._give_up(job)
         credentials: dict[str, str] = {}
         try:
             credentials = self._credentials(job)
-            if self.keeper is None:
-                return _Run(self, job, credentials).execute()
-            with self.keeper.holding(job.id, self.config.worker_id):
-                return _Run(self, job, credentials).execute()
+            # Masked in every log record (any library's) while this worker holds them.
+            with live_secrets(credentials.values()):
+                if self.keeper is None:
+                    return _Run(self, job, credentials).execute()
+                with self.keeper.holding(job.id, self.config.worker_id):
+                    return _Run(self, job, credentials).execute()
         except LeaseLost:
             log.info("job %s: lease lost; another worker or the user took it over", job.id)
             return self._read(job.id)
@@ -166,6 +190,21 @@ class JobRunner:
         # the original exception (and a credential in its message) as its context.
         return self._fail(job.id, failure)
 
+    def _give_up(self, job: Job) -> Job:
+        """A job whose every worker died with it: likely the job kills them (a simulation that
+        exhausts memory, a native crash), so it ends here instead of taking the next one down."""
+        earlier = job.attempts - 1
+        message = (
+            f"gave up: the job was claimed {earlier} time{'s' if earlier != 1 else ''} before, "
+            "and each time the worker stopped without finishing it (a crash, a kill or an "
+            "expired lease); it may be what crashes them, so it is not run again (at most "
+            f"{self.config.crash_retries} re-claims: QDISPATCH_JOB_CRASH_RETRIES)"
+        )
+        if job.provider_job_ids:
+            message += f"; provider job(s) {', '.join(job.provider_job_ids)} were not followed"
+        log.warning("job %s: %s", job.id, message)
+        return self._fail(job.id, message)
+
     def _read(self, job_id: str) -> Job:
         with self.services.repository.read() as uow:
             return uow.jobs.get_for_worker(job_id)
@@ -179,7 +218,14 @@ class JobRunner:
             if job.is_final or job.lease_owner != me:
                 return job
             line = f"{self.services.clock().isoformat()} handed back by worker {me} (stopping)"
-            job = replace(job, lease_owner=None, lease_expires_at=None, logs=(*job.logs, line))
+            # A clean hand-back is no crash: its claim does not count towards the give-up rule.
+            job = replace(
+                job,
+                lease_owner=None,
+                lease_expires_at=None,
+                logs=(*job.logs, line),
+                attempts=max(0, job.attempts - 1),
+            )
             uow.shards.release(job_id, me)
             uow.jobs.save(job, lease_owner=me)
             uow.commit()

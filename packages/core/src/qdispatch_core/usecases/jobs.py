@@ -7,6 +7,7 @@ from qdispatch_core.domain import Job, JobStatus, User
 from qdispatch_core.domain.lifecycle import advance
 from qdispatch_core.errors import BadRequest, LeaseLost
 from qdispatch_core.ports import JobFilter, UnitOfWork
+from qdispatch_core.rules.suggest import did_you_mean
 from qdispatch_core.schemas import JobResponse, JobView
 from qdispatch_core.usecases.services import Services
 
@@ -31,20 +32,33 @@ def list_jobs(
     experiment_id: str | None = None,
     status: str | JobStatus | None = None,
     limit: int = 50,
+    dry_run: bool | None = None,
 ) -> list[Job]:
+    """The user's jobs, newest first; each filter given narrows the list (`dry_run` True: dry
+    runs only, False: real runs only)."""
     if not 1 <= limit <= services.limits.list_max:
         raise BadRequest(f"limit: expected 1..{services.limits.list_max}", field="limit")
-    try:
-        wanted = JobStatus(status) if status else None
-    except ValueError:
-        names = ", ".join(s.value for s in JobStatus)
-        raise BadRequest(
-            f"status: expected one of {names}, got {status!r}", field="status"
-        ) from None
+    wanted = job_status(status) if status else None
+    if dry_run is not None and not isinstance(dry_run, bool):
+        raise BadRequest(f"dry_run: expected true or false, got {dry_run!r}", field="dry_run")
     with services.repository.read() as uow:
         if experiment_id:
             uow.experiments.get(user.id, experiment_id)
-        return uow.jobs.list(user.id, JobFilter(experiment_id, wanted, limit))
+        return uow.jobs.list(user.id, JobFilter(experiment_id, wanted, limit, dry_run))
+
+
+def job_status(status: str | JobStatus) -> JobStatus:
+    """The status of that name, or a 400 listing the names (with the closest one)."""
+    try:
+        return JobStatus(status)
+    except ValueError:
+        names = [s.value for s in JobStatus]
+        shown = repr(status)[:40] if isinstance(status, str) else type(status).__name__
+        raise BadRequest(
+            f"status: expected one of {', '.join(names)}, got {shown}"
+            + (did_you_mean(status, names) if isinstance(status, str) else ""),
+            field="status",
+        ) from None
 
 
 def finish_unstarted(

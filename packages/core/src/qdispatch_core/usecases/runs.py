@@ -60,7 +60,9 @@ def _load_stored(services: Services, user: User, request: RunRequest) -> list[Ci
 def _check_basics(services: Services, request: RunRequest, device: Device) -> RunType:
     limits = services.limits
     check_text(request.name, "name", max_length=limits.name_max)
-    check_text(request.description, "description", max_length=limits.description_max)
+    check_text(
+        request.description, "description", max_length=limits.description_max, multiline=True
+    )
     run_type = RunType(request.run_type)
     if run_type not in device.run_types:
         supported = ", ".join(r.value for r in device.run_types)
@@ -168,11 +170,22 @@ def _plan_document(plan: JobPlan, device_plan: Any | None) -> dict[str, Any]:
 
 
 def submit_run(
-    services: Services, user: User, request: RunRequest | Mapping[str, Any]
+    services: Services,
+    user: User,
+    request: RunRequest | Mapping[str, Any],
+    *,
+    circuit_names: Sequence[str] = (),
 ) -> RunResponse:
     """Validate a run request completely, then store circuits, job, reservation and sealed
-    credentials in one transaction. Returns at once; a worker executes the job."""
+    credentials in one transaction. Returns at once; a worker executes the job.
+
+    `circuit_names` names the new circuits of `circuits_qasm`, in order (the CLI names them
+    after their files); a source already stored keeps its name."""
     req = parse(RunRequest, request)
+    names = [
+        check_text(n, f"circuit_names[{i}]", max_length=services.limits.name_max)
+        for i, n in enumerate(circuit_names)
+    ]
     stored = _load_stored(services, user, req)
     sources = [
         parse_source(services, q, f"circuits_qasm[{i}]") for i, q in enumerate(req.circuits_qasm)
@@ -240,6 +253,7 @@ def submit_run(
                 estimate,
                 credentials,
                 now,
+                names,
             )
             break
         except Conflict:
@@ -268,10 +282,14 @@ def _store(
     estimate: Any,
     credentials: Mapping[str, str],
     now: Any,
+    names: Sequence[str] = (),
 ) -> Job:
     """One transaction: new circuits, the job, its reservation and its sealed credentials."""
     with services.repository.begin() as uow:
-        new_ids = [store_circuit(uow, services, user, req.experiment_id, s).id for s in sources]
+        new_ids = [
+            store_circuit(uow, services, user, req.experiment_id, s, *names[i : i + 1]).id
+            for i, s in enumerate(sources)
+        ]
         job = replace(job, circuit_ids=tuple(c.id for c in stored) + tuple(new_ids))
         if req.dry_run:
             job = replace(job, plan=_plan_document(plan, device_plan))

@@ -74,3 +74,13 @@ def build_devices(facts: Mapping[str, Any], memory_limit_bytes: int) -> tuple[De
 
 def default_method(device: Device) -> str:
     return DEVICES[device.id][1]
+
+
+def catalog(credentials: Mapping[str, str] | None = None) -> tuple[Device, ...]:
+    """What `AerBackend().list_devices()` returns, without building the backend: the registry
+    lists devices through this (entry point `qdispatch.catalogs`) so that listing imports only
+    the device tables."""
+    from qdispatch_aer.facts import load_facts
+    from qdispatch_qiskit.memory import memory_limit_from_env
+
+    return build_devices(load_facts(), memory_limit_from_env())

@@ -14,6 +14,7 @@ from typing import Any
 
 from qdispatch_core.domain import Cost, Device, Shard
 from qdispatch_core.errors import NotFound, ProviderError
+from qdispatch_core.listing import AccountListings
 from qdispatch_core.ports.backend import (
     Backend,
     DevicePlan,
@@ -73,6 +74,7 @@ class IBMBackend(Backend):
         self._static_cloud = static_cloud_devices()
         self._services = Services()
         self._cloud = CloudBackends(self._services)
+        self._listings: AccountListings[tuple[Device, ...]] = AccountListings()
         self._cloud_jobs = CloudJobs(self._services)
         self._fakes = Fakes()
         self._compiler: Compiler | None = None
@@ -91,14 +93,27 @@ class IBMBackend(Backend):
         return [*self._fake_devices, *self._cloud_devices(credentials)]
 
     def _cloud_devices(self, credentials: Credentials | None) -> Sequence[Device]:
+        """The account's processors, asked once with a bounded wait (`AccountListings`: a run
+        with credentials resolves its device here, on the request path); else the dated list."""
         account = account_for(credentials)
         if account is None:
             return self._static_cloud
         try:
-            return self._cloud.listing(account)[0]
+            listed = self._listings.get(account.fingerprint, lambda: self._listing(account))
         except ProviderError as exc:
             log.warning("%s; showing IBM's processors from the dated list instead", exc)
             return self._static_cloud
+        if listed is None:
+            log.warning(
+                "IBM Quantum did not list the account's backends within %g s (or failed to "
+                "lately); showing IBM's processors from the dated list instead",
+                self._listings.wait,
+            )
+            return self._static_cloud
+        return listed
+
+    def _listing(self, account: Account) -> tuple[Device, ...]:
+        return tuple(self._cloud.listing(account)[0])
 
     def get_device(self, device_id: str, credentials: Credentials | None = None) -> Device:
         if device_id.startswith("fake_"):  # never ask the account about a local twin

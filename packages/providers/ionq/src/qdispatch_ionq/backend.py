@@ -9,13 +9,12 @@ call re-attaches to them with fresh clients built from the job's credentials.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qdispatch_core.domain import Cost, Device, JobStatus
 from qdispatch_core.errors import BadRequest, ProviderError
+from qdispatch_core.listing import AccountListings
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
 from qdispatch_core.rules.plan import Executable
 from qdispatch_ionq import calibration, catalog, mitigation, outcomes, remote
@@ -32,6 +31,8 @@ log = logging.getLogger(__name__)
 
 Credentials = Mapping[str, str]
 ACCOUNT_DEVICES_TTL = 300.0
+# One GET of the account's backends on the request path: a short timeout and no retry.
+LISTING_TIMEOUT_S = 5.0
 
 
 class IonQBackend(Backend):
@@ -56,8 +57,9 @@ class IonQBackend(Backend):
         self.max_circuits_per_job = max_circuits_per_job
         self.http_timeout = http_timeout
         self._static = catalog.static_devices()
-        self._account: dict[str, tuple[float, tuple[Device, ...]]] = {}
-        self._lock = threading.Lock()
+        self._listings: AccountListings[tuple[Device, ...]] = AccountListings(
+            ttl=ACCOUNT_DEVICES_TTL
+        )
         self._compiler: Compiler | None = None
         self._costs = CostBook(self.host)
 
@@ -78,23 +80,32 @@ class IonQBackend(Backend):
     # -- devices ----------------------------------------------------------------------------
 
     def list_devices(self, credentials: Credentials | None = None) -> Sequence[Device]:
-        """The catalog; with an API key (in options or IONQ_API_KEY), the account's backends
-        (one cached call, falling back to the catalog when IonQ is unreachable) — the same rule
-        as every provider with account listings."""
+        """The catalog; with an API key (in options or IONQ_API_KEY), the account's backends:
+        one short try (no retries, `LISTING_TIMEOUT_S`), shared by concurrent callers and
+        remembered (`AccountListings`), else the catalog — a run with credentials resolves its
+        device here, on the request path. The same rule as every provider with account
+        listings."""
         if not api_key(credentials or {}):
             return list(self._static)
         connection = self._connection(credentials)
-        with self._lock:
-            cached = self._account.get(connection.fingerprint)
-        if cached is not None and time.monotonic() - cached[0] < ACCOUNT_DEVICES_TTL:
-            return list(cached[1])
+        listing = Connection(
+            connection.host, connection.key, max_retry_seconds=0, timeout=LISTING_TIMEOUT_S
+        )
         try:
-            devices = catalog.account_devices(IonQApi(connection).backends())
+            devices = self._listings.get(
+                connection.fingerprint,
+                lambda: tuple(catalog.account_devices(IonQApi(listing).backends())),
+            )
         except Exception as exc:  # listing must work while IonQ is unreachable
             log.warning("IonQ's backend list is unavailable (%s); using the catalog", exc)
             return list(self._static)
-        with self._lock:
-            self._account[connection.fingerprint] = (time.monotonic(), devices)
+        if devices is None:
+            log.warning(
+                "IonQ did not list the account's backends within %g s (or failed to lately); "
+                "using the catalog",
+                self._listings.wait,
+            )
+            return list(self._static)
         return list(devices)
 
     def missing_credentials(self, device: Device, credentials: Credentials) -> tuple[str, ...]:

@@ -174,3 +174,11 @@ def account_devices(backends: Iterable[Mapping[str, Any]]) -> tuple[Device, ...]
         status = BACKEND_STATUS.get(str(info.get("status")), DeviceStatus.UNKNOWN)
         devices.append(build_device(_entry_for(target), qubits, status))
     return tuple(devices)
+
+
+def catalog(credentials: Mapping[str, str] | None = None) -> tuple[Device, ...] | None:
+    """What `IonQBackend().list_devices(credentials)` returns, without building the backend;
+    None when an API key is available, whose account only the backend can ask."""
+    from qdispatch_ionq.connection import api_key
+
+    return None if api_key(credentials) else static_devices()

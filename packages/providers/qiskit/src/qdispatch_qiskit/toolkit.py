@@ -27,3 +27,6 @@ class QiskitToolkit(CircuitToolkit):
         analytics = require("qdispatch_qiskit.analytics")
         version, circuit = parsing.parse_qasm_versioned(qasm)
         return ParsedCircuit(version, analytics.circuit_analytics(circuit))
+
+    def draw(self, qasm: str) -> str | None:
+        return require("qdispatch_qiskit.drawing").text_drawing(qasm)

@@ -19,6 +19,7 @@ from qiskit.transpiler.passes import (
     UnrollCustomDefinitions,
 )
 
+from qdispatch_qiskit import stage_plugins
 from qdispatch_qiskit.cache import LruCache
 
 DEFAULT_OPTIMIZATION_LEVEL = 1
@@ -31,6 +32,7 @@ def _pass_manager(
     target: Target, optimization_level: int, seed_transpiler: int | None
 ) -> tuple[PassManager, threading.Lock]:
     def build() -> tuple[Any, PassManager, threading.Lock]:
+        stage_plugins.install()  # import no other provider's plugins to build this one
         pm = generate_preset_pass_manager(
             optimization_level=optimization_level, target=target, seed_transpiler=seed_transpiler
         )

@@ -12,67 +12,87 @@ from qdispatch_cli.options import Db, Json
 
 app = typer.Typer(help="Add, list and show circuits (with analytics).", no_args_is_help=True)
 
-Experiment = Annotated[str, typer.Option(metavar="NAME|ID", help="Experiment name or id.")]
-
 
 @app.command()
 def add(
-    file: Annotated[
-        Path,
+    files: Annotated[
+        list[Path],
         typer.Argument(
-            metavar="FILE.qasm",
-            help="An OpenQASM 2.0 or 3.0 file ('-' reads standard input).",
+            metavar="FILE.qasm…",
+            help="OpenQASM 2.0 or 3.0 files ('-' reads standard input).",
             show_default=False,
         ),
     ],
     experiment: Annotated[
         str, typer.Option(metavar="NAME|ID", help="Experiment name (created when new) or id.")
     ] = lookup.DEFAULT_EXPERIMENT,
-    name: Annotated[str, typer.Option(metavar="TEXT", help="Circuit name.")] = "",
+    name: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="Circuit name (one file); default: the file's stem."),
+    ] = None,
     description: Annotated[str, typer.Option(metavar="TEXT", help="Circuit description.")] = "",
     as_json: Json = False,
     db: Db = None,
 ) -> None:
-    """Store a circuit and print its analytics; the same source twice is one circuit.
+    """Store circuits and print their analytics; the same source twice is one circuit.
 
-    Run it later with: qdispatch run --circuit-id CIRCUIT_ID --device …
+    Each circuit is named after its file (ansatz.qasm → ansatz) unless --name is given. Run
+    them later with: qdispatch run --circuit-id CIRCUIT_ID --device …
     """
     from qdispatch_core import usecases
     from qdispatch_core.schemas import CircuitView
 
-    qasm = inputs.read_qasm(file)
+    if name is not None and len(files) > 1:
+        raise typer.BadParameter(
+            "--name names one circuit; with several files each is named after its file",
+            param_hint="--name",
+        )
+    sources = [
+        (inputs.read_qasm(f), name if name is not None else inputs.circuit_name(f)) for f in files
+    ]
     with session.open_app(db) as app:
         user = session.current_user(app)
         found = lookup.experiment(app.services, user, experiment, create=True)
-        circuit = usecases.submit_circuit(app.services, user, found.id, qasm, name, description)
-    view = CircuitView.of(circuit)
+        views = [
+            CircuitView.of(
+                usecases.submit_circuit(app.services, user, found.id, qasm, title, description)
+            )
+            for qasm, title in sources
+        ]
     if as_json:
-        output.print_json(view)
-    else:
+        output.print_json(views[0] if len(views) == 1 else views)
+        return
+    for i, view in enumerate(views):
+        if i:
+            output.out().print()
         render.circuit(view)
 
 
 @app.command("list")
 def list_(
-    experiment: Experiment = lookup.DEFAULT_EXPERIMENT,
+    experiment: Annotated[
+        str | None,
+        typer.Option(metavar="NAME|ID", help="Only this experiment (default: all of yours)."),
+    ] = None,
     limit: Annotated[int, typer.Option(metavar="N", help="At most this many.")] = 50,
     as_json: Json = False,
     db: Db = None,
 ) -> None:
-    """The circuits of an experiment."""
+    """Your circuits, newest first: all of them, or one experiment's."""
     from qdispatch_core import usecases
     from qdispatch_core.schemas import CircuitView
 
     with session.open_app(db) as app:
         user = session.current_user(app)
-        found = lookup.experiment(app.services, user, experiment, create=False)
-        views = [
-            CircuitView.of(c) for c in usecases.list_circuits(app.services, user, found.id, limit)
-        ]
+        found = (
+            lookup.experiment(app.services, user, experiment, create=False) if experiment else None
+        )
+        circuits = usecases.list_circuits(app.services, user, found.id if found else None, limit)
+        views = [CircuitView.of(c) for c in circuits]
     if as_json:
         output.print_json(views)
     else:
-        render.circuits(views)
+        render.circuits(views, f"in experiment {found.name!r}" if found else "")
 
 
 @app.command()
@@ -95,4 +115,4 @@ def show(
     render.circuit(view)
     if qasm:
         output.out().print()
-        output.out().print(view.qasm, markup=False, highlight=False)
+        output.out().print(output.clean(view.qasm or "", multiline=True), markup=False)

@@ -1,7 +1,8 @@
-"""`qdispatch jobs`: list, show, wait for, cancel and plot jobs."""
+"""`qdispatch jobs`: list, show, wait for, cancel, export and plot jobs."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from qdispatch_core.domain import User
     from qdispatch_core.schemas import JobView
 
-app = typer.Typer(help="List, show, wait for, cancel and plot jobs.", no_args_is_help=True)
+app = typer.Typer(help="List, show, wait for, cancel, export and plot jobs.", no_args_is_help=True)
 
 JobId = Annotated[
     str, typer.Argument(metavar="JOB_ID", help="A job id (job_…).", show_default=False)
@@ -31,43 +32,65 @@ def list_(
         str | None,
         typer.Option(
             metavar="STATUS",
-            help="Only jobs in this status: Submitted, Queued, Running, Done, Error, …",
+            help="Only jobs in this status (any case): Submitted, Queued, Running, Done, "
+            "Error, Cancelled, …",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool | None,
+        typer.Option(
+            "--dry-run/--no-dry-run",
+            help="Only dry runs, or only real runs (default: both).",
+            show_default=False,
         ),
     ] = None,
     limit: Annotated[int, typer.Option(metavar="N", help="At most this many, newest first.")] = 20,
     as_json: Json = False,
     db: Db = None,
 ) -> None:
-    """Your jobs, newest first."""
+    """Your jobs, newest first. Dry runs read `dry run`, and their prices `est. $…`."""
     from qdispatch_core import usecases
     from qdispatch_core.schemas import JobSummary
 
+    wanted = lookup.status(status) if status else None
     with session.open_app(db) as app:
         user = session.current_user(app)
-        experiment_id = (
-            lookup.experiment(app.services, user, experiment, create=False).id
-            if experiment
-            else None
+        found_experiment = (
+            lookup.experiment(app.services, user, experiment, create=False) if experiment else None
         )
-        found = usecases.list_jobs(app.services, user, experiment_id, status, limit)
+        experiment_id = found_experiment.id if found_experiment else None
+        found = usecases.list_jobs(app.services, user, experiment_id, wanted, limit, dry_run)
         summaries = [JobSummary.of(j) for j in found]
     if as_json:
         output.print_json(summaries)
-    else:
-        render.jobs(summaries)
+        return
+    filters = [f"status {getattr(wanted, 'value', wanted)}"] if wanted else []
+    if found_experiment is not None:
+        filters.append(f"in experiment {found_experiment.name!r}")
+    if dry_run is not None:
+        filters.append("that are dry runs" if dry_run else "that are real runs")
+    render.jobs(summaries, " ".join(filters))
+
+
+AllRows = Annotated[
+    bool,
+    typer.Option("--all", help="Every row of long result tables (by default their head and tail)."),
+]
 
 
 @app.command()
 def show(
     job_id: JobId,
     logs: Annotated[bool, typer.Option("--logs", help="Also print the job's log.")] = False,
+    all_rows: AllRows = False,
     as_json: Json = False,
     db: Db = None,
 ) -> None:
     """A job: status, progress, cost, and its results when it is done."""
     with session.open_app(db) as app:
         user = session.current_user(app)
-        render_job(app, user, waiting.read(app, user, job_id), as_json, logs=logs)
+        job = waiting.read(app, user, job_id)
+        render_job(app, user, job, as_json, logs=logs, all_rows=all_rows)
 
 
 @app.command()
@@ -77,6 +100,7 @@ def wait(
         float | None,
         typer.Option(metavar="SECONDS", help="Give up after this many seconds (exit code 4)."),
     ] = None,
+    all_rows: AllRows = False,
     as_json: Json = False,
     db: Db = None,
 ) -> None:
@@ -101,7 +125,7 @@ def wait(
         except KeyboardInterrupt:
             output.error(f"stopped waiting; job {job_id} goes on: qdispatch jobs wait {job_id}")
             raise typer.Exit(errors.EXIT_INTERRUPTED) from None
-        render_job(app, user, job, as_json)
+        render_job(app, user, job, as_json, all_rows=all_rows)
     if job.status in ("Error", "Cancelled"):
         raise typer.Exit(errors.EXIT_JOB_FAILED)
 
@@ -142,20 +166,71 @@ def plot(
     ],
     db: Db = None,
 ) -> None:
-    """Draw a done job's results: histograms of counts, or expectation values with error bars."""
+    """Draw a done job's results: expectation values against the swept parameter (a line per
+    observable, with error bars; a heat map for a 2-D grid), or histograms of counts."""
+    from rich.text import Text
+
     from qdispatch_cli import plot as plotting
 
     with session.open_app(db) as app:
         user = session.current_user(app)
         job = waiting.read(app, user, job_id)
         plotting.plot_job(job, output_file, parameter_names(app, user, job))
-    output.out().print(f"Wrote {output_file}")
+    output.out().print(Text(f"Wrote {output_file}"))
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+@app.command("export")
+def export_(
+    job_id: JobId,
+    format_: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="csv, json (records) or parquet.")
+    ] = ExportFormat.csv,
+    output_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-O",
+            metavar="FILE",
+            help="Where to write (default: standard output; parquet needs a file).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Write a done job's results in long format, one row per value: circuit, observable,
+    parameter set, parameter values, value and standard error (or bitstring and count)."""
+    from rich.text import Text
+
+    from qdispatch_cli import export
+
+    with session.open_app(db) as app:
+        user = session.current_user(app)
+        job = waiting.read(app, user, job_id)
+        rows = export.rows(job, parameter_names(app, user, job))
+    export.write(rows, format_.value, output_file)
+    if output_file is not None:
+        output.err().print(Text(f"Wrote {len(rows.records):,} rows to {output_file}"))
 
 
 # -- shared with `run` ------------------------------------------------------------------------
 
 
-def render_job(app: App, user: User, job: JobView, as_json: bool, *, logs: bool = False) -> None:
+def render_job(
+    app: App,
+    user: User,
+    job: JobView,
+    as_json: bool,
+    *,
+    logs: bool = False,
+    all_rows: bool = False,
+) -> None:
     """A job for a person (summary, plan, results) or as the contract's JSON document."""
     if as_json:
         output.print_json(job)
@@ -163,7 +238,7 @@ def render_job(app: App, user: User, job: JobView, as_json: bool, *, logs: bool 
     render.job(job)
     if job.dry_run:  # the plan is a dry run's result; for a real run it is bookkeeping
         render.plan(job.plan)
-    results.show(job, parameter_names(app, user, job))
+    results.show(job, parameter_names(app, user, job), all_rows=all_rows)
     if logs or job.status == "Error":
         render.logs(job.logs)
     if job.status not in output.FINAL_STATUSES:

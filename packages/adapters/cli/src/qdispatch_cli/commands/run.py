@@ -89,8 +89,23 @@ def run(
         typer.Option(
             "--option",
             metavar="KEY=VALUE",
-            help="A device option or credential, e.g. seed_simulator=7 or optimization_level=1; "
-            "values that read as JSON (numbers, true/false) are, anything else is a string.",
+            help="A device option, e.g. seed_simulator=7 or optimization_level=1; values that "
+            "read as JSON (numbers, true/false) are, anything else is a string. Credentials "
+            "are better given by --credentials-file or environment variables.",
+        ),
+    ] = None,
+    credentials_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--credentials-file",
+            metavar="FILE",
+            help="Provider credentials, kept off the command line: a file only you can read "
+            "(chmod 600) of KEY=VALUE lines or one JSON object, e.g. "
+            "ibm_quantum_token=… (default: $QDISPATCH_CREDENTIALS_FILE). Environment "
+            "variables named after the keys in capitals (IBM_QUANTUM_TOKEN, AWS_ACCESS_KEY_ID, "
+            "IONQ_API_KEY, …) work too.",
+            dir_okay=False,
+            show_default=False,
         ),
     ] = None,
     experiment: Annotated[
@@ -116,6 +131,7 @@ def run(
       qdispatch run a.qasm b.qasm -d aer_simulator -o ZZ:1 -o '2=XX:1'   (ZZ on both, XX on b)
     """
     sources = [inputs.read_qasm(f) for f in files or []]
+    names = [inputs.circuit_name(f) for f in files or []]
     stored = list(circuit_id or [])
     request = {
         "circuit_ids": stored,
@@ -133,7 +149,8 @@ def run(
     }
     with session.open_app(db) as app:
         user = session.current_user(app)
-        response = submit(app, user, request, experiment)
+        with_credentials(app, request, credentials_file)
+        response = submit(app, user, request, experiment, names)
         done = response.status in output.FINAL_STATUSES  # a dry run is, at submission
         if done and (wait or not as_json):
             finish(app, user, response.job_id, as_json)
@@ -143,11 +160,26 @@ def run(
             submitted(app, response, as_json)
 
 
-def submit(app: App, user: User, request: dict[str, Any], experiment: str) -> RunResponse:
+def with_credentials(app: App, request: dict[str, Any], credentials_file: Path | None) -> None:
+    """Add the device's credentials from the credentials file or the environment to the
+    request's options (an explicit --option wins)."""
+    from qdispatch_cli import credentials
+    from qdispatch_core import usecases
+
+    device = usecases.get_device(app.services, request["device_id"])
+    found = credentials.for_device(device.credential_options, request["options"], credentials_file)
+    request["options"] = {**found, **request["options"]}
+
+
+def submit(
+    app: App, user: User, request: dict[str, Any], experiment: str, names: list[str]
+) -> RunResponse:
     from qdispatch_core import usecases
 
     found = lookup.experiment(app.services, user, experiment, create=True)
-    return usecases.submit_run(app.services, user, {**request, "experiment_id": found.id})
+    return usecases.submit_run(
+        app.services, user, {**request, "experiment_id": found.id}, circuit_names=names
+    )
 
 
 def submitted(app: App, response: RunResponse, as_json: bool) -> None:

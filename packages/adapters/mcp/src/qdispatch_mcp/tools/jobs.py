@@ -12,9 +12,9 @@ from pydantic import Field
 
 from qdispatch_core import usecases
 from qdispatch_core.domain import JobStatus
-from qdispatch_core.schemas import JobResponse
-from qdispatch_mcp.calls import Runtime, respond, use_case
+from qdispatch_mcp.calls import Runtime, respond, runtime_of, use_case
 from qdispatch_mcp.models import JobList
+from qdispatch_mcp.results import JobOut
 
 # One wait_for_job call returns after this long at most: MCP clients time requests out
 # (often at 60 s), and an agent that gets the job back can decide what to do next.
@@ -31,14 +31,22 @@ JobId = Annotated[
     str,
     Field(description="A job id (job_…) from run_circuits_on_qpu_or_simulator or list_jobs."),
 ]
+ResultsPageNumber = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        description="Only for results too large for one reply (the reply then has a "
+        "results_page with its pages count and next_page): which page to return, from 1.",
+    ),
+]
 StatusName = Literal[
     "Submitted", "Initializing", "Validating", "Queued", "Running", "Done", "Error", "Cancelled"
 ]
 
 
 async def get_job_results_and_status(
-    ctx: Context[Runtime], job_id: JobId
-) -> Annotated[CallToolResult, JobResponse]:
+    ctx: Context[Runtime], job_id: JobId, results_page: ResultsPageNumber = None
+) -> Annotated[CallToolResult, JobOut]:
     """Read a job as it stands: status (Submitted → Initializing → Validating → Queued →
     Running → Done, or Error, or Cancelled), progress (executables done/total), results,
     uncertainties, estimated and actual cost, mitigation applied, plan (dry runs), error
@@ -49,10 +57,15 @@ async def get_job_results_and_status(
     vectors [real_parts, imag_parts], or expectation values (uncertainties then holds their
     standard errors in the same shape). A job that is not yours reads as 404. While the job is
     not final, call wait_for_job instead of polling this in a tight loop.
+
+    Results too large for one reply (a big histogram, a state vector of many qubits) come in
+    pages: job.results is then null and results_page holds page 1 with parts (counts sorted by
+    count, state vectors as base64 little-endian float64 real/imag arrays) and next_page; call
+    again with results_page=2, 3, … for the rest.
     """
 
-    async def work() -> JobResponse:
-        return await use_case(ctx, usecases.get_job, job_id)
+    async def work() -> JobOut:
+        return await use_case(ctx, runtime_of(ctx).pager.read, job_id, results_page)
 
     return await respond("get_job_results_and_status", work)
 
@@ -68,35 +81,38 @@ async def wait_for_job(
             f"{MAX_WAIT_S:g}.",
         ),
     ] = 30.0,
-) -> Annotated[CallToolResult, JobResponse]:
+    results_page: ResultsPageNumber = None,
+) -> Annotated[CallToolResult, JobOut]:
     """Wait until a job is final (Done, Error or Cancelled) or timeout_s has passed, then
     return the job as it stands, exactly as get_job_results_and_status does.
 
     One call waits at most 60 seconds (larger timeout_s values are clamped); if the job is still
     running when it returns, call it again. While waiting it sends progress notifications
     (elapsed seconds of the wait, with the job's status and executables done in the message).
-    Call it right after run_circuits_on_qpu_or_simulator.
+    Call it right after run_circuits_on_qpu_or_simulator. Large results come in pages, as
+    get_job_results_and_status describes (results_page).
     """
 
-    async def work() -> JobResponse:
-        return await _wait(ctx, job_id, min(timeout_s, MAX_WAIT_S))
+    async def work() -> JobOut:
+        return await _wait(ctx, job_id, min(timeout_s, MAX_WAIT_S), results_page)
 
     return await respond("wait_for_job", work)
 
 
-async def _wait(ctx: Context[Runtime], job_id: str, limit: float) -> JobResponse:
+async def _wait(ctx: Context[Runtime], job_id: str, limit: float, page: int | None) -> JobOut:
     start = time.monotonic()
     delay = FIRST_POLL_S
     last_note, last_sent = "", -HEARTBEAT_S
+    pager = runtime_of(ctx).pager
     while True:
-        response = await use_case(ctx, usecases.get_job, job_id)
+        response = await use_case(ctx, pager.read, job_id, page)
         job = response.job
         elapsed = time.monotonic() - start
         if job.status in FINAL:
             return response
         if elapsed >= limit:
             note = f"Still {job.status} after waiting {elapsed:.0f} s (at most 60 s per call). "
-            return JobResponse(job=job, context=note + response.context)
+            return response.model_copy(update={"context": note + response.context})
         note = (
             f"{job.id} is {job.status}: {job.progress.done}/{job.progress.total} executables done"
         )
@@ -109,16 +125,20 @@ async def _wait(ctx: Context[Runtime], job_id: str, limit: float) -> JobResponse
         delay = min(delay * 1.5, LAST_POLL_S)
 
 
-async def cancel_job(
-    ctx: Context[Runtime], job_id: JobId
-) -> Annotated[CallToolResult, JobResponse]:
+async def cancel_job(ctx: Context[Runtime], job_id: JobId) -> Annotated[CallToolResult, JobOut]:
     """Cancel a job and return it. A job no provider holds yet is Cancelled at once (nothing is
     charged); one already running is flagged, and the worker cancels it at the provider (its
     status becomes Cancelled shortly, or Done if the provider finished first). Cancelling a
-    final job changes nothing. Use wait_for_job to see the outcome."""
+    final job changes nothing. Use wait_for_job to see the outcome. (Cancelling a job that is
+    already Done returns it with page 1 of its results when they are too large for one reply.)
+    """
+    pager = runtime_of(ctx).pager
 
-    async def work() -> JobResponse:
-        return await use_case(ctx, usecases.cancel_job, job_id)
+    def cancel(services, user, job_id: str) -> JobOut:
+        return pager.shape(usecases.cancel_job(services, user, job_id), None)
+
+    async def work() -> JobOut:
+        return await use_case(ctx, cancel, job_id)
 
     return await respond("cancel_job", work)
 

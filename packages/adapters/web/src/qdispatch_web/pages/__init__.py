@@ -1,0 +1,1 @@
+"""The pages: each handler parses its input, calls use cases, and renders a template."""
