@@ -162,3 +162,36 @@ def test_a_script_without_a_main_guard_does_not_run_again_in_the_children(tmp_pa
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "3" and runs.read_text() == "ran\n"
+
+
+def test_a_worker_under_a_lower_address_space_limit_keeps_it_for_its_children(tmp_path):
+    """A limit can only go down: under a worker already capped lower than the budget, the
+    children keep the worker's cap instead of failing to start."""
+    script = tmp_path / "capped.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import resource, sys
+            sys.path.insert(0, {os.getcwd()!r})
+            cap = 6 * 1024**3
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+            from qdispatch.simulations import ProcessExecutor
+            from tests.app.test_simulations import work
+            pool = ProcessExecutor(1, memory_bytes=8 * 1024**3,
+                                   environment={{"QDISPATCH_EXTRA_BACKENDS": {FAKE!r}}},
+                                   preload=("qdispatch_core",))
+            run = pool.start(work(0, 3), None)
+            print(len(run.result().outputs))
+            with open(f"/proc/{{run.pid}}/limits") as limits:
+                line = next(x for x in limits if x.startswith("Max address space"))
+            print(line.split()[3])
+            pool.close()
+            """
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    outputs, limit = done.stdout.split()
+    assert outputs == "3" and int(limit) == 6 * 1024**3

@@ -118,6 +118,17 @@ def _let_the_forkserver_go() -> None:
             server._forkserver_alive_fd = None
 
 
+def _cap_address_space(limit: int) -> None:
+    """RLIMIT_AS at `limit`, or at the limit the worker itself runs under when that is lower
+    (a limit can only go down)."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def _prepare_child(config: ChildConfig) -> None:
     _let_the_forkserver_go()
     _die_with_parent()
@@ -127,9 +138,7 @@ def _prepare_child(config: ChildConfig) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the worker's to handle
     os.environ.update(config.environment)
     if config.address_space:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (config.address_space, config.address_space))
+        _cap_address_space(config.address_space)
 
 
 def _child_registry() -> BackendRegistry:
