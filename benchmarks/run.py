@@ -32,6 +32,8 @@ BENCHMARKS = (
     "cli_one_shot",
     "primitives",
     "grouping",
+    "heavy_sweep",
+    "resume",
 )
 
 

@@ -9,7 +9,12 @@
 | QDISPATCH_LEASE_SECONDS | 30: how long a silent worker keeps a job |
 | QDISPATCH_DEFAULT_USER | "local": the user of the CLI and of MCP over stdio |
 | QDISPATCH_DEFAULT_CREDITS | 0: the default user's starting balance in USD |
-| QDISPATCH_SIMULATION_MEMORY_BYTES | min(8 GiB, 3/4 of this machine's memory) |
+| QDISPATCH_SIMULATION_MEMORY_BYTES | min(8 GiB, 3/4 of this machine's memory): per simulation |
+| QDISPATCH_SIMULATION_PROCESSES | the worker threads: child processes that run simulations |
+| QDISPATCH_SHARD_SECONDS | 5: seconds of simulation a shard of a local job aims at |
+| QDISPATCH_SIMULATION_BUDGET_SECONDS | 14400 (4 h): wall-clock budget of one local job |
+| QDISPATCH_SIMULATION_BUDGETS | per-device budgets, `device=seconds,...` (override the above) |
+| QDISPATCH_MPS_MAX_BOND_DIMENSION | 256: bond-dimension bound of matrix-product-state runs |
 | QDISPATCH_EXTRA_BACKENDS | comma-separated `module:factory` backends to add (tests, plugins) |
 | QDISPATCH_JOB_CRASH_RETRIES | 2: re-claims of a job whose worker died before it ends Error |
 | QDISPATCH_MCP_RESULT_BYTES | 524288: an MCP tool result above this is paged (`results_page`) |
@@ -33,6 +38,12 @@ from pathlib import Path
 from qdispatch_core.rules.limits import SETTING_PREFIX, CircuitLimits
 
 GIB = 1024**3
+DEFAULT_BUDGET_SECONDS = 4 * 3600.0
+DEFAULT_MPS_BOND_DIMENSION = 256
+BUDGET_HINT = (
+    "raise it with QDISPATCH_SIMULATION_BUDGET_SECONDS (every device) or "
+    "QDISPATCH_SIMULATION_BUDGETS=<device>=<seconds> (one device)"
+)
 
 
 def _physical_memory() -> int | None:
@@ -45,6 +56,47 @@ def _physical_memory() -> int | None:
 def default_simulation_memory() -> int:
     physical = _physical_memory()
     return min(8 * GIB, physical * 3 // 4) if physical else 8 * GIB
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be above 0, got {raw!r}")
+    return value
+
+
+def parse_budgets(raw: str) -> dict[str, float]:
+    """`device=seconds,device=seconds` → {device: seconds}."""
+    budgets: dict[str, float] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        device, sep, seconds = item.partition("=")
+        try:
+            value = float(seconds)
+        except ValueError:
+            value = -1.0
+        if not sep or not device.strip() or not value > 0:
+            raise ValueError(
+                "QDISPATCH_SIMULATION_BUDGETS takes device=seconds pairs separated by commas, "
+                f"e.g. aer_simulator_mps=600; got {item[:40]!r}"
+            )
+        budgets[device.strip()] = value
+    return budgets
+
+
+# Simulation processes need no credential, key or database address: those never go to them.
+_NOT_FOR_CHILDREN = ("KEY", "SECRET", "TOKEN", "PASSWORD", "DATABASE_URL")
+
+
+def _for_children(name: str) -> bool:
+    return name.startswith("QDISPATCH_") and not any(w in name for w in _NOT_FOR_CHILDREN)
 
 
 def _dirs(env: Mapping[str, str]) -> tuple[Path, Path]:
@@ -116,6 +168,26 @@ class Settings:
     mcp_auth_threads: int = 8
     mcp_shutdown_grace_seconds: float = 3.0
     limits: Mapping[str, int] = field(default_factory=dict)  # QDISPATCH_LIMIT_* given
+    simulation_processes: int | None = None  # None: as many as worker threads
+    shard_seconds: float = 5.0
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS
+    device_budgets: tuple[tuple[str, float], ...] = ()
+    mps_max_bond_dimension: int = DEFAULT_MPS_BOND_DIMENSION
+    # QDISPATCH_* variables the settings were read from: simulation processes get them too
+    # (providers read their own settings, e.g. the cache directory, from the environment).
+    environment: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def processes(self) -> int:
+        return max(1, self.simulation_processes or self.worker_threads)
+
+    def child_environment(self) -> dict[str, str]:
+        """What a simulation process's environment must hold for its providers."""
+        env = dict(self.environment)
+        env["QDISPATCH_SIMULATION_MEMORY_BYTES"] = str(self.simulation_memory_bytes)
+        env["QDISPATCH_MPS_MAX_BOND_DIMENSION"] = str(self.mps_max_bond_dimension)
+        env["QDISPATCH_EXTRA_BACKENDS"] = ",".join(self.extra_backends)
+        return env
 
     @property
     def key_file(self) -> Path:
@@ -154,6 +226,18 @@ class Settings:
             extra_backends=extra,
             **_door_limits(env),
             limits=limits_from_env(env),
+            simulation_processes=int(env.get("QDISPATCH_SIMULATION_PROCESSES") or 0) or None,
+            shard_seconds=_positive(env, "QDISPATCH_SHARD_SECONDS", 5.0),
+            budget_seconds=_positive(
+                env, "QDISPATCH_SIMULATION_BUDGET_SECONDS", DEFAULT_BUDGET_SECONDS
+            ),
+            device_budgets=tuple(
+                parse_budgets(env.get("QDISPATCH_SIMULATION_BUDGETS", "")).items()
+            ),
+            mps_max_bond_dimension=int(
+                _positive(env, "QDISPATCH_MPS_MAX_BOND_DIMENSION", DEFAULT_MPS_BOND_DIMENSION)
+            ),
+            environment=tuple((k, v) for k, v in sorted(env.items()) if _for_children(k)),
         )
 
 

@@ -111,6 +111,18 @@ class SqlJobs(JobStore):
             stored = self.get_for_worker(job.id)  # NotFound when it never existed
             raise LeaseLost(_why_refused(stored, lease_owner))
 
+    def _held(self, job_id: str, lease_owner: str):
+        return (jobs.c.id == job_id, is_active(jobs.c.status), jobs.c.lease_owner == lease_owner)
+
+    def renew(self, job_id: str, lease_owner: str, until: datetime) -> bool:
+        statement = update(jobs).where(*self._held(job_id, lease_owner))
+        return self.conn.execute(statement.values(lease_expires_at=until)).rowcount > 0
+
+    def hand_back(self, job_id: str, lease_owner: str) -> bool:
+        statement = update(jobs).where(*self._held(job_id, lease_owner))
+        cleared = statement.values(lease_owner=None, lease_expires_at=None)
+        return self.conn.execute(cleared).rowcount > 0
+
     def request_cancel(self, owner_id: str, job_id: str) -> Job:
         self.conn.execute(
             update(jobs)

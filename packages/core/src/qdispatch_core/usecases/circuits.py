@@ -99,7 +99,7 @@ def submit_circuit(
     description = check_text(
         description, "description", max_length=limits.description_max, multiline=True
     )
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         uow.experiments.get(user.id, experiment_id)  # 404 before parsing: cheaper, clearer
     source = parse_source(services, qasm, "circuit_qasm")
     for _ in range(2):  # a concurrent insert of the same content makes the first try conflict
@@ -116,7 +116,7 @@ def submit_circuit(
 
 
 def get_circuit(services: Services, user: User, circuit_id: str) -> Circuit:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return uow.circuits.get(user.id, circuit_id)
 
 
@@ -127,7 +127,7 @@ def list_circuits(
     None."""
     if not is_count(limit) or not 1 <= limit <= services.limits.list_max:
         raise BadRequest(f"limit: expected 1..{services.limits.list_max}", field="limit")
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         if experiment_id is not None:
             uow.experiments.get(user.id, experiment_id)
         return uow.circuits.list(user.id, experiment_id, limit)

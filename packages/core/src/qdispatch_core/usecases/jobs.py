@@ -23,7 +23,7 @@ def job_response(job: Job) -> JobResponse:
 
 
 def get_job(services: Services, user: User, job_id: str) -> JobResponse:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return job_response(uow.jobs.get(user.id, job_id))
 
 
@@ -42,7 +42,7 @@ def list_jobs(
     wanted = job_status(status) if status else None
     if dry_run is not None and not isinstance(dry_run, bool):
         raise BadRequest(f"dry_run: expected true or false, got {quote(dry_run)}", field="dry_run")
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         if experiment_id:
             uow.experiments.get(user.id, experiment_id)
         return uow.jobs.list(user.id, JobFilter(experiment_id, wanted, limit, dry_run))
@@ -70,6 +70,7 @@ def finish_unstarted(
     uow.jobs.save(ended, lease_owner=lease_owner, expected_status=job.status)
     uow.billing.release(job.owner_id, job.id)
     uow.secrets.delete(job.id)
+    uow.shards.delete(job.id)
     return ended
 
 

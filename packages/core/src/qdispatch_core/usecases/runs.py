@@ -31,7 +31,7 @@ from qdispatch_core.usecases.services import Services
 
 
 def _load_stored(services: Services, user: User, request: RunRequest) -> list[Circuit]:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         uow.experiments.get(user.id, request.experiment_id)
         stored = []
         for i, circuit_id in enumerate(request.circuit_ids):

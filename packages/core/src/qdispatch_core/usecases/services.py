@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from qdispatch_core.ports import Cipher, CircuitToolkit, Repository
+from qdispatch_core.ports import Cipher, CircuitToolkit, LocalExecutor, Repository
 from qdispatch_core.registry import BackendRegistry
 from qdispatch_core.rules.limits import MIB, CircuitLimits
 
@@ -44,3 +44,6 @@ class Services:
     cipher: Cipher
     clock: Callable[[], datetime] = utcnow
     limits: Limits = field(default_factory=Limits)
+    # Where local simulations run. None: in threads of this process (tests, fakes); the app
+    # wires its pool of child processes.
+    executor: LocalExecutor | None = None
