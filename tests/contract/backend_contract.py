@@ -15,16 +15,16 @@ import pytest
 
 from qdispatch_core.domain import Cost, DeviceStatus, JobStatus, RunType
 from qdispatch_core.errors import BadRequest, ProviderError
-from qdispatch_core.registry import BackendRegistry
-from qdispatch_core.testing import FakeCipher, InMemoryRepository
-from qdispatch_core.usecases import Services, create_experiment, ensure_user, submit_run
 from qdispatch_core.ports import Backend, CircuitToolkit, JobSpec
 from qdispatch_core.ports.backend import RemoteState, SpecCircuit
+from qdispatch_core.registry import BackendRegistry
 from qdispatch_core.rules.circuits import content_hash
 from qdispatch_core.rules.observables import normalize_observables
 from qdispatch_core.rules.parameters import normalize_parameters
 from qdispatch_core.rules.plan import build_plan
 from qdispatch_core.rules.shards import layout
+from qdispatch_core.testing import FakeCipher, InMemoryRepository
+from qdispatch_core.usecases import Services, create_experiment, ensure_user, submit_run
 from tests.samples import BELL_NO_MEASURE, BELL_QASM2, PARAM_2Q
 
 

@@ -126,7 +126,9 @@ def test_lowered_programs_have_the_hand_written_unitary(name):
     assert Operator(circuit) == Operator(UNITARY[name]())
 
 
-@pytest.mark.parametrize("name, expected", [("def_returns", def_returns), ("output_bits", output_bits)])
+@pytest.mark.parametrize(
+    "name, expected", [("def_returns", def_returns), ("output_bits", output_bits)]
+)
 def test_measured_programs_measure_the_same_bits(name, expected):
     circuit, reference = lowered(name), expected()
     assert [r.name for r in circuit.cregs] == [r.name for r in reference.cregs]

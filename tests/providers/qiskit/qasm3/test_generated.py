@@ -130,7 +130,9 @@ def call(draw, names: tuple[str, ...], calls: tuple[str, ...]) -> Stmt:
     return Stmt(text, apply)
 
 
-def statement(names: tuple[str, ...], depth: int, calls: tuple[str, ...]) -> st.SearchStrategy[Stmt]:
+def statement(
+    names: tuple[str, ...], depth: int, calls: tuple[str, ...]
+) -> st.SearchStrategy[Stmt]:
     options = [gate(names, "q", "n")]
     if depth < 2:
         options.append(loop(names, depth, calls))
@@ -142,7 +144,8 @@ def statement(names: tuple[str, ...], depth: int, calls: tuple[str, ...]) -> st.
 # The subroutines a program may call, as OpenQASM and as their direct expansion.
 SUBROUTINE_TEXT = {
     "ladder": "def ladder(qubit a, qubit b, int k) { h a; cx a, b; rz(0.5 * k) b; }",
-    "swirl": "def swirl(qubit a, qubit b, int k) { for int j in [0:1] { rz(0.1 * (k + j)) a; cx b, a; } }",
+    "swirl": "def swirl(qubit a, qubit b, int k) "
+    "{ for int j in [0:1] { rz(0.1 * (k + j)) a; cx b, a; } }",
 }
 SUBROUTINES = {
     "ladder": lambda qc, pair, k: (qc.h(pair[0]), qc.cx(pair[0], pair[1]), qc.rz(0.5 * k, pair[1])),

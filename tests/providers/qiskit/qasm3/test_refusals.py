@@ -28,22 +28,38 @@ def refusal(body: str, limits: CircuitLimits | None = None) -> str:
             "line 8, column 4",
             "only known while the circuit runs",
         ),
-        ("qubit q;\nbit c;\nc = measure q;\nint k = int(c) + 1;\nrx(k) q;\n", "line 6, column 9", "measured bits"),
-        ("extern f(int) -> int;\nqubit q;\nrx(f(2)) q;\n", "line 5, column 4", "extern function 'f'"),
+        (
+            "qubit q;\nbit c;\nc = measure q;\nint k = int(c) + 1;\nrx(k) q;\n",
+            "line 6, column 9",
+            "measured bits",
+        ),
+        (
+            "extern f(int) -> int;\nqubit q;\nrx(f(2)) q;\n",
+            "line 5, column 4",
+            "extern function 'f'",
+        ),
         ("qubit q;\n#pragma braket verbatim\nh q;\n", "line 4, column 1", "#pragma"),
         ('defcalgrammar "openpulse";\nqubit q;\n', "line 3, column 1", "pulse-level"),
         ("stretch g;\nqubit q;\ndelay[g] q;\n", "line 3, column 1", "timing variables"),
         ("input uint n;\nqubit q;\n", "line 3, column 1", "input float"),
         ("output int n;\nqubit q;\n", "line 3, column 1", "only `output bit`"),
-        ("qubit[2] q;\nfor int i in [0:2] { h q[i]; }\n", "line 4, column 26", "index 2 is out of range"),
+        (
+            "qubit[2] q;\nfor int i in [0:2] { h q[i]; }\n",
+            "line 4, column 26",
+            "index 2 is out of range",
+        ),
         (
             "qubit[2] q;\ndef f(qubit a) { h a[1]; }\nf(q[0]);\n",
             "line 4, column 22",
             "(in subroutine 'f' called at line 5)",
         ),
-        ("qubit q;\nbit c;\nc = measure q;\nfor int i in [0:3] { if (c) break; }\n", "line 6, column 29", "break or continue"),
+        (
+            "qubit q;\nbit c;\nc = measure q;\nfor int i in [0:3] { if (c) break; }\n",
+            "line 6, column 29",
+            "break or continue",
+        ),
         ("qubit q;\nconst int n = 2;\nn = 3;\n", "line 5, column 1", "constant"),
-        ("qubit q;\nbit[2] b = \"11\";\nh q;\n", "line 4, column 1", "bits start at 0"),
+        ('qubit q;\nbit[2] b = "11";\nh q;\n', "line 4, column 1", "bits start at 0"),
     ],
 )
 def test_what_cannot_be_lowered_is_refused_where_it_is(body, where, words):
@@ -53,7 +69,10 @@ def test_what_cannot_be_lowered_is_refused_where_it_is(body, where, words):
 
 
 def test_a_loop_bomb_is_refused_before_it_is_unrolled():
-    bomb = "qubit q;\nfor int i in [1:1000] { for int j in [1:1000] { for int k in [1:1000] { h q; } } }\n"
+    bomb = (
+        "qubit q;\n"
+        "for int i in [1:1000] { for int j in [1:1000] { for int k in [1:1000] { h q; } } }\n"
+    )
     started = time.process_time()
     message = refusal(bomb)
     assert "statements once loops and subroutines are unrolled" in message
@@ -69,7 +88,9 @@ def test_a_loop_whose_body_grows_is_stopped_by_the_budget():
 
 
 def test_an_endless_known_while_is_stopped_by_the_budget():
-    message = refusal("qubit q;\nint i = 0;\nwhile (true) { i += 1; }\n", CircuitLimits(operations=10_000))
+    message = refusal(
+        "qubit q;\nint i = 0;\nwhile (true) { i += 1; }\n", CircuitLimits(operations=10_000)
+    )
     assert "QDISPATCH_LIMIT_OPERATIONS" in message
 
 

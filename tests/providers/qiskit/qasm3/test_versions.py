@@ -30,7 +30,9 @@ def test_a_source_neither_version_reads_says_which_were_tried():
     with pytest.raises(BadRequest) as refused:
         parse_qasm_checked("qreg q[2];\ncreg c[2];\nfoo bar baz;\n", CircuitLimits())
     message = refused.value.message
-    assert message.startswith("the source has no version line and reads as neither OpenQASM 2 nor 3")
+    assert message.startswith(
+        "the source has no version line and reads as neither OpenQASM 2 nor 3"
+    )
     assert "as OpenQASM 2: line 3, column 1:" in message
     assert "as OpenQASM 3: line 3, column 9:" in message
     assert message.endswith("start it with OPENQASM 3.0; or OPENQASM 2.0;")

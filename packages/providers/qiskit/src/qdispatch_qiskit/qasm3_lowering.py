@@ -1209,7 +1209,8 @@ class Lowerer:
         if isinstance(result, Sym):
             refuse(
                 node,
-                "a condition on an input parameter: parameters are bound when the circuit runs; use a const",
+                "a condition on an input parameter: parameters are bound when the circuit "
+                "runs; use a const",
             )
         if isinstance(result, Runtime):
             return result
@@ -1259,7 +1260,7 @@ class Lowerer:
     def bits_value(self, bits: Bits, node: Any) -> Result:
         known = bits_value(bits.atoms, self.registers)
         if known is not None:
-            return known if not bits.single else known  # a single bit is StaticBits(v, 1)
+            return known  # a single bit is StaticBits(v, 1)
         if any(self.registers[n].known[i or 0] == 1 for n, i in bits.atoms):
             refuse(
                 node,
@@ -1431,7 +1432,8 @@ class Lowerer:
         if any(isinstance(a, Sym | Runtime) for a in arguments):
             refuse(
                 node,
-                f"{name}() of an input parameter or measured bits: it must be computable before the run",
+                f"{name}() of an input parameter or measured bits: it must be computable "
+                "before the run",
             )
         return function(*arguments)
 
@@ -1482,8 +1484,11 @@ class _DynamicRead(Exception):
 
 STANDARD_INCLUDE = "stdgates.inc"
 STANDARD_GATES = frozenset(
-    "p x y z h s sdg t tdg sx rx ry rz cx cy cz cp crx cry crz ch swap ccx cswap cu phase "
-    "cphase id u1 u2 u3".split()
+    {
+        *("p", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz", "id"),
+        *("cx", "cy", "cz", "cp", "crx", "cry", "crz", "ch", "swap", "ccx", "cswap", "cu"),
+        *("phase", "cphase", "u1", "u2", "u3"),
+    }
 )
 
 

@@ -32,10 +32,10 @@ from openqasm3 import ast
 from openqasm3 import parser as oq3
 from qiskit import QuantumCircuit
 from qiskit.circuit import Gate
-from qiskit_qasm3_import import ConversionError
-from qiskit_qasm3_import.converter import ConvertVisitor, GateBuilder
 from qiskit.transpiler import Layout
 from qiskit.transpiler.layout import TranspileLayout
+from qiskit_qasm3_import import ConversionError
+from qiskit_qasm3_import.converter import ConvertVisitor, GateBuilder
 from qiskit_qasm3_import.state import State, add_dummy_parameter_reference
 
 from qdispatch_core.rules.limits import CircuitLimits, over_limit
