@@ -191,3 +191,47 @@ def test_standard_gates_without_an_include_read_as_amazon_braket_writes_them():
     reference.h(0)
     reference.cx(0, 1)
     assert Operator(circuit) == Operator(reference)
+
+
+def test_braket_gate_names_without_an_include_read_as_the_standard_gates_they_are():
+    # Amazon Braket's own names (its simulators and examples use them): cnot, v, vi, i, si, …
+    source = (
+        "OPENQASM 3;\nqubit[3] q;\nh q[0];\ncnot q[0], q[1];\nccnot q[0], q[1], q[2];\n"
+        "v q[0];\nvi q[1];\nsi q[2];\nti q[0];\nphaseshift(0.3) q[1];\n"
+        "cphaseshift(0.7) q[1], q[2];\nfor int i in [0:2] { i q[i]; }\n"
+    )
+    circuit = parse_qasm_checked(source, CircuitLimits()).circuit
+    reference = QuantumCircuit(3)
+    reference.h(0)
+    reference.cx(0, 1)
+    reference.ccx(0, 1, 2)
+    reference.sx(0)
+    reference.sxdg(1)
+    reference.sdg(2)
+    reference.tdg(0)
+    reference.p(0.3, 1)
+    reference.cp(0.7, 1, 2)
+    assert Operator(circuit) == Operator(reference)
+    # the standard gates themselves, not definitions of new ones (Qiskit reads `id` as a u)
+    assert {"cx", "ccx", "sx", "sxdg", "sdg", "tdg", "p", "cp"} <= set(circuit.count_ops())
+
+
+def test_a_program_that_defines_a_braket_name_keeps_its_own_gate():
+    source = "OPENQASM 3;\ngate v a { U(pi, 0, pi) a; }\nqubit q;\nv q;\n"
+    circuit = parse_qasm_checked(source, CircuitLimits()).circuit
+    reference = QuantumCircuit(1)
+    reference.x(0)
+    assert Operator(circuit) == Operator(reference)
+
+
+def test_braket_result_pragmas_are_skipped():
+    # what to return is decided by run_type and observables; the circuit is the same
+    source = (
+        "OPENQASM 3;\nqubit[2] q;\nh q[0];\ncnot q[0], q[1];\n"
+        "#pragma braket result state_vector\n#pragma braket result probability q[0]\n"
+    )
+    circuit = parse_qasm_checked(source, CircuitLimits()).circuit
+    reference = QuantumCircuit(2)
+    reference.h(0)
+    reference.cx(0, 1)
+    assert Operator(circuit) == Operator(reference)

@@ -39,6 +39,7 @@ def refusal(body: str, limits: CircuitLimits | None = None) -> str:
             "extern function 'f'",
         ),
         ("qubit q;\n#pragma braket verbatim\nh q;\n", "line 4, column 1", "#pragma"),
+        ("qubit q;\nx q;\n#pragma braket noise bit_flip(.1) q\n", "line 5, column 1", "#pragma"),
         ('defcalgrammar "openpulse";\nqubit q;\n', "line 3, column 1", "pulse-level"),
         ("stretch g;\nqubit q;\ndelay[g] q;\n", "line 3, column 1", "timing variables"),
         ("input uint n;\nqubit q;\n", "line 3, column 1", "input float"),

@@ -214,12 +214,15 @@ class Lowerer:
         self.taken = source_names(program)
         self.in_gate = False
         self.sizes_memo: dict[str, int] = {}
+        self.renamed_gates: dict[str, str] = {}
 
     # -- driving --------------------------------------------------------------------------
 
     def lower(self, program: ast.Program) -> None:
-        if _reads_standard_gates_without_include(program):
+        implicit = implicit_gates(program)
+        if implicit.include:
             self.declare(node_at(ast.Include, None, filename=STANDARD_INCLUDE))
+        self.renamed_gates = implicit.renamed
         self.statements(program.statements)
         self._check_known_bits()
 
@@ -456,13 +459,21 @@ class Lowerer:
             return
         arguments = [self.parameter(a) for a in node.arguments]
         modifiers = [self.modifier(m) for m in node.modifiers]
+        name = node.name
+        if name.name in self.renamed_gates:
+            *inverted, standard = self.renamed_gates[name.name].split(" @ ")
+            name = node_at(ast.Identifier, name.span, name=standard)
+            if inverted:  # the inverse applies innermost, so it goes last
+                modifiers.append(
+                    node_at(ast.QuantumGateModifier, None, modifier=INVERSE, argument=None)
+                )
         for qubits in self.broadcast(node, node.qubits):
             self.emit(
                 node_at(
                     ast.QuantumGate,
                     node.span,
                     modifiers=modifiers,
-                    name=node.name,
+                    name=name,
                     arguments=arguments,
                     qubits=qubits,
                     duration=node.duration,
@@ -729,10 +740,16 @@ class Lowerer:
             refuse(expression, read.why)
 
     def on_Pragma(self, node: ast.Pragma) -> None:
+        # Braket's result pragmas only say what to return, which run_type and observables
+        # decide here: skipping them changes nothing the circuit does. Other pragmas (noise,
+        # verbatim boxes, other vendors') would change what runs if skipped.
+        if node.command.split()[:2] == ["braket", "result"]:
+            return
         refuse(
             node,
-            "a #pragma is an instruction to one vendor's compiler; qdispatch decides what to "
-            "return from run_type and observables: remove the pragma",
+            "a #pragma is an instruction to one vendor's compiler; qdispatch reads only "
+            "`#pragma braket result …` (and skips it: run_type and observables decide what is "
+            "returned): remove the pragma",
         )
 
     def on_CalibrationGrammarDeclaration(self, node: Any) -> None:
@@ -1492,20 +1509,54 @@ STANDARD_GATES = frozenset(
 )
 
 
-def _reads_standard_gates_without_include(program: ast.Program) -> bool:
+INVERSE = ast.GateModifierName.inv
+
+# Amazon Braket's names for standard gates (its simulators and examples use them without an
+# include), each the same matrix as the stdgates.inc gate it maps to.
+BRAKET_NAMES = {
+    "cnot": "cx",
+    "ccnot": "ccx",
+    "i": "id",
+    "v": "sx",
+    "vi": "inv @ sx",  # stdgates.inc has no sxdg
+    "si": "sdg",
+    "ti": "tdg",
+    "phaseshift": "p",
+    "cphaseshift": "cp",
+}
+
+
+@dataclass(frozen=True)
+class ImplicitGates:
+    """How a program with no include reads: as if it included stdgates.inc, and with
+    Braket's names for standard gates renamed."""
+
+    include: bool
+    renamed: dict[str, str]
+
+
+def implicit_gates(program: ast.Program) -> ImplicitGates:
     """A program with no include that calls standard gates it does not define (Amazon
     Braket's examples are written so: its simulators know them) reads as if it included
-    "stdgates.inc"; one that defines any of those names itself is left as it is."""
+    "stdgates.inc", with Braket's own names (`cnot`, `v`, `i`, …) read as the standard gates
+    they are; one that defines any standard name itself is left as it is, and a name it
+    defines (as a gate or a subroutine) is never renamed."""
     statements = program.statements
+    none = ImplicitGates(False, {})
     if any(isinstance(s, ast.Include) for s in statements):
-        return False
-    defined = {s.name.name for s in statements if isinstance(s, ast.QuantumGateDefinition)}
+        return none
+    defined = {
+        s.name.name
+        for s in statements
+        if isinstance(s, ast.QuantumGateDefinition | ast.SubroutineDefinition)
+    }
     if defined & STANDARD_GATES:
-        return False
-    return any(
-        isinstance(node, ast.QuantumGate) and node.name.name in STANDARD_GATES
-        for node in _walk(statements)
-    )
+        return none
+    called = {n.name.name for n in _walk(statements) if isinstance(n, ast.QuantumGate)}
+    renamed = {name: BRAKET_NAMES[name] for name in called & BRAKET_NAMES.keys() - defined}
+    if not (called & STANDARD_GATES or renamed):
+        return none
+    return ImplicitGates(True, renamed)
 
 
 def _returned_local(definition: ast.SubroutineDefinition) -> str | None:
