@@ -103,6 +103,16 @@ REFUSAL_TABLE: dict[str, tuple[str, dict[str, Any]]] = {
         {"run_type": "StatevectorRun"},
     ),
     "too many shots": (_HEAD + "qubit q;\nbit c;\nh q;\nc = measure q;\n", {"shots": 10**12}),
+    "wider than the device": (
+        _HEAD + "qubit[200] q;\nbit[200] c;\nh q[0];\nfor int i in [0:198] { cx q[i], q[i + 1]; }\n"
+        "c = measure q;\n",
+        {},
+    ),
+    "a gate the device must translate": (
+        _HEAD + "qubit[3] q;\nbit[3] c;\npow(0.5) @ h q[0];\nctrl(2) @ ry(0.3) q[0], q[1], q[2];\n"
+        "c = measure q;\n",
+        {},
+    ),
 }
 
 
