@@ -11,8 +11,8 @@ The corpus (benchmarks/qasm3_corpus/, copied unchanged, sources in SOURCES.md):
 Each program is counted three ways, in one run:
 - Qiskit: `qiskit.qasm3.loads` alone (the raw vendor SDK: what qdispatch read before issue 20);
 - read: stored by `Client.add_circuit` (every check qdispatch makes on a source);
-- dry run: accepted by a dry run on `aer_simulator` (inputs bound to 0.5; a program that
-  measures nothing as a StatevectorRun).
+- dry run: accepted by a dry run on `--device` (default `aer_simulator`; inputs bound to 0.5;
+  a program that measures nothing as a StatevectorRun).
 To measure another tree (e.g. main, for "before"), run this file with that tree's environment:
 `cd <tree> && uv run python <this file> --corpus <this folder>/qasm3_corpus`.
 """
@@ -52,19 +52,19 @@ def qdispatch_reads(client, source: str) -> tuple[str | None, list[str]]:
     return None, list(stored.analytics.get("parameter_names", []))
 
 
-def dry_run_accepts(client, source: str, names: list[str]) -> str | None:
-    """None when a dry run on aer_simulator accepts the program: sampled, or as a
+def dry_run_accepts(client, source: str, names: list[str], device: str) -> str | None:
+    """None when a dry run on `device` accepts the program: sampled, or as a
     StatevectorRun when it measures nothing (Braket's examples often do not measure)."""
     parameters = {name: 0.5 for name in names} if names else None
     try:
-        client.run(source, "aer_simulator", shots=100, parameters=parameters, dry_run=True)
+        client.run(source, device, shots=100, parameters=parameters, dry_run=True)
     except Exception as error:
         if "no measurements" not in str(error):
             return first_line(error)
         try:
             client.run(
                 source,
-                "aer_simulator",
+                device,
                 parameters=parameters,
                 run_type="StatevectorRun",
                 dry_run=True,
@@ -74,7 +74,7 @@ def dry_run_accepts(client, source: str, names: list[str]) -> str | None:
     return None
 
 
-def measure(corpus: Path) -> list[dict]:
+def measure(corpus: Path, device: str) -> list[dict]:
     from qdispatch import Client
 
     rows = []
@@ -87,16 +87,16 @@ def measure(corpus: Path) -> list[dict]:
                     "program": f"{path.parent.name}/{path.name}",
                     "qiskit": qiskit_reads(source),
                     "read": read_error,
-                    "dry_run": read_error or dry_run_accepts(client, source, names),
+                    "dry_run": read_error or dry_run_accepts(client, source, names, device),
                 }
             )
     return rows
 
 
-def report(rows: list[dict]) -> str:
+def report(rows: list[dict], device: str) -> str:
     mark = {None: "yes"}
     lines = [
-        "| program | Qiskit | qdispatch reads | dry run (aer) | why not |",
+        f"| program | Qiskit | qdispatch reads | dry run ({device}) | why not |",
         "|---|---|---|---|---|",
     ]
     for row in rows:
@@ -116,13 +116,14 @@ def report(rows: list[dict]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=HERE / "qasm3_corpus")
+    parser.add_argument("--device", default="aer_simulator", help="the dry runs' device")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
     os.environ["QDISPATCH_HOME"] = tempfile.mkdtemp(prefix="qdispatch-corpus-")
     os.environ.pop("QDISPATCH_DATABASE_URL", None)
     os.environ["QDISPATCH_AUTOSTART_WORKER"] = "0"
-    rows = measure(args.corpus)
-    print(report(rows))
+    rows = measure(args.corpus, args.device)
+    print(report(rows, args.device))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0

@@ -235,3 +235,22 @@ def test_braket_result_pragmas_are_skipped():
     reference.h(0)
     reference.cx(0, 1)
     assert Operator(circuit) == Operator(reference)
+
+
+def test_bits_set_before_the_run_and_never_measured_are_data_not_results():
+    # Bernstein–Vazirani as people write it: the secret is a bit register read by `if`
+    source = (
+        'OPENQASM 3.0;\ninclude "stdgates.inc";\nconst int n = 4;\nbit[n] secret = "1011";\n'
+        "bit flag;\nflag = 1;\nqubit[n] q;\nqubit a;\nbit[n] c;\nx a;\nh a;\nh q;\n"
+        "for int i in [0:n - 1] { if (secret[i] && flag) cx q[i], a; }\nh q;\nc = measure q;\n"
+    )
+    circuit = parse_qasm_checked(source, CircuitLimits()).circuit
+    assert [r.name for r in circuit.cregs] == ["c"] and circuit.num_clbits == 4
+    reference = QuantumCircuit(5)
+    reference.x(4)
+    reference.h(range(5))
+    for i in range(4):
+        if (0b1011 >> i) & 1:  # secret[0] is the rightmost character of "1011"
+            reference.cx(i, 4)
+    reference.h(range(4))
+    assert Operator(circuit.remove_final_measurements(inplace=False)) == Operator(reference)

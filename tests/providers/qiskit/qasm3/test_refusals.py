@@ -60,7 +60,11 @@ def refusal(body: str, limits: CircuitLimits | None = None) -> str:
             "break or continue",
         ),
         ("qubit q;\nconst int n = 2;\nn = 3;\n", "line 5, column 1", "constant"),
-        ('qubit q;\nbit[2] b = "11";\nh q;\n', "line 4, column 1", "bits start at 0"),
+        (
+            'qubit q;\nbit[2] b = "11";\nh q;\nb[0] = measure q;\n',
+            "line 4, column 1",
+            "bits start at 0",
+        ),
     ],
 )
 def test_what_cannot_be_lowered_is_refused_where_it_is(body, where, words):

@@ -16,7 +16,11 @@ barriers and `if`/`while` on measured bits, handed to the importer statement by 
   known, then as a loop);
 - gate broadcasts are expanded into one statement per qubit;
 - `output bit` declarations are plain bit registers; `input float`/`input angle` stay circuit
-  parameters (Qiskit orders them by name).
+  parameters (Qiskit orders them by name);
+- bit registers set to known values and never measured are data, left out of the circuit;
+- a program with no include reads as if it included stdgates.inc, with Amazon Braket's gate
+  names (`cnot`, `v`, `i`, …) read as the standard gates they are; `#pragma braket result` is
+  skipped.
 
 What cannot be computed before the run (classical arithmetic on measured bits, `extern`
 functions, pulse-level `defcal`/`cal`, timing variables) is refused at its line and column,
@@ -218,13 +222,15 @@ class Lowerer:
 
     # -- driving --------------------------------------------------------------------------
 
-    def lower(self, program: ast.Program) -> None:
+    def lower(self, program: ast.Program) -> frozenset[str]:
+        """Lower the program; returns the bit registers that are compile-time data (see
+        `_compile_time_registers`), for the caller to leave out of the circuit."""
         implicit = implicit_gates(program)
         if implicit.include:
             self.declare(node_at(ast.Include, None, filename=STANDARD_INCLUDE))
         self.renamed_gates = implicit.renamed
         self.statements(program.statements)
-        self._check_known_bits()
+        return self._compile_time_registers()
 
     def statements(self, statements: list[Any]) -> None:
         for statement in statements:
@@ -726,6 +732,7 @@ class Lowerer:
                     "storage to copy values into; measure into fresh bits instead",
                 )
             register.known[index or 0] = bits.bit(i)
+            register.assigned = True
 
     def on_ExpressionStatement(self, node: ast.ExpressionStatement) -> None:
         expression = node.expression
@@ -1479,9 +1486,16 @@ class Lowerer:
 
     # -- the end --------------------------------------------------------------------------
 
-    def _check_known_bits(self) -> None:
+    def _compile_time_registers(self) -> frozenset[str]:
+        """Registers the program sets to known values and no measurement writes (`bit[4] s =
+        "1011";` read by `if (s[i])`) hold data the lowering has used up: they are not results.
+        A register that mixes measured bits with bits set to 1 cannot be a circuit's (whose
+        bits start at 0)."""
+        data = set()
         for register in self.registers.values():
-            if any(bit == 1 for bit in register.known):
+            if register.assigned and None not in register.known:
+                data.add(register.name)
+            elif any(bit == 1 for bit in register.known):
                 span = register.declared_at
                 raise LoweringError(
                     None,
@@ -1489,6 +1503,7 @@ class Lowerer:
                     "it; a circuit's bits start at 0 and only measurements write them",
                     None if span is None else (span.start_line, span.start_column),
                 )
+        return frozenset(data)
 
 
 class _DynamicRead(Exception):
@@ -1637,6 +1652,7 @@ def _unsupported(node: Any) -> str:
 
 def lower(
     program: ast.Program, sink: Callable[[ast.Statement], None], limits: CircuitLimits | None
-) -> None:
-    """Lower `program`, handing each top-level statement to `sink` in order."""
-    Lowerer(program, sink, limits).lower(program)
+) -> frozenset[str]:
+    """Lower `program`, handing each top-level statement to `sink` in order; returns the
+    names of the bit registers that are compile-time data, not results."""
+    return Lowerer(program, sink, limits).lower(program)

@@ -31,7 +31,8 @@ from antlr4.error.ErrorListener import ErrorListener
 from openqasm3 import ast
 from openqasm3 import parser as oq3
 from qiskit import QuantumCircuit
-from qiskit.circuit import Gate
+from qiskit.circuit import ClassicalRegister, Clbit, Gate
+from qiskit.converters import circuit_to_dag, dag_to_circuit
 from qiskit.transpiler import Layout
 from qiskit.transpiler.layout import TranspileLayout
 from qiskit_qasm3_import import ConversionError
@@ -165,8 +166,11 @@ class _BoundedConverter(ConvertVisitor):
             except Exception as exc:  # Qiskit's own checks: still located at the statement
                 raise LoweringError(statement, f"Qiskit refused this statement: {exc}") from None
 
-        lower(node, sink, self.limits)
-        return finish(state)
+        data = lower(node, sink, self.limits)
+        state = finish(state)
+        if data:
+            state.circuit = without_bits(state.circuit, [state.symbol_table.get(n) for n in data])
+        return state
 
     def _resolve_condition(self, node, context):
         """Qiskit's importer reads `bit == true` and `register == n`; anything else on
@@ -296,6 +300,20 @@ def finish(state: State) -> State:
     for parameter in state.all_parameters - set(state.circuit.parameters):
         add_dummy_parameter_reference(state.circuit, parameter)
     return state
+
+
+def without_bits(circuit: QuantumCircuit, symbols: list[Any]) -> QuantumCircuit:
+    """The circuit without the bit registers (or single bits) of `symbols`, which no
+    instruction uses: the lowering decided everything that read them."""
+    dag = circuit_to_dag(circuit)
+    registers = [s.data for s in symbols if isinstance(s.data, ClassicalRegister)]
+    bits = [s.data for s in symbols if isinstance(s.data, Clbit)]
+    bits += [bit for register in registers for bit in register]
+    dag.remove_cregs(*registers)
+    dag.remove_clbits(*bits)
+    out = dag_to_circuit(dag, copy_operations=False)
+    out._layout = circuit._layout
+    return out
 
 
 def _nodes(program: ast.Program) -> Iterator[Any]:

@@ -54,12 +54,14 @@ class Qubits:
 @dataclass(slots=True)
 class Register:
     """A classical register of the circuit, with what is known of its bits at compile time:
-    `known[i]` is 0 or 1 until a measurement writes bit i (then None)."""
+    `known[i]` is 0 or 1 until a measurement writes bit i (then None). `assigned`: the program
+    set some of its bits to values known before the run."""
 
     name: str
     size: int
     known: list[int | None]
     declared_at: ast.Span | None = None
+    assigned: bool = False
 
 
 @dataclass(frozen=True, slots=True)
