@@ -40,6 +40,21 @@ def refusal(body: str, limits: CircuitLimits | None = None) -> str:
         ),
         ("qubit q;\n#pragma braket verbatim\nh q;\n", "line 4, column 1", "#pragma"),
         ("qubit q;\nx q;\n#pragma braket noise bit_flip(.1) q\n", "line 5, column 1", "#pragma"),
+        (
+            "qubit q;\nrx(0.1, 0.2) q;\n",
+            "line 4, column 1",
+            "gate 'rx' takes 1 parameter(s), not 2",
+        ),
+        (
+            "gate g(a, b) r { rx(a) r; rz(b) r; }\nqubit q;\ng(0.1) q;\n",
+            "line 5, column 1",
+            "gate 'g' takes 2 parameter(s), not 1",
+        ),
+        (
+            "input float t;\nqubit q;\nrx(t) q;\n",
+            "line 3, column 1",
+            "'t' is already declared (stdgates.inc defines a gate of that name)",
+        ),
         ('defcalgrammar "openpulse";\nqubit q;\n', "line 3, column 1", "pulse-level"),
         ("stretch g;\nqubit q;\ndelay[g] q;\n", "line 3, column 1", "timing variables"),
         ("input uint n;\nqubit q;\n", "line 3, column 1", "input float"),
@@ -115,3 +130,11 @@ def test_a_long_unrolled_loop_is_read():
     loop = "qubit[2] q;\nfor int i in [1:100000] { h q[0]; cx q[0], q[1]; }\n"
     parsed = parse_qasm_checked(HEAD + loop, CircuitLimits())
     assert parsed.cost.operations == 200_000
+
+
+def test_the_standard_gates_parameter_counts_are_qiskits():
+    from qiskit_qasm3_import.converter import _STDGATES
+
+    from qdispatch_qiskit.qasm3_lowering import STANDARD_GATE_PARAMETERS
+
+    assert {name: shape[1] for name, shape in _STDGATES.items()} == STANDARD_GATE_PARAMETERS

@@ -219,6 +219,8 @@ class Lowerer:
         self.in_gate = False
         self.sizes_memo: dict[str, int] = {}
         self.renamed_gates: dict[str, str] = {}
+        # how many parameters each gate the program can call takes (U is built in)
+        self.gate_parameters: dict[str, int] = {"U": 3}
 
     # -- driving --------------------------------------------------------------------------
 
@@ -228,6 +230,7 @@ class Lowerer:
         implicit = implicit_gates(program)
         if implicit.include:
             self.declare(node_at(ast.Include, None, filename=STANDARD_INCLUDE))
+            self.gate_parameters.update(STANDARD_GATE_PARAMETERS)
         self.renamed_gates = implicit.renamed
         self.statements(program.statements)
         return self._compile_time_registers()
@@ -298,6 +301,8 @@ class Lowerer:
 
     def on_Include(self, node: ast.Include) -> None:
         self.declare(node)
+        if node.filename == STANDARD_INCLUDE:
+            self.gate_parameters.update(STANDARD_GATE_PARAMETERS)
 
     def on_QubitDeclaration(self, node: ast.QubitDeclaration) -> None:
         name = node.qubit.name
@@ -432,6 +437,7 @@ class Lowerer:
     def on_QuantumGateDefinition(self, node: ast.QuantumGateDefinition) -> None:
         if self.scope is not self.globals:
             refuse(node, "gates can only be defined at the top level")
+        self.gate_parameters[node.name.name] = len(node.arguments)
         scope = Scope(self.globals)
         for argument in node.arguments:
             scope.names[argument.name] = Symbolic(argument, Kind("angle"))
@@ -463,6 +469,7 @@ class Lowerer:
         if found is not None and isinstance(found[0], Subroutine):
             self.inline(found[0], node, list(node.arguments), list(node.qubits), None)
             return
+        self._check_parameter_count(node)
         arguments = [self.parameter(a) for a in node.arguments]
         modifiers = [self.modifier(m) for m in node.modifiers]
         name = node.name
@@ -484,6 +491,17 @@ class Lowerer:
                     qubits=qubits,
                     duration=node.duration,
                 )
+            )
+
+    def _check_parameter_count(self, node: ast.QuantumGate) -> None:
+        # Qiskit's importer passes a surplus parameter on as the gate's label ("label expects a
+        # string or None"): say what is wrong instead
+        name = self.renamed_gates.get(node.name.name, node.name.name).split(" @ ")[-1]
+        expected = self.gate_parameters.get(name)
+        if expected is not None and len(node.arguments) != expected:
+            refuse(
+                node,
+                f"gate '{node.name.name}' takes {expected} parameter(s), not {len(node.arguments)}",
             )
 
     def on_QuantumPhase(self, node: ast.QuantumPhase) -> None:
@@ -1515,6 +1533,15 @@ class _DynamicRead(Exception):
 
 
 STANDARD_INCLUDE = "stdgates.inc"
+STANDARD_GATE_PARAMETERS = {
+    **dict.fromkeys(("p", "phase", "u1", "rx", "ry", "rz", "cp", "cphase", "crx", "cry"), 1),
+    **dict.fromkeys(("crz",), 1),
+    "u2": 2,
+    "u3": 3,
+    "cu": 4,
+    **dict.fromkeys(("x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "id", "cx", "cy"), 0),
+    **dict.fromkeys(("cz", "ch", "swap", "ccx", "cswap", "CX"), 0),
+}
 STANDARD_GATES = frozenset(
     {
         *("p", "x", "y", "z", "h", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz", "id"),

@@ -42,7 +42,7 @@ from qiskit_qasm3_import.state import State, add_dummy_parameter_reference
 from qdispatch_core.rules.limits import CircuitLimits, over_limit
 from qdispatch_core.rules.qasm_scan import BUILT_IN_INCLUDE, INCLUDE_REFUSED
 from qdispatch_qiskit import expansion, qasm3_conditions
-from qdispatch_qiskit.qasm3_lowering import LoweringError, lower
+from qdispatch_qiskit.qasm3_lowering import STANDARD_GATES, LoweringError, lower
 
 _LOCATED = re.compile(r"^\s*L?(\d+)[,:]C?(\d+):\s*(.*)$", re.DOTALL)
 
@@ -77,8 +77,22 @@ def _located(message: str) -> Qasm3Error:
     """Split 'L4:C7: text' (parser) or '4,7: text' (converter) into a located error."""
     match = _LOCATED.match(message)
     if match is None:
-        return Qasm3Error(None, None, message.strip())
-    return Qasm3Error(int(match[1]), int(match[2]), match[3].strip())
+        return Qasm3Error(None, None, _in_words(message.strip()))
+    return Qasm3Error(int(match[1]), int(match[2]), _in_words(match[3].strip()))
+
+
+_REDECLARED = re.compile(r"Symbol '([^']+)' already inserted in symbol table in this scope.*")
+
+
+def _in_words(text: str) -> str:
+    """The importer's internal words for a name declared twice, said as a user would
+    (`input float t;` next to stdgates.inc's gate t)."""
+    match = _REDECLARED.fullmatch(text)
+    if match is None:
+        return text
+    name = match[1]
+    gate = " (stdgates.inc defines a gate of that name)" if name in STANDARD_GATES else ""
+    return f"'{name}' is already declared{gate}; give it another name"
 
 
 def _syntax_tree(source: str):
