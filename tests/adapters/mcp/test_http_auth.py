@@ -52,7 +52,7 @@ async def test_a_client_without_a_key_cannot_connect(served):
 async def test_each_user_sees_only_their_own_things(served):
     url, alice, bob = served
     async with http_session(url, alice) as client:
-        exp = (await call(client, "create_new_experiment", name="shared-name"))["experiment"]["id"]
+        exp = (await call(client, "create_new_experiment", name="shared-name"))["id"]
         run = await call(
             client,
             "run_circuits_on_qpu_or_simulator",
@@ -62,8 +62,8 @@ async def test_each_user_sees_only_their_own_things(served):
             shots=10,
         )
         job_id = run["job_id"]
-        assert (await call(client, "wait_for_job", job_id=job_id))["job"]["status"] == "Done"
-        circuit_id = (await call(client, "get_job_results_and_status", job_id=job_id))["job"][
+        assert (await call(client, "wait_for_job", job_id=job_id))["status"] == "Done"
+        circuit_id = (await call(client, "get_job_results_and_status", job_id=job_id))[
             "circuit_ids"
         ][0]
     async with http_session(url, bob) as client:
@@ -87,7 +87,7 @@ async def test_each_user_sees_only_their_own_things(served):
         assert (await call(client, "list_jobs"))["jobs"] == []
         assert (await call(client, "list_experiments"))["experiments"] == []
         mine = await call(client, "create_new_experiment", name="shared-name")
-        assert mine["experiment"]["id"] != exp
+        assert mine["id"] != exp
 
 
 async def test_http_without_the_auth_middleware_serves_nobody(app):

@@ -33,12 +33,22 @@ class LazyQiskitToolkit(CircuitToolkit):
         self._lock = threading.Lock()
 
     def _loaded(self) -> CircuitToolkit:
+        return self.prepare()
+
+    def prepare(self, *warm_up: str) -> CircuitToolkit:
+        """The toolkit, loaded now if it is not yet, and given the sources `warm_up` to read
+        before any other caller may use it. A server warms up in the background while requests
+        arrive; Qiskit's first use from two threads at once has crashed the process (SIGSEGV,
+        issue 18), so a request that needs the toolkit meanwhile waits for the warm-up."""
         if self._toolkit is None:
             with self._lock:
                 if self._toolkit is None:
                     from qdispatch_qiskit import QiskitToolkit
 
-                    self._toolkit = QiskitToolkit()
+                    toolkit = QiskitToolkit()
+                    for source in warm_up:
+                        toolkit.inspect(source)
+                    self._toolkit = toolkit
         return self._toolkit
 
     def inspect(self, qasm: str) -> ParsedCircuit:

@@ -160,7 +160,8 @@ def success(model: BaseModel) -> CallToolResult:
     """The model as structured content; as text too while it is small (`TEXT_COPY_BYTES`),
     else its `context`, which says what it is and how to read the rest."""
     data = model.model_dump(mode="json")
-    text = json.dumps(data, indent=2)
+    # Compact: the text is read by models, whose context every byte costs.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if len(text) > TEXT_COPY_BYTES:
         text = (
             f"{data.get('context') or ''}\n\nThe full result ({len(text):,} bytes as JSON) is in "

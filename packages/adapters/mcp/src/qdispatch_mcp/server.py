@@ -11,6 +11,7 @@ from mcp.server import MCPServer
 from qdispatch import App
 from qdispatch_mcp.calls import Runtime
 from qdispatch_mcp.tools import all_tools
+from qdispatch_mcp.warm import start_warming
 
 INSTRUCTIONS = """\
 qdispatch runs quantum circuits on QPUs and simulators as asynchronous, persisted jobs.
@@ -32,6 +33,7 @@ def build_server(app_factory: Callable[[], App]) -> MCPServer[Runtime]:
             # Opening the database and creating the local user block: keep them off the loop.
             user = await anyio.to_thread.run_sync(lambda: app.default_user)
             worker = await anyio.to_thread.run_sync(app.worker)  # jobs progress while we serve
+            start_warming(app)  # Qiskit and the default simulator, while the client connects
             yield Runtime.of(app, worker, user)
         finally:
             await anyio.to_thread.run_sync(app.close)  # stops the worker, closes the database
