@@ -86,7 +86,7 @@ async def test_user_b_cannot_read_user_a_s_job(server):
             parameters=ANGLES,
             options={"seed_simulator": 5},
         )
-        check_bell_sweep((await call(alice, "wait_for_job", job_id=run["job_id"])))
+        check_bell_sweep(await call(alice, "wait_for_job", job_id=run["job_id"]))
     async with http_session(server.url, server.keys["bob"]) as bob:
         text = await refused(bob, "get_job_results_and_status", job_id=run["job_id"])
         assert text.startswith("404 job_id")

@@ -110,7 +110,7 @@ async def test_an_agent_session_over_stdio(command, tmp_path):
                 shots=1000,
             )
             await check_progress_while_waiting(client, exp, stored["id"])
-            check_bell_sweep((await call(client, "wait_for_job", job_id=sweep["job_id"])))
+            check_bell_sweep(await call(client, "wait_for_job", job_id=sweep["job_id"]))
             job = await call(client, "wait_for_job", job_id=counts["job_id"])
             assert job["status"] == "Done"
             (histogram,) = job["results"]

@@ -9,7 +9,6 @@ and which tool to call next. Listings return their items and a `context`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-
 from typing import Any
 
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
