@@ -16,7 +16,7 @@ import traceback
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -34,6 +34,9 @@ from qdispatch_core.schemas import parse
 from qdispatch_core.usecases import Services
 from qdispatch_core.usecases.execution import scrub
 from qdispatch_mcp.results import Pager
+
+if TYPE_CHECKING:
+    from qdispatch_mcp.tasks.watch import TaskWatchers
 
 log = logging.getLogger("qdispatch_mcp")
 
@@ -99,16 +102,18 @@ class Runtime:
     app: App
     worker: Worker
     default_user: User
+    watchers: TaskWatchers
     slots: CallSlots = field(default_factory=lambda: CallSlots(8, 5.0))
     pager: Pager = field(default_factory=lambda: Pager(512 * 1024))
 
     @classmethod
-    def of(cls, app: App, worker: Worker, default_user: User) -> Runtime:
+    def of(cls, app: App, worker: Worker, default_user: User, watchers: TaskWatchers) -> Runtime:
         settings = app.settings
         return cls(
             app=app,
             worker=worker,
             default_user=default_user,
+            watchers=watchers,
             slots=CallSlots(settings.mcp_calls_per_user, settings.mcp_call_wait_seconds),
             pager=Pager(settings.mcp_result_bytes),
         )
@@ -120,7 +125,10 @@ class Runtime:
     def user_for(self, ctx: Context[Runtime]) -> User:
         """The caller: the default local user on stdio and in process; over HTTP, whoever the
         auth middleware resolved. An HTTP request without one is refused, never defaulted."""
-        request = ctx.request_context.request
+        return self.user_of(ctx.request_context.request)
+
+    def user_of(self, request: Any) -> User:
+        """The caller of a request (an HTTP request, or None on stdio and in process)."""
         if request is None:
             return self.default_user
         user = getattr(request.state, USER_STATE_KEY, None)
@@ -137,9 +145,14 @@ async def use_case(ctx: Context[Runtime], fn: Callable[..., T], *args: Any) -> T
     """Run a (blocking) use case for the caller in a worker thread: the event loop stays free
     for other sessions, progress notifications and cancellation. Over HTTP the call first
     takes one of its user's slots (`CallSlots`)."""
-    runtime = runtime_of(ctx)
-    user = runtime.user_for(ctx)
-    if ctx.request_context.request is None:  # stdio or in process: one local user
+    return await run_for(runtime_of(ctx), ctx.request_context.request, fn, *args)
+
+
+async def run_for(runtime: Runtime, request: Any, fn: Callable[..., T], *args: Any) -> T:
+    """`use_case` for the caller of `request` (None on stdio and in process), from handlers
+    that have no tool context (the Tasks methods)."""
+    user = runtime.user_of(request)
+    if request is None:  # stdio or in process: one local user
         return await _in_thread(fn, runtime.services, user, *args)
     async with runtime.slots.slot(user.id):
         return await _in_thread(fn, runtime.services, user, *args)
@@ -238,12 +251,14 @@ def contract_tool(
     read_only: bool,
     idempotent: bool = False,
     destructive: bool = False,
+    meta: dict[str, Any] | None = None,
 ) -> ContractTool:
     """Register `fn` with its docstring, written for agents, as the description."""
     return ContractTool.from_function(
         fn,
         title=title,
         description=inspect.cleandoc(fn.__doc__ or ""),
+        meta=meta,
         annotations=ToolAnnotations(
             title=title,
             read_only_hint=read_only,

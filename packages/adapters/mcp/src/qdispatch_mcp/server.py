@@ -9,7 +9,9 @@ import anyio.to_thread
 from mcp.server import MCPServer
 
 from qdispatch import App
+from qdispatch_mcp.apps import advertise_apps, apps_extension
 from qdispatch_mcp.calls import Runtime
+from qdispatch_mcp.tasks import TasksExtension, TaskWatchers, legacy_tasks
 from qdispatch_mcp.tools import all_tools
 from qdispatch_mcp.warm import start_warming
 
@@ -34,9 +36,14 @@ def build_server(app_factory: Callable[[], App]) -> MCPServer[Runtime]:
             user = await anyio.to_thread.run_sync(lambda: app.default_user)
             worker = await anyio.to_thread.run_sync(app.worker)  # jobs progress while we serve
             start_warming(app)  # Qiskit and the default simulator, while the client connects
-            yield Runtime.of(app, worker, user)
+            async with anyio.create_task_group() as background:  # task status watchers
+                yield Runtime.of(app, worker, user, TaskWatchers(background))
+                background.cancel_scope.cancel()
         finally:
-            await anyio.to_thread.run_sync(app.close)  # stops the worker, closes the database
+            # Shielded: a stopping server (a signal, stdin closed) is a cancelled one, and the
+            # worker must still hand its jobs back and the database be closed.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(app.close)
 
     return MCPServer(
         "qdispatch",
@@ -45,6 +52,8 @@ def build_server(app_factory: Callable[[], App]) -> MCPServer[Runtime]:
         version=_version(),
         lifespan=lifespan,
         tools=all_tools(),
+        extensions=[TasksExtension(), apps_extension()],
+        middleware=[advertise_apps, legacy_tasks],
     )
 
 
