@@ -1,5 +1,6 @@
 """2. Sampled observables: the ansatz with 100 parameter sets, a 60-term Hamiltonian, 4096 shots,
-Run. Circuits executed must equal the qubit-wise-commuting groups × sets (Qiskit's grouping);
+Run. Circuits executed must be at most the qubit-wise-commuting groups × sets of Qiskit's
+grouping;
 the time is compared with measuring one circuit per term on raw AerSimulator.
 
 "Circuits executed" is the job's own figure (`plan["circuits_executed"]`, one executable per
@@ -10,7 +11,7 @@ fails one whose outputs do not match its executables one to one."""
 
 from __future__ import annotations
 
-from common import Row, equals_reference, ratio_at_most, timed
+from common import Row, ratio_at_most, timed
 from workloads import ansatz, observables, parameter_sets, to_qasm3
 
 
@@ -82,8 +83,8 @@ def run(client, quick: bool) -> list[Row]:
             [executed[-1]],
             [qiskit_groups * sets],
             "Qiskit QWC groups × sets",
-            "= Qiskit's groups × sets",
-            equals_reference,
+            "≤ Qiskit's groups × sets",
+            ratio_at_most(1.0),
             note=f"qiskit groups {qiskit_groups}, qdispatch {executed[-1] // sets} per set",
         ),
         Row(

@@ -31,6 +31,9 @@ BENCHMARKS = (
     "storage",
     "cli_one_shot",
     "primitives",
+    "grouping",
+    "heavy_sweep",
+    "resume",
 )
 
 

@@ -61,3 +61,28 @@ h q[0];
 cx q[0], q[1];
 measure q -> c;
 """
+
+
+def ising_ansatz(qubits: int = 4, layers: int = 2):
+    """The Ising ansatz of issue 14's sweep: H on every qubit, then `layers` of ZZ couplings
+    (RZZ(gamma) on neighbours) and X mixers (RX(beta)). Parameters bind by name: beta, gamma."""
+    from qiskit.circuit import Parameter, QuantumCircuit
+
+    gamma, beta = Parameter("gamma"), Parameter("beta")
+    circuit = QuantumCircuit(qubits)
+    circuit.h(range(qubits))
+    for _ in range(layers):
+        for q in range(qubits - 1):
+            circuit.rzz(gamma, q, q + 1)
+        circuit.rx(beta, range(qubits))
+    return circuit
+
+
+def ising_grid(count: int) -> list[list[float]]:
+    """`count` (beta, gamma) pairs on a square grid over [0, π)²."""
+    side = max(1, round(count**0.5))
+    return [[np.pi * (i % side) / side, np.pi * (i // side) / side] for i in range(count)]
+
+
+# The issue's observables: 'ZZII:1,XIII:0.5' (two measurement groups).
+ISING_OBSERVABLES = [["ZZII", "XIII"], [1.0, 0.5]]

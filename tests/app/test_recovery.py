@@ -28,7 +28,9 @@ def done_count(app, user) -> int:
 
 
 def test_kill_9_in_the_middle_of_a_local_job_then_another_worker_finishes_it(tmp_path, sqlite_url):
-    env = worker_env(tmp_path, sqlite_url, QDISPATCH_FAKE_DELAY="0.05")
+    env = worker_env(
+        tmp_path, sqlite_url, QDISPATCH_FAKE_DELAY="0.05", QDISPATCH_SHARD_SECONDS="0.5"
+    )
     with app_for(env) as app:
         user = app.default_user
         exp = create_experiment(app.services, user, "crash")
@@ -43,7 +45,7 @@ def test_kill_9_in_the_middle_of_a_local_job_then_another_worker_finishes_it(tmp
             },
         ).job_id
         first = WorkerProcess(env, tmp_path / "w1.log")
-        wait_until(lambda: status(app, user, job_id).status == "Running", 30, "Running")
+        wait_until(lambda: status(app, user, job_id).progress.done >= 10, 30, "a stored shard")
         first.kill()
         assert status(app, user, job_id).status == "Running"
         second = WorkerProcess(env, tmp_path / "w2.log")
@@ -53,10 +55,16 @@ def test_kill_9_in_the_middle_of_a_local_job_then_another_worker_finishes_it(tmp
             second.stop()
         job = status(app, user, job_id)
         assert len(job.results[0]) == 80 and job.progress.done == 80
-        assert "running again from the start" in " ".join(job.logs)
-        events = recorded_events(tmp_path / "events")
-        assert [e[0] for e in events if e[1] == job_id] == ["submit", "submit", "fetch"]
-        assert len({e[2] for e in events}) == 2  # two processes took part
+        assert "shard(s) recovered from storage" in " ".join(job.logs)
+        # Eight shards of ten: each ran once, but for the one the kill interrupted, which the
+        # second worker ran again; the two processes never ran the same stored shard.
+        events = [e for e in recorded_events(tmp_path / "events") if e[1] == job_id]
+        runs = [e[0] for e in events if e[0].startswith("shard:")]
+        assert sorted(set(runs)) == sorted(f"shard:{i}:{10 * i}:10" for i in range(8))
+        assert len(runs) - len(set(runs)) <= 1
+        # The simulation processes of both workers took part; the job was finished once.
+        assert len({e[2] for e in events if e[0].startswith("shard:")}) == 2
+        assert [e[0] for e in events].count("finish") == 1
 
 
 def test_a_remote_job_is_reattached_and_charged_once_and_its_credential_never_leaks(
@@ -170,9 +178,11 @@ def test_two_worker_processes_on_postgresql_run_200_jobs_exactly_once(tmp_path, 
             for w in workers:
                 w.stop()
         events = recorded_events(tmp_path / "events")
-        fetches = Counter(e[1] for e in events if e[0] == "fetch")
-        submits = Counter(e[1] for e in events if e[0] == "submit")
-        assert set(fetches) == set(ids) and set(fetches.values()) == {1}
-        assert set(submits.values()) == {1}
-        pids = {e[2] for e in events}
+        # A local job is one shard, run in a worker's simulation process, then finished by
+        # the worker itself: each exactly once.
+        finishes = Counter(e[1] for e in events if e[0] == "finish")
+        shards = Counter(e[1] for e in events if e[0].startswith("shard:"))
+        assert set(finishes) == set(ids) and set(finishes.values()) == {1}
+        assert set(shards) == set(ids) and set(shards.values()) == {1}
+        pids = {e[2] for e in events if e[0] == "finish"}
         assert len(pids) == 2, "both worker processes should have taken jobs"

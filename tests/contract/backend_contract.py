@@ -16,11 +16,12 @@ import pytest
 from qdispatch_core.domain import Cost, DeviceStatus, JobStatus, RunType
 from qdispatch_core.errors import ProviderError
 from qdispatch_core.ports import Backend, CircuitToolkit, JobSpec
-from qdispatch_core.ports.backend import SpecCircuit
+from qdispatch_core.ports.backend import RemoteState, SpecCircuit
 from qdispatch_core.rules.circuits import content_hash
 from qdispatch_core.rules.observables import normalize_observables
 from qdispatch_core.rules.parameters import normalize_parameters
 from qdispatch_core.rules.plan import build_plan
+from qdispatch_core.rules.shards import layout
 from tests.samples import BELL_NO_MEASURE, BELL_QASM2, PARAM_2Q
 
 
@@ -66,9 +67,40 @@ def make_spec(
     )
 
 
-def drive(backend: Backend, spec: JobSpec, credentials: Mapping[str, str], timeout: float = 120.0):
-    """Submit and follow a job to its end, as the worker would; returns (ids, state, execution)."""
+def run_local(
+    backend: Backend,
+    spec: JobSpec,
+    credentials: Mapping[str, str],
+    size: int | None = None,
+    order: Sequence[int] | None = None,
+):
+    """A local device's job as the worker runs it, in this process: shards of `size`
+    executables (default: one shard), run in `order` (default: in turn), then finished.
+    Returns ((), state, execution) like `drive`."""
     device = backend.get_device(spec.device_id, credentials)
+    total = len(spec.plan.executables)
+    shards = layout(total, size or total)
+    outputs: dict[int, Sequence[Any]] = {}
+    notes: dict[str, None] = {}
+    try:
+        for k in order if order is not None else range(len(shards)):
+            result = backend.run_shard(device, spec, shards[k], credentials)
+            assert len(result.outputs) == shards[k].count
+            outputs[k] = result.outputs
+            notes.update(dict.fromkeys(result.notes))
+        flat = [o for k in range(len(shards)) for o in outputs[k]]
+        execution = backend.finish_local(device, spec, flat, tuple(notes), credentials)
+    except ProviderError as exc:
+        return (), RemoteState(JobStatus.ERROR, 0, str(exc)), None
+    return (), RemoteState(JobStatus.DONE, total), execution
+
+
+def drive(backend: Backend, spec: JobSpec, credentials: Mapping[str, str], timeout: float = 120.0):
+    """Run a job to its end as the worker would; returns (ids, state, execution). A local
+    device's job runs in shards (`run_local`); a remote one is submitted and followed."""
+    device = backend.get_device(spec.device_id, credentials)
+    if device.local:
+        return run_local(backend, spec, credentials)
     ids = backend.submit(device, spec, credentials)
     deadline = time.monotonic() + timeout
     state = backend.wait(device, ids, credentials, 0.5)
@@ -200,7 +232,34 @@ class BackendContract:
         (values,) = execution.outputs
         assert len(values) == 2 and all(isinstance(v, float) for v in values)
 
+    def test_shards_run_in_any_order_and_size_give_the_same_outputs(
+        self, backend, toolkit, device_id, credentials
+    ):
+        device = backend.get_device(device_id, credentials)
+        if not device.local:
+            pytest.skip("a remote device runs whole jobs at the provider")
+        spec = make_spec(
+            toolkit,
+            [BELL_QASM2, PARAM_2Q],
+            device_id,
+            shots=100,
+            parameters=[[], [[0.1 * k, 0.2] for k in range(5)]],
+            options=self.seeded_options or {},
+        )
+        _, state, whole = run_local(backend, spec, credentials, size=6)
+        assert state.status is JobStatus.DONE, state.message
+        _, _, pieces = run_local(backend, spec, credentials, size=2, order=[2, 0, 1])
+        assert len(pieces.outputs) == len(whole.outputs) == 6
+        assert all(sum(o.values()) == 100 for o in pieces.outputs)
+        if self.seeded_options is not None:  # seeded: the very same outputs
+            assert list(pieces.outputs) == list(whole.outputs)
+
+    # Options that make a local device's outputs repeat exactly; None where it has no seed.
+    seeded_options: Mapping[str, Any] | None = {}
+
     def test_cancel_of_a_finished_job_is_harmless(self, backend, toolkit, device_id, credentials):
+        if backend.get_device(device_id, credentials).local:
+            pytest.skip("a local device's shards are stopped by the worker's executor")
         spec = make_spec(toolkit, [BELL_QASM2], device_id, shots=10)
         ids, state, _ = drive(backend, spec, credentials)
         device = backend.get_device(device_id, credentials)

@@ -20,6 +20,8 @@ from qdispatch_core.domain import (
     JobStatus,
     Progress,
     RunType,
+    Shard,
+    ShardStatus,
     User,
 )
 from qdispatch_core.errors import Conflict, LeaseLost, NotFound, PaymentRequired
@@ -390,6 +392,126 @@ class RepositoryContract:
         assert stored.cancel_requested and stored.progress == Progress(1, 2)
 
     # -- secrets --------------------------------------------------------------------------
+
+    # -- leases: heartbeat and hand-back ------------------------------------------------------
+
+    def test_renew_moves_only_the_expiry_of_a_lease_held(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.begin() as uow:
+            uow.jobs.claim(job.id, "w1", at(0), at(30))
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.jobs.renew(job.id, "w1", at(90))
+            assert not uow.jobs.renew(job.id, "w2", at(120))  # not its lease
+            uow.commit()
+        stored = self.read_job(repository, job.id)
+        assert (stored.lease_owner, stored.lease_expires_at) == ("w1", at(90))
+        assert replace(stored, lease_expires_at=None, lease_owner=None, attempts=0) == job
+
+    def test_hand_back_frees_the_job_for_any_worker_at_once(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.begin() as uow:
+            uow.jobs.claim(job.id, "w1", at(0), at(30))
+            assert not uow.jobs.hand_back(job.id, "w2")
+            assert uow.jobs.hand_back(job.id, "w1")
+            uow.commit()
+        with repository.begin() as uow:
+            assert uow.jobs.claimable(at(1), 10) == [job.id]  # long before the lease's end
+            assert uow.jobs.claim(job.id, "w2", at(1), at(31)).attempts == 2
+
+    def test_a_read_unit_of_work_sees_committed_state(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.read() as uow:
+            assert uow.jobs.get(alice.id, job.id) == job
+            assert [j.id for j in uow.jobs.list(alice.id, JobFilter())] == [job.id]
+
+    # -- shards -----------------------------------------------------------------------------
+
+    def shard_job(self, repository, shards=3):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit))
+        layout = [Shard(i, 4 * i, 4) for i in range(shards)]
+        with repository.begin() as uow:
+            uow.jobs.claim(job.id, "w1", at(0), at(30))
+            uow.shards.create(job.id, layout)
+            uow.commit()
+        return job, layout
+
+    def test_shards_are_created_once_and_listed_in_order(self, repository):
+        job, layout = self.shard_job(repository)
+        with repository.begin() as uow, pytest.raises(Conflict):
+            uow.shards.create(job.id, layout)
+        with repository.read() as uow:
+            records = uow.shards.list(job.id)
+        assert [r.shard for r in records] == layout
+        assert {r.status for r in records} == {ShardStatus.PENDING}
+        assert all(r.attempts == 0 and r.outputs is None for r in records)
+
+    def test_a_shard_claim_is_a_compare_and_set_with_its_own_lease(self, repository):
+        job, _ = self.shard_job(repository)
+        with repository.begin() as uow:
+            first = uow.shards.claim(job.id, 1, "w1", at(0), at(30))
+            assert uow.shards.claim(job.id, 1, "w2", at(10), at(40)) is None  # held
+            assert uow.shards.claim(job.id, 9, "w2", at(10), at(40)) is None  # no such shard
+            uow.commit()
+        assert first.status is ShardStatus.RUNNING and first.attempts == 1
+        with repository.begin() as uow:
+            assert uow.shards.renew(job.id, "w1", at(60)) == 1
+            assert uow.shards.claim(job.id, 1, "w2", at(31), at(70)) is None  # renewed
+            again = uow.shards.claim(job.id, 1, "w2", at(61), at(90))  # expired: taken over
+            uow.commit()
+        assert again.lease_owner == "w2" and again.attempts == 2
+        with repository.begin() as uow, pytest.raises(LeaseLost):  # w1 lost it: not stored
+            uow.shards.complete(job.id, 1, "w1", [{"0": 1}] * 4, [], at(1), at(2))
+
+    def test_completed_shards_keep_outputs_exactly_and_cannot_run_again(self, repository):
+        job, _ = self.shard_job(repository)
+        outputs = [{"00": 3, "11": 1}, [[0.5, 0.5], [0.0, -0.25]], [1.0, -0.5], {"1": 0.25}]
+        with repository.begin() as uow:
+            uow.shards.claim(job.id, 0, "w1", at(0), at(30))
+            uow.shards.complete(job.id, 0, "w1", outputs, ["note a"], at(1), at(3.5))
+            uow.commit()
+        with repository.read() as uow:
+            done, *rest = uow.shards.list(job.id, outputs=True)
+            summary = uow.shards.list(job.id)[0]
+        assert done.status is ShardStatus.DONE and done.outputs == outputs
+        assert done.notes == ("note a",) and done.seconds == 2.5 and done.lease_owner is None
+        assert summary.outputs is None and summary.status is ShardStatus.DONE
+        assert all(r.outputs is None for r in rest)
+        with repository.begin() as uow:
+            assert uow.shards.claim(job.id, 0, "w2", at(100), at(130)) is None
+
+    def test_release_hands_back_only_the_running_shards_of_that_worker(self, repository):
+        job, _ = self.shard_job(repository)
+        with repository.begin() as uow:
+            uow.shards.claim(job.id, 0, "w1", at(0), at(30))
+            uow.shards.complete(job.id, 0, "w1", [1.0] * 4, [], at(0), at(1))
+            uow.shards.claim(job.id, 1, "w1", at(1), at(31))
+            uow.shards.claim(job.id, 2, "w2", at(1), at(31))
+            assert uow.shards.release(job.id, "w1") == 1
+            uow.commit()
+        with repository.read() as uow:
+            statuses = [(r.status, r.lease_owner) for r in uow.shards.list(job.id)]
+        assert statuses == [
+            (ShardStatus.DONE, None),
+            (ShardStatus.PENDING, None),
+            (ShardStatus.RUNNING, "w2"),
+        ]
+
+    def test_deleting_a_jobs_shards_leaves_other_jobs_alone(self, repository):
+        job, layout = self.shard_job(repository)
+        ((_, exp, circuit),) = self.seed(repository, users=("bob",))
+        other = self.add_job(repository, make_job(exp, circuit, 2))
+        with repository.begin() as uow:
+            uow.shards.create(other.id, layout[:1])
+            uow.shards.delete(job.id)
+            uow.commit()
+        with repository.read() as uow:
+            assert uow.shards.list(job.id) == []
+            assert len(uow.shards.list(other.id)) == 1
 
     def test_sealed_secrets_put_get_delete(self, repository):
         ((alice, exp, circuit),) = self.seed(repository)

@@ -170,8 +170,8 @@ def test_a_provider_error_ends_in_error_releases_and_scrubs_secrets():
 
 def test_a_wrong_number_of_outputs_is_an_error_not_a_crash():
     class Short(FakeBackend):
-        def fetch(self, device, spec, job_ids, credentials):
-            return Execution(list(super().fetch(device, spec, job_ids, credentials).outputs)[:-1])
+        def finish_local(self, device, spec, outputs, notes, credentials):
+            return Execution(list(outputs)[:-1])
 
     services, user, experiment, _ = setup(Short())
     job_id = submit(
@@ -188,7 +188,7 @@ def test_a_wrong_number_of_outputs_is_an_error_not_a_crash():
 
 def test_an_unexpected_exception_becomes_an_error_with_its_type():
     class Broken(FakeBackend):
-        def submit(self, device, spec, credentials):
+        def run_shard(self, device, spec, shard, credentials):
             raise KeyError("surprise")
 
     services, user, experiment, _ = setup(Broken())
@@ -332,32 +332,54 @@ def test_a_remote_job_is_reattached_after_its_worker_dies(tmp_path):
     assert kinds.count("charge") == 1
 
 
-def test_a_local_job_runs_again_after_its_worker_dies():
-    class DiesWhileWaiting(FakeBackend):
-        def wait(self, device, job_ids, credentials, timeout):
-            raise Crash()
+def test_a_local_job_resumes_where_its_worker_died():
+    class DiesOnShard(FakeBackend):
+        def run_shard(self, device, spec, shard, credentials):
+            if shard.index == 3:
+                raise Crash()
+            return super().run_shard(device, spec, shard, credentials)
 
-    services, user, experiment, clock = setup(DiesWhileWaiting())
-    job_id = submit(services, user, experiment)
-    runner = JobRunner(services, WorkerConfig("w1", lease_seconds=10))
+    first = DiesOnShard()
+    services, user, experiment, clock = setup(first)
+    sets = [[0.1 * i, 0.2] for i in range(6)]
+    job_id = submit(services, user, experiment, circuits_qasm=[PARAM_2Q], parameters=sets)
+    runner = JobRunner(services, WorkerConfig("w1", lease_seconds=10, shard_seconds=0))
     with pytest.raises(Crash):
         runner.run(runner.claim_next())
+    stored = job_of(services, user, job_id)
+    assert stored.status == "Running" and stored.progress.done == 3
+    with services.repository.read() as uow:
+        assert [r.status.value for r in uow.shards.list(job_id)] == ["done"] * 3 + [
+            "running",
+            "pending",
+            "pending",
+        ]
     second = FakeBackend()
     services.backends.add(second)
     clock.advance(11)
-    run_all(JobRunner(services, WorkerConfig("w2")))
+    run_all(JobRunner(services, WorkerConfig("w2", shard_seconds=0)))
     job = job_of(services, user, job_id)
-    assert job.status == "Done" and len(second.submissions) == 1
-    assert "running again from the start" in " ".join(job.logs)
+    assert job.status == "Done" and job.progress.done == 6
+    assert [shard.index for _, shard in second.shards_run] == [3, 4, 5]  # only what was missing
+    assert "3 of 6 shard(s) recovered from storage (3 of 6 executables), 3 to run" in " ".join(
+        job.logs
+    )
+    # The same results as a run that was never interrupted.
+    services_2, user_2, experiment_2, _ = setup()
+    again = submit(services_2, user_2, experiment_2, circuits_qasm=[PARAM_2Q], parameters=sets)
+    run_all(JobRunner(services_2, WorkerConfig("w", shard_seconds=0)))
+    assert job_of(services_2, user_2, again).results == job.results
+    with services.repository.read() as uow:
+        assert uow.shards.list(job_id) == []  # the final results hold everything
 
 
 def test_a_worker_that_lost_its_lease_writes_nothing():
     class SlowFetch(FakeBackend):
-        def fetch(self, device, spec, job_ids, credentials):
-            clock.advance(60)  # our lease expires while we fetch...
+        def finish_local(self, device, spec, outputs, notes, credentials):
+            clock.advance(60)  # our lease expires while we finish...
             other = JobRunner(services, WorkerConfig("w2", lease_seconds=10))
             assert other.claim_next() is not None  # ...and someone else takes the job
-            return super().fetch(device, spec, job_ids, credentials)
+            return super().finish_local(device, spec, outputs, notes, credentials)
 
     services, user, experiment, clock = setup(SlowFetch())
     job_id = submit(services, user, experiment)

@@ -11,7 +11,6 @@ import pytest
 from qdispatch_core.domain import JobStatus
 from qdispatch_core.errors import ProviderUnavailable
 from qdispatch_core.testing import FakeBackend
-from qdispatch_core.testing.backend import _LocalRun, fake_output
 from qdispatch_core.usecases import cancel_job
 from qdispatch_core.usecases.execution import JobRunner, WorkerConfig
 from qdispatch_core.usecases.users import balance
@@ -36,37 +35,16 @@ def eventually(check, what: str, deadline: float = 20.0):
 # -- progress -------------------------------------------------------------------------------
 
 
-class _GatedRun(_LocalRun):
-    """A local run that finishes executable i only once gates[i] is set."""
-
-    def __init__(self, spec, gates: list[threading.Event]) -> None:
-        super().__init__(spec, 0.0)
-        self.gates = gates
-
-    def work(self) -> None:
-        for gate, e in zip(self.gates, self.spec.plan.executables, strict=True):
-            if not gate.wait(30):
-                self.status = S.ERROR
-                break
-            self.outputs.append(fake_output(self.spec, e))
-            self.done += 1
-        else:
-            self.status = S.DONE
-        self.finished.set()
-
-
 class Gated(FakeBackend):
+    """Runs shard k (one executable each) only once gates[k] is set."""
+
     def __init__(self, executables: int) -> None:
         super().__init__()
         self.gates = [threading.Event() for _ in range(executables)]
 
-    def submit(self, device, spec, credentials):
-        assert device.local
-        self.submissions.append(spec)
-        run = _GatedRun(spec, self.gates)
-        self._local["gated"] = run
-        threading.Thread(target=run.work, daemon=True).start()
-        return ("gated",)
+    def run_shard(self, device, spec, shard, credentials):
+        assert self.gates[shard.first].wait(30)
+        return super().run_shard(device, spec, shard, credentials)
 
 
 def test_stored_progress_advances_while_the_job_runs():
@@ -80,7 +58,7 @@ def test_stored_progress_advances_while_the_job_runs():
         circuits_qasm=[PARAM_2Q],
         parameters=[[0.1 * i, 0.2] for i in range(n)],
     )
-    runner = JobRunner(services, WorkerConfig("w"))
+    runner = JobRunner(services, WorkerConfig("w", shard_seconds=0))  # a shard per executable
     job = runner.claim_next()
     worker = threading.Thread(target=runner.run, args=(job,), daemon=True)
     worker.start()

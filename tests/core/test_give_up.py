@@ -14,10 +14,14 @@ LEASE = 10
 
 
 class KillsItsWorker(FakeBackend):
-    """Every submission takes its worker down (a simulation that exhausts memory, say)."""
+    """Every run takes its worker down (a simulation that exhausts memory, say)."""
 
-    def submit(self, device, spec, credentials):
+    def submit(self, device, spec, credentials):  # the remote device
         super().submit(device, spec, credentials)
+        raise Crash()
+
+    def run_shard(self, device, spec, shard, credentials):  # the local one
+        super().run_shard(device, spec, shard, credentials)
         raise Crash()
 
 
@@ -36,14 +40,14 @@ def test_after_the_retries_the_job_ends_error_without_running_again():
     job_id = submit(services, user, experiment)
     for n in range(3):  # the first claim and two retries
         crash_once(services, clock, f"host:{n}:x/0")
-    assert len(backend.submissions) == 3
+    assert len(backend.shards_run) == 3
     runner = JobRunner(services, WorkerConfig("host:9:x/0", crash_retries=2))
     ended = runner.run(runner.claim_next())
     job = job_of(services, user, job_id)
     assert ended.status.value == job.status == "Error"
     assert job.error.startswith("gave up: the job was claimed 3 times before")
     assert "QDISPATCH_JOB_CRASH_RETRIES" in job.error
-    assert len(backend.submissions) == 3  # not submitted a fourth time
+    assert len(backend.shards_run) == 3  # not run a fourth time
     with services.repository.begin() as uow:
         assert uow.secrets.get(job_id) is None  # nothing left behind
 
@@ -57,7 +61,7 @@ def test_within_the_retries_the_job_still_runs():
     services.backends.add(healthy)
     runner = JobRunner(services, WorkerConfig("host:9:x/0", crash_retries=2))
     runner.run(runner.claim_next())
-    assert job_of(services, user, job_id).status == "Done" and len(healthy.submissions) == 1
+    assert job_of(services, user, job_id).status == "Done" and len(healthy.shards_run) == 1
 
 
 def test_zero_retries_gives_up_at_the_first_re_claim():

@@ -4,8 +4,10 @@ with one hostile trait each.
 
 - `slow`: `slow_simulator`, whose request-path check (`validate`) takes QDISPATCH_SLOW_SECONDS
   (default 3): heavy classical work a user can make the server do, without holding the GIL.
-- `crashing`: `crash_simulator`, which kills the process that submits its job (SIGKILL): a
-  simulation that takes its worker down, every time.
+- `crashing`: `crash_simulator`, which kills its worker (SIGKILL) while the worker plans the
+  job's shards: something in the worker's own interpreter that takes it down, every time.
+  (A simulation that crashes no longer can: it runs in a simulation process, whose death ends
+  the job in Error at once.)
 """
 
 from __future__ import annotations
@@ -40,10 +42,8 @@ class CrashingBackend(_Renamed):
     provider = "crashing"
     device = replace(SIMULATOR, id="crash_simulator", provider="crashing", name="Crash simulator")
 
-    def submit(
-        self, device: Device, spec: JobSpec, credentials: Mapping[str, str]
-    ) -> tuple[str, ...]:
-        os.kill(os.getpid(), signal.SIGKILL)
+    def seconds_per_executable(self, device: Device, spec: JobSpec) -> float:
+        os.kill(os.getpid(), signal.SIGKILL)  # asked by the worker, in its own process
         raise AssertionError("unreachable: the process is gone")
 
 

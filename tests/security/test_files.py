@@ -8,6 +8,7 @@ import os
 import signal
 import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -24,9 +25,24 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+def seal_a_credential(home: Path, umask: int | None = None) -> None:
+    """What makes the secret key: the first credential sealed (the key is made lazily)."""
+    code = "from qdispatch import App\nApp().services.cipher.seal(b'token')\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=home_env(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=None if umask is None else (lambda: os.umask(umask)),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_a_fresh_home_is_private_even_under_umask_0(tmp_path):
     home = tmp_path / "home"
     keys = create_users(home, ("alice",), umask=0)
+    seal_a_credential(home, umask=0)
     with running_server(home, keys, umask=0):
         data, config = home / "data", home / "config"
         assert mode(data) == 0o700 and mode(config) == 0o700
@@ -40,6 +56,8 @@ def test_a_fresh_home_is_private_even_under_umask_0(tmp_path):
 def test_files_an_older_version_left_readable_are_tightened(tmp_path):
     home = tmp_path / "home"
     keys = create_users(home, ("alice",))
+    seal_a_credential(home)
+    os.chmod(home / "config", 0o755)
     data = home / "data"
     os.chmod(data, 0o755)
     for path in data.glob("qdispatch.db*"):
@@ -50,6 +68,7 @@ def test_files_an_older_version_left_readable_are_tightened(tmp_path):
         for path in data.glob("qdispatch.db*"):
             assert mode(path) == 0o600, path.name
         assert mode(home / "config" / "secret.key") == 0o600
+        assert mode(home / "config") == 0o700
 
 
 def test_the_background_workers_log_is_private(tmp_path):

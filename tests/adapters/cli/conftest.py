@@ -91,6 +91,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 @pytest.fixture
 def slow_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Executables take 50 ms each on dummy_simulator: time to see progress, cancel, interrupt."""
-    app = fake_app(tmp_path, FakeBackend(delay=0.05), default_credits="10")
+    # Shards of four executables, so progress moves shard by shard while a sweep runs.
+    app = fake_app(tmp_path, FakeBackend(delay=0.05), default_credits="10", shard_seconds=0.2)
     yield make_cli(tmp_path, monkeypatch, app)
     App.close(app)

@@ -65,6 +65,8 @@ def one_at_a_time(monkeypatch: pytest.MonkeyPatch):
         return produce(spec, e)
 
     monkeypatch.setattr(fake_backend, "fake_output", gated)
+    # An executable "takes a minute": every shard holds one, so progress moves one at a time.
+    monkeypatch.setattr(fake_backend.FakeBackend, "seconds_per_executable", lambda *a: 60.0)
     yield permits
     permits.release(100)  # never leave the backend's thread blocked after a failure
 

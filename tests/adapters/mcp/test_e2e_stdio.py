@@ -71,6 +71,8 @@ async def test_an_agent_session_over_stdio(command, tmp_path):
         home,
         QDISPATCH_EXTRA_BACKENDS=FAKE,
         QDISPATCH_FAKE_DELAY=str(SLOW_DELAY_S),
+        # Shards of four executables: progress moves while the slow sweep runs.
+        QDISPATCH_SHARD_SECONDS=str(4 * SLOW_DELAY_S),
         QDISPATCH_FAKE_RECORD_DIR=str(events),
         QDISPATCH_DEFAULT_CREDITS=CREDITS,
     )

@@ -38,7 +38,8 @@ async def submit(client, *, shots=10, name="", experiment="e", sweep=False) -> s
 
 @pytest.fixture
 async def slow_client(make_app):
-    app = make_app(FakeBackend(delay=0.05))
+    # Shards of four executables: progress moves while a sweep runs.
+    app = make_app(FakeBackend(delay=0.05), shard_seconds=0.2)
     async with Client(build_server(lambda: app)) as client:
         yield client
 

@@ -185,3 +185,87 @@ def test_concurrent_run_submissions_of_one_user_never_overspend(sql_repository):
     with sql_repository.begin() as uow:
         assert uow.billing.balance(user.id) == Decimal("0.05")
         assert len(uow.jobs.list(user.id, JobFilter())) == 3
+
+
+# -- reads never wait on writers (issue 14) ----------------------------------------------------
+
+
+def test_a_read_never_waits_for_a_writer_holding_the_lock(tmp_path):
+    repository = SqlRepository(sqlite_url(tmp_path))
+    try:
+        services = sql_services(repository)
+        user = ensure_user(services, "alice", 0)
+        writer = repository.begin()  # BEGIN IMMEDIATE: the write lock, held from now on
+        try:
+            writer.billing.credit(user.id, Decimal(1))
+            began = time.monotonic()
+            for _ in range(50):
+                with repository.read() as uow:
+                    assert uow.users.get(user.id) == user
+                    assert uow.billing.balance(user.id) == Decimal(0)  # the committed state
+            # SQLite's busy timeout is 30 s: a read that waited would take that long.
+            assert time.monotonic() - began < 10
+        finally:
+            writer.rollback()
+            writer.close()
+    finally:
+        repository.close()
+
+
+def test_a_writer_that_meets_the_lock_past_the_timeout_gets_busy_not_an_operational_error(
+    tmp_path, monkeypatch
+):
+    from qdispatch_core.errors import Busy
+    from qdispatch_sql import engine as engines
+
+    monkeypatch.setattr(engines, "SQLITE_BUSY_TIMEOUT_S", 0.3)
+    repository = SqlRepository(sqlite_url(tmp_path))
+    try:
+        holder = repository.begin()
+        try:
+            try:
+                repository.begin()
+            except Busy as exc:
+                assert exc.code == 503 and "try again" in exc.message
+            else:
+                raise AssertionError("a second writer got the lock")
+        finally:
+            holder.rollback()
+            holder.close()
+        with repository.begin() as uow:  # free again: writes go through
+            uow.commit()
+    finally:
+        repository.close()
+
+
+def test_the_read_use_cases_never_take_the_write_lock(tmp_path):
+    """`jobs show/list`, experiments, circuits, API-key checks: no BEGIN IMMEDIATE."""
+    from sqlalchemy import event
+
+    from qdispatch_core import usecases
+
+    repository = SqlRepository(sqlite_url(tmp_path))
+    try:
+        services = sql_services(repository)
+        user = ensure_user(services, "alice", 100)
+        experiment = create_experiment(services, user, "exp")
+        job_id = submit_run(services, user, qpu_request(experiment)).job_id
+        circuit_id = usecases.get_job(services, user, job_id).job.circuit_ids[0]
+        begins: list[str] = []
+
+        def record(conn, cursor, statement, *args) -> None:
+            if statement.startswith("BEGIN"):
+                begins.append(statement)
+
+        event.listen(repository.engine, "before_cursor_execute", record)
+        usecases.get_job(services, user, job_id)
+        usecases.list_jobs(services, user)
+        usecases.list_experiments(services, user)
+        usecases.get_experiment(services, user, experiment.id)
+        usecases.create_experiment(services, user, "exp")  # exists: a read
+        usecases.get_circuit(services, user, circuit_id)
+        usecases.list_circuits(services, user, experiment.id)
+        usecases.list_users(services)
+        assert begins and set(begins) == {"BEGIN"}
+    finally:
+        repository.close()

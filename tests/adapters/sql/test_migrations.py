@@ -19,7 +19,16 @@ from tests.adapters.sql.databases import sqlite_url
 from tests.adapters.sql.test_concurrency import race
 from tests.contract.repository_contract import make_user
 
-TABLES = {"users", "api_keys", "experiments", "circuits", "jobs", "job_secrets", "ledger_entries"}
+TABLES = {
+    "users",
+    "api_keys",
+    "experiments",
+    "circuits",
+    "jobs",
+    "job_shards",
+    "job_secrets",
+    "ledger_entries",
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -8,7 +8,7 @@ import pytest
 from qdispatch_aer import AerBackend
 from qdispatch_core.domain import JobStatus
 from qdispatch_qiskit import QiskitToolkit
-from tests.contract.backend_contract import drive, make_spec
+from tests.contract.backend_contract import make_spec, run_local
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +23,12 @@ def qiskit_toolkit():
     return QiskitToolkit()
 
 
-def run_outputs(backend, toolkit, qasms, device_id="aer_simulator", **kwargs):
-    """Validate and run a job directly on the backend; its per-executable outputs."""
+def run_outputs(backend, toolkit, qasms, device_id="aer_simulator", shard_size=None, **kwargs):
+    """Validate and run a job directly on the backend (in one shard unless `shard_size` says
+    otherwise); its per-executable outputs."""
     spec = make_spec(toolkit, qasms, device_id, **kwargs)
     backend.validate(backend.get_device(device_id), spec)
-    _, state, execution = drive(backend, spec, {})
+    size = shard_size or len(spec.plan.executables)
+    _, state, execution = run_local(backend, spec, {}, size=size)
     assert state.status is JobStatus.DONE, state.message
     return execution.outputs

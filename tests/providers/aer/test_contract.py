@@ -8,6 +8,8 @@ from tests.contract.backend_contract import BackendContract
 
 
 class TestAerSimulator(BackendContract):
+    seeded_options = {"seed_simulator": 7}
+
     @pytest.fixture
     def backend(self, aer):
         return aer

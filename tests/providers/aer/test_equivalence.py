@@ -143,7 +143,34 @@ def test_a_sweep_is_transpiled_once_and_simulated_in_one_call(
     assert len(outputs) == 50
     assert len(calls) == 1 and len(calls[0]) == 50
     assert backend.engine.compiler.transpilations == 1
+    calls.clear()
+    sharded = run_outputs(
+        backend,
+        qiskit_toolkit,
+        [SWEEP],
+        shots=10,
+        parameters=sets,
+        run_type=run_type,
+        shard_size=20,
+    )
+    assert len(sharded) == 50 and [len(c) for c in calls] == [20, 20, 10]  # a call per shard
+    assert backend.engine.compiler.transpilations == 1
     backend.close()
+
+
+@pytest.mark.parametrize("seed", [0, 42, 2**31 - 5])
+def test_a_seeded_sweep_gives_the_same_counts_whatever_its_shards(aer, qiskit_toolkit, seed):
+    """Aer seeds experiment i of a call with seed + 2113·i; each shard starts its piece of a
+    batch at the seed the whole batch's call would have given it, so shards change nothing."""
+    sets = [[0.1 * k, 0.3 * k] for k in range(12)]
+    kwargs = {"shots": 200, "parameters": sets, "options": {"seed_simulator": seed}}
+    observables = [[["ZZ", "XI"], [1.0, 0.5]]]
+    whole = run_outputs(aer, qiskit_toolkit, [SWEEP], observables=observables, **kwargs)
+    for size in (1, 5, 7):
+        pieces = run_outputs(
+            aer, qiskit_toolkit, [SWEEP], observables=observables, shard_size=size, **kwargs
+        )
+        assert pieces == whole
 
 
 # Terms ZZ, ZI, IZ measure in one basis (Z on both qubits), XX and XI in another: 2 groups.

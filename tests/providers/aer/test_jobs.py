@@ -1,121 +1,88 @@
-"""The local job protocol: ids, progress, waiting, cancelling, failures, closing."""
+"""Aer's local path: shards of a job, failures as the job's message, the MPS bond bound, and no
+asynchronous protocol for a device that only runs shards."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
 from qdispatch_aer import AerBackend
-from qdispatch_core.domain import JobStatus
+from qdispatch_core.domain import JobStatus, Shard
 from qdispatch_core.errors import ProviderError
-from tests.contract.backend_contract import drive, make_spec
-from tests.samples import BELL_QASM2
+from tests.contract.backend_contract import make_spec, run_local
+from tests.samples import BELL_QASM2, PARAM_2Q
 
 S = JobStatus
 
-# About 10 ms per Aer call: long enough that a job of many batches is still running when the
-# test acts on it, short enough to keep the suite fast.
-SLOW = (
-    """OPENQASM 2.0;
-include "qelib1.inc";
-qreg q[14];
-creg c[14];
-"""
-    + "".join(f"h q[{i}];\nrz(0.3) q[{i}];\ncx q[{i}], q[{(i + 1) % 14}];\n" for i in range(14))
-    + ("measure q -> c;\n")
-)
+
+def test_a_shard_returns_the_outputs_of_exactly_its_executables(aer, qiskit_toolkit):
+    sets = [[0.1 * k, 0.2] for k in range(7)]
+    spec = make_spec(
+        qiskit_toolkit, [BELL_QASM2, PARAM_2Q], "aer_simulator", shots=50, parameters=[[], sets]
+    )
+    device = aer.get_device("aer_simulator")
+    # Executables: the Bell circuit, then the 7 sets; this shard spans both batches.
+    result = aer.run_shard(device, spec, Shard(0, 0, 4), {})
+    assert len(result.outputs) == 4 and all(sum(c.values()) == 50 for c in result.outputs)
+    assert set(result.outputs[0]) <= {"00", "11"}
+    assert result.notes and result.notes[0].startswith("Aer simulated with method(s)")
+    last = aer.run_shard(device, spec, Shard(1, 4, 4), {})
+    assert len(last.outputs) == 4
 
 
-def start(backend, spec):
-    device = backend.get_device(spec.device_id)
-    return device, backend.submit(device, spec, {})
-
-
-@pytest.fixture
-def backend():
-    b = AerBackend(workers=1)
-    yield b
-    b.close()
-
-
-def test_ids_are_aer_uuids_and_unknown_ones_are_errors(backend, qiskit_toolkit):
+def test_a_device_that_runs_shards_has_no_provider_jobs(aer, qiskit_toolkit):
     spec = make_spec(qiskit_toolkit, [BELL_QASM2], "aer_simulator", shots=10)
-    ids, state, _ = drive(backend, spec, {})
-    assert len(ids) == 1 and ids[0].startswith("aer-") and len(ids[0]) == len("aer-") + 36
-    device = backend.get_device("aer_simulator")
-    with pytest.raises(ProviderError, match="only in the process"):
-        backend.poll(device, ["aer-00000000-0000-0000-0000-000000000000"], {})
-    other = AerBackend()  # another process's backend stands in: it never saw this id
-    with pytest.raises(ProviderError):
-        other.wait(device, ids, {}, 0.01)
-    other.close()
+    device = aer.get_device("aer_simulator")
+    with pytest.raises(ProviderError, match="shards"):
+        aer.submit(device, spec, {})
+    with pytest.raises(ProviderError, match="shards"):
+        aer.poll(device, ["aer-00000000-0000-0000-0000-000000000000"], {})
 
 
-def test_progress_counts_executables_and_wait_blocks_until_done(backend, qiskit_toolkit):
-    spec = make_spec(qiskit_toolkit, [SLOW] * 30, "aer_simulator", shots=2000)
-    device, ids = start(backend, spec)
-    began = time.monotonic()
-    early = backend.wait(device, ids, {}, 0.001)
-    assert time.monotonic() - began < 5  # returned at its timeout, not at the job's end
-    assert early.status in (S.QUEUED, S.RUNNING) and early.done < 30
-    seen = set()
-    while not (state := backend.wait(device, ids, {}, 0.02)).status.is_final:
-        seen.add(state.done)
-    assert state.status is S.DONE and state.done == 30
-    assert len(seen) > 1  # progress moved while the job ran
-    outputs = backend.fetch(device, spec, ids, {}).outputs
-    assert len(outputs) == 30 and all(sum(c.values()) == 2000 for c in outputs)
-
-
-def test_cancel_stops_between_batches(backend, qiskit_toolkit):
-    spec = make_spec(qiskit_toolkit, [SLOW] * 40, "aer_simulator", shots=2000)
-    device, ids = start(backend, spec)
-    backend.cancel(device, ids, {})
-    state = backend.wait(device, ids, {}, 10)
-    assert state.status is S.CANCELLED and state.done < 40
-    with pytest.raises(ProviderError, match="no results"):
-        backend.fetch(device, spec, ids, {})
-
-
-def test_a_queued_job_cancelled_never_starts(backend, qiskit_toolkit):
-    busy = make_spec(qiskit_toolkit, [SLOW] * 20, "aer_simulator", shots=2000)
-    waiting = make_spec(qiskit_toolkit, [BELL_QASM2], "aer_simulator", shots=10)
-    device, busy_ids = start(backend, busy)
-    _, waiting_ids = start(backend, waiting)  # one worker: this one queues behind
-    assert backend.poll(device, waiting_ids, {}).status is S.QUEUED
-    backend.cancel(device, waiting_ids, {})
-    state = backend.poll(device, waiting_ids, {})
-    assert state.status is S.CANCELLED and state.done == 0
-    assert backend.wait(device, busy_ids, {}, 30).status is S.DONE
-
-
-def test_a_simulation_failure_ends_the_job_in_error(backend, qiskit_toolkit):
+def test_a_simulation_failure_ends_the_job_in_error(aer, qiskit_toolkit):
     non_clifford = BELL_QASM2.replace("h q[0];", "h q[0];\nt q[0];")
     spec = make_spec(
         qiskit_toolkit, [non_clifford], "aer_simulator", shots=10, options={"method": "stabilizer"}
     )
-    _, state, execution = drive(backend, spec, {})
+    _, state, execution = run_local(aer, spec, {})
     assert state.status is S.ERROR and execution is None
     assert state.message.startswith("Aer simulation failed") and "stabilizer" in state.message
 
 
-def test_many_small_jobs_run_concurrently_and_correctly(qiskit_toolkit):
-    backend = AerBackend(workers=2)
-    spec = make_spec(qiskit_toolkit, [BELL_QASM2], "aer_simulator", shots=64)
-    device = backend.get_device("aer_simulator")
-    ids = [backend.submit(device, spec, {}) for _ in range(40)]
-    for job_ids in ids:
-        assert backend.wait(device, job_ids, {}, 30).status is S.DONE
-        (counts,) = backend.fetch(device, spec, job_ids, {}).outputs
-        assert set(counts) <= {"00", "11"} and sum(counts.values()) == 64
-    backend.close()
+def test_shards_are_sized_from_the_plan(aer, qiskit_toolkit):
+    device = aer.get_device("aer_simulator")
+    light = make_spec(qiskit_toolkit, [BELL_QASM2], "aer_simulator", shots=10)
+    heavy = make_spec(qiskit_toolkit, [BELL_QASM2], "aer_simulator", shots=100_000)
+    exact = make_spec(qiskit_toolkit, [PARAM_2Q], "aer_simulator", parameters=[[0.1, 0.2]])
+    assert aer.seconds_per_executable(device, heavy) > 100 * aer.seconds_per_executable(
+        device, light
+    )
+    assert 0 < aer.seconds_per_executable(device, exact) < 0.01
 
 
-def test_close_cancels_what_has_not_started(qiskit_toolkit):
-    backend = AerBackend(workers=1)
-    device, busy = start(backend, make_spec(qiskit_toolkit, [SLOW] * 10, "aer_simulator"))
-    _, queued = start(backend, make_spec(qiskit_toolkit, [BELL_QASM2], "aer_simulator"))
-    backend.close()
-    assert backend.poll(device, queued, {}).status is S.CANCELLED
-    assert backend.wait(device, busy, {}, 30).status in (S.CANCELLED, S.DONE)
+def test_matrix_product_state_runs_have_a_bounded_bond_dimension(qiskit_toolkit):
+    # A Bell state needs bond dimension 2: bounded at 1 it is truncated to a product state.
+    backend = AerBackend(max_bond_dimension=1)
+    spec = make_spec(
+        qiskit_toolkit,
+        [BELL_QASM2],
+        "aer_simulator_mps",
+        shots=400,
+        options={"seed_simulator": 5},
+    )
+    _, state, execution = run_local(backend, spec, {})
+    assert state.status is S.DONE
+    ((counts,),) = [execution.outputs]
+    assert counts in ({"00": 400}, {"11": 400})  # no longer the entangled 50/50
+    assert any("bond dimension bounded at 1" in note for note in execution.notes)
+    # The default bound (256) leaves a Bell state alone.
+    _, _, exact = run_local(AerBackend(), spec, {})
+    assert set(exact.outputs[0]) == {"00", "11"}
+    assert any("bounded at 256" in note for note in exact.notes)
+
+
+def test_the_bond_bound_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("QDISPATCH_MPS_MAX_BOND_DIMENSION", "64")
+    assert AerBackend().max_bond_dimension == 64
+    monkeypatch.setenv("QDISPATCH_MPS_MAX_BOND_DIMENSION", "zero")
+    with pytest.raises(ValueError, match="QDISPATCH_MPS_MAX_BOND_DIMENSION"):
+        AerBackend()

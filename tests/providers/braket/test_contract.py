@@ -8,6 +8,8 @@ from tests.contract.backend_contract import BackendContract
 
 
 class TestBraketLocalStateVector(BackendContract):
+    seeded_options = None  # Braket's local simulators take no seed
+
     @pytest.fixture
     def backend(self, braket):
         return braket

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from qiskit import transpile
 from qiskit_aer import AerSimulator
@@ -163,6 +163,8 @@ def test_the_bound_rejects_wrong_counts(braket, qiskit_toolkit, seeded_braket, d
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(source=random_circuit(measure=False), level=st.integers(0, 3))
+@example(source=HEADER.format(n=1) + "rx(0.000061) q[0];\nrx(0.000061) q[0];\n", level=2)
+@example(source=HEADER.format(n=1) + "rx(0.0000000596) q[0];\n", level=2)
 def test_statevectors_equal_aers(braket, qiskit_toolkit, source, level):
     ((real, imag),) = run_outputs(
         braket,
@@ -174,9 +176,13 @@ def test_statevectors_equal_aers(braket, qiskit_toolkit, source, level):
     circuit = transpile(parse_qasm(source), _aer, optimization_level=0)
     circuit.save_statevector()
     expected = np.asarray(_aer.run(circuit).result().get_statevector())
-    # Optimisation levels >= 1 drop single-qubit runs that are the identity to float precision
-    # in fidelity: an rx(6e-8) becomes nothing, which moves an amplitude by 3e-8, and up to 12
-    # gates may each do so. The tolerance is the transpiler's, not the simulators' (they agree
-    # to 1e-12 unoptimised); a wrong gate or bit order is off by O(1).
-    atol = 1e-9 if level == 0 else 1e-6
-    np.testing.assert_allclose(np.array(real) + 1j * np.array(imag), expected, atol=atol)
+    state = np.array(real) + 1j * np.array(imag)
+    if level == 0:  # the same gates on both simulators: equal to rounding
+        np.testing.assert_allclose(state, expected, atol=1e-9)
+        return
+    # Optimisation levels >= 1 may drop or merge gates that are the identity within the
+    # transpiler's approximation (an rx(6e-5) pair was dropped at level 2), which moves
+    # amplitudes by ~1e-4 while the state stays the same to ~1e-8 in fidelity. A wrong gate,
+    # phase or bit order costs O(1) fidelity or O(1) in an amplitude.
+    assert abs(np.vdot(expected, state)) ** 2 > 1 - 1e-6
+    np.testing.assert_allclose(state, expected, atol=1e-3)

@@ -11,6 +11,8 @@ from tests.samples import BELL_QASM2
 
 
 class TestFakeManila(BackendContract):
+    seeded_options = {"seed_simulator": 7}
+
     @pytest.fixture
     def backend(self, ibm):
         return ibm

@@ -93,8 +93,11 @@ def test_a_fake_backend_job_through_the_worker(ibm):
     (raw,) = job.raw_results
     assert sum(raw.values()) == 1000 and abs(sum(quasi.values()) - 1) < 1e-4
     assert job.mitigation["applied"] and job.cost.converted["amount"] == 0
-    assert job.provider_job_ids[0].startswith("ibm-local-")
+    assert job.provider_job_ids == []  # a local job runs in shards, not as a provider job
+    assert any("shard(s) of up to" in line for line in job.logs)
     assert any("transpiled for fake_manila" in line for line in job.logs)
+    # True timestamps: from when the simulation began to when it ended, not 0.00 s.
+    assert job.started_at is not None and job.finished_at > job.started_at
 
 
 def test_a_dry_run_on_a_cloud_device_needs_no_credentials(ibm):

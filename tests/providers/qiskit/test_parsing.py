@@ -79,11 +79,19 @@ def test_parse_errors_print_nothing(toolkit, capfd):
     assert out == "" and err == ""
 
 
-def test_parsed_circuits_are_cached_by_content():
+def test_parsed_circuits_are_cached_by_content_and_every_caller_gets_its_own():
+    from qdispatch_qiskit.parsing import _circuits
+
     first = parse_qasm(BELL_QASM3)
-    assert parse_qasm(BELL_QASM3) is first
+    misses = _circuits.misses
+    second = parse_qasm(BELL_QASM3)
     # Line endings and trailing spaces do not make another circuit (core's content hash).
-    assert parse_qasm(BELL_QASM3.replace("\n", "  \r\n")) is first
+    third = parse_qasm(BELL_QASM3.replace("\n", "  \r\n"))
+    assert _circuits.misses == misses  # both came from the cache
+    assert first == second == third
+    assert first is not second and second is not third  # copies: nobody shares a circuit
+    second.x(0)  # changing one's copy changes nobody else's
+    assert parse_qasm(BELL_QASM3) == first != second
 
 
 def test_failures_are_not_cached():

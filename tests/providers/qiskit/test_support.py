@@ -50,7 +50,7 @@ def test_by_default_the_toolkit_itself_is_what_to_install(monkeypatch):
 def test_provider_support_imports_neither_qiskit_nor_numpy():
     code = (
         "import sys\n"
-        "import qdispatch_qiskit.committed, qdispatch_qiskit.local_jobs\n"
+        "import qdispatch_qiskit.committed, qdispatch_qiskit.failures\n"
         "import qdispatch_qiskit.memory, qdispatch_qiskit.sdk\n"
         "heavy = [m for m in ('qiskit', 'numpy') if m in sys.modules]\n"
         "assert not heavy, heavy\n"

@@ -12,12 +12,21 @@ import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from qdispatch.settings import Settings
+from qdispatch.settings import CIRCUIT_LIMITS, REQUEST_LIMITS, Settings
 from qdispatch_core.domain import ParsedCircuit, User
-from qdispatch_core.files import private_dir
-from qdispatch_core.ports import Backend, Cipher, CircuitToolkit, Repository, UnitOfWork
+from qdispatch_core.files import private_dir, tighten
+from qdispatch_core.ports import (
+    Backend,
+    Cipher,
+    CircuitToolkit,
+    LocalExecutor,
+    Repository,
+    UnitOfWork,
+)
 from qdispatch_core.registry import BackendRegistry, load_object
+from qdispatch_core.rules.limits import CircuitLimits
 from qdispatch_core.usecases import Limits, Services, authenticate, ensure_user
+from qdispatch_core.usecases.execution import WorkerConfig
 
 if TYPE_CHECKING:
     from qdispatch.worker import Worker
@@ -51,8 +60,8 @@ class LazyQiskitToolkit(CircuitToolkit):
                     self._toolkit = toolkit
         return self._toolkit
 
-    def inspect(self, qasm: str) -> ParsedCircuit:
-        return self._loaded().inspect(qasm)
+    def inspect(self, qasm: str, limits: CircuitLimits | None = None) -> ParsedCircuit:
+        return self._loaded().inspect(qasm, limits)
 
     def draw(self, qasm: str) -> str | None:
         """Qiskit's text drawing, for the dashboard (which never imports Qiskit itself)."""
@@ -68,6 +77,9 @@ class DeferredRepository(Repository):
 
     def begin(self) -> UnitOfWork:
         return self._app.repository.begin()
+
+    def read(self) -> UnitOfWork:
+        return self._app.repository.read()
 
     def close(self) -> None:
         pass  # the App closes the repository it built
@@ -85,6 +97,18 @@ class DeferredCipher(Cipher):
 
     def open(self, sealed: bytes) -> bytes:
         return self._app.cipher.open(sealed)
+
+
+def build_limits(settings: Settings) -> Limits:
+    """The use cases' limits: defaults, with the QDISPATCH_LIMIT_* settings applied."""
+    given = dict(settings.limits)
+    circuit = {k: v for k, v in given.items() if k in CIRCUIT_LIMITS}
+    request = {k: v for k, v in given.items() if k in REQUEST_LIMITS}
+    return Limits(
+        simulation_memory_bytes=settings.simulation_memory_bytes,
+        circuit=CircuitLimits(**circuit),
+        **request,
+    )
 
 
 def _registry(settings: Settings) -> BackendRegistry:
@@ -106,6 +130,7 @@ class App:
         backends: BackendRegistry | None = None,
         toolkit: CircuitToolkit | None = None,
         cipher: Cipher | None = None,
+        executor: LocalExecutor | None = None,
     ) -> None:
         self.settings = settings or Settings.from_env()
         self._lock = threading.RLock()
@@ -117,6 +142,14 @@ class App:
             self.__dict__["toolkit"] = toolkit
         if cipher is not None:
             self.__dict__["cipher"] = cipher
+        if executor is None and backends is not None:
+            # Backend instances handed in live in this process only: no child could build
+            # them, so their simulations run in threads here (tests).
+            from qdispatch_core.usecases.local_work import ThreadExecutor
+
+            executor = ThreadExecutor()
+        if executor is not None:
+            self.__dict__["executor"] = executor
         self._worker: Worker | None = None
 
     # -- parts, built on first use ----------------------------------------------------------
@@ -129,6 +162,11 @@ class App:
             if self.settings.is_sqlite:
                 # qdispatch's own data directory is private, even one an older version made.
                 private_dir(self.settings.data_dir, tighten_existing=True)
+            # The key file is read only when a credential is first sealed or opened, maybe
+            # never in this process: one an older version left readable is tightened now.
+            if self.settings.secret_key is None:
+                tighten(self.settings.config_dir)
+                tighten(self.settings.key_file)
 
             return SqlRepository(self.settings.database_url)
 
@@ -148,16 +186,44 @@ class App:
         return FernetCipher(key)
 
     @cached_property
+    def executor(self) -> LocalExecutor:
+        """The pool of child processes local simulations run in (started on first use)."""
+        from qdispatch.simulations import ProcessExecutor
+
+        settings = self.settings
+        return ProcessExecutor(
+            settings.processes,
+            memory_bytes=settings.simulation_memory_bytes,
+            environment=settings.child_environment(),
+        )
+
+    @cached_property
     def services(self) -> Services:
         with self._lock:
-            limits = Limits(simulation_memory_bytes=self.settings.simulation_memory_bytes)
+            limits = build_limits(self.settings)
             return Services(
                 repository=DeferredRepository(self),
                 backends=self.backends,
                 circuits=self.toolkit,
                 cipher=self.cipher if "cipher" in self.__dict__ else DeferredCipher(self),
                 limits=limits,
+                executor=self.executor,
             )
+
+    def worker_config(self) -> WorkerConfig:
+        """What every worker thread of this app runs by (its id is set per thread)."""
+        from qdispatch.settings import BUDGET_HINT
+
+        settings = self.settings
+        return WorkerConfig(
+            "",
+            lease_seconds=settings.lease_seconds,
+            shard_seconds=settings.shard_seconds,
+            budget_seconds=settings.budget_seconds,
+            device_budgets=dict(settings.device_budgets),
+            budget_hint=BUDGET_HINT,
+            crash_retries=settings.job_crash_retries,
+        )
 
     # -- users ------------------------------------------------------------------------------
 
@@ -171,17 +237,18 @@ class App:
 
     # -- the in-process worker ----------------------------------------------------------------
 
-    def worker(self, *, start: bool = True) -> Worker:
-        """The worker inside this process (MCP server, `run --wait`, the library client)."""
+    def worker(self, *, start: bool = True, threads: int | None = None) -> Worker:
+        """The worker inside this process (MCP server, `run --wait`, the library client, and
+        the standalone `qdispatch worker`)."""
         with self._lock:
             if self._worker is None:
                 from qdispatch.worker import Worker
 
                 self._worker = Worker(
                     self.services,
-                    threads=self.settings.worker_threads,
+                    threads=threads or self.settings.worker_threads,
                     lease_seconds=self.settings.lease_seconds,
-                    crash_retries=self.settings.job_crash_retries,
+                    config=self.worker_config(),
                 )
             if start:
                 self._worker.start()
@@ -196,9 +263,13 @@ class App:
         return self.backends.get(name)
 
     def close(self) -> None:
+        """Stop the worker (its jobs are handed back at once), the simulation processes, the
+        backends and the database connections."""
         if self._worker is not None:
             self._worker.stop()
             self._worker = None
+        if "executor" in self.__dict__:
+            self.executor.close()
         if "backends" in self.__dict__:
             self.backends.close()
         if "repository" in self.__dict__:

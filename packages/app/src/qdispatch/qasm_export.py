@@ -81,7 +81,7 @@ def _qasm2_if_lossless(circuit: QuantumCircuit) -> str | None:
         back = qasm2.loads(
             text,
             custom_instructions=qasm2.LEGACY_CUSTOM_INSTRUCTIONS,
-            include_path=qasm2.LEGACY_INCLUDE_PATH,
+            include_path=(),  # "qelib1.inc" is built in; no file is ever read
         )
     except Exception:  # anything OpenQASM 2 cannot say (control flow, delays, ...)
         return None

@@ -9,7 +9,12 @@
 | QDISPATCH_LEASE_SECONDS | 30: how long a silent worker keeps a job |
 | QDISPATCH_DEFAULT_USER | "local": the user of the CLI and of MCP over stdio |
 | QDISPATCH_DEFAULT_CREDITS | 0: the default user's starting balance in USD |
-| QDISPATCH_SIMULATION_MEMORY_BYTES | min(8 GiB, 3/4 of this machine's memory) |
+| QDISPATCH_SIMULATION_MEMORY_BYTES | min(8 GiB, 3/4 of this machine's memory): per simulation |
+| QDISPATCH_SIMULATION_PROCESSES | the worker threads: child processes that run simulations |
+| QDISPATCH_SHARD_SECONDS | 5: seconds of simulation a shard of a local job aims at |
+| QDISPATCH_SIMULATION_BUDGET_SECONDS | 14400 (4 h): wall-clock budget of one local job |
+| QDISPATCH_SIMULATION_BUDGETS | per-device budgets, `device=seconds,...` (override the above) |
+| QDISPATCH_MPS_MAX_BOND_DIMENSION | 256: bond-dimension bound of matrix-product-state runs |
 | QDISPATCH_EXTRA_BACKENDS | comma-separated `module:factory` backends to add (tests, plugins) |
 | QDISPATCH_JOB_CRASH_RETRIES | 2: re-claims of a job whose worker died before it ends Error |
 | QDISPATCH_MCP_RESULT_BYTES | 524288: an MCP tool result above this is paged (`results_page`) |
@@ -18,6 +23,7 @@
 | QDISPATCH_MCP_SESSIONS_PER_USER | 16: one user's open MCP sessions over HTTP |
 | QDISPATCH_MCP_AUTH_THREADS | 8: threads that check API keys, apart from the tool calls' |
 | QDISPATCH_MCP_SHUTDOWN_GRACE_SECONDS | 3: how long SIGTERM waits for open HTTP streams |
+| QDISPATCH_LIMIT_<NAME> | what one request may ask for: `LIMIT_NAMES`, docs/security.md |
 
 docs/security.md explains each limit.
 """
@@ -26,10 +32,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from qdispatch_core.rules.limits import SETTING_PREFIX, CircuitLimits
+
 GIB = 1024**3
+DEFAULT_BUDGET_SECONDS = 4 * 3600.0
+DEFAULT_MPS_BOND_DIMENSION = 256
+BUDGET_HINT = (
+    "raise it with QDISPATCH_SIMULATION_BUDGET_SECONDS (every device) or "
+    "QDISPATCH_SIMULATION_BUDGETS=<device>=<seconds> (one device)"
+)
 
 
 def _physical_memory() -> int | None:
@@ -44,6 +58,47 @@ def default_simulation_memory() -> int:
     return min(8 * GIB, physical * 3 // 4) if physical else 8 * GIB
 
 
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be above 0, got {raw!r}")
+    return value
+
+
+def parse_budgets(raw: str) -> dict[str, float]:
+    """`device=seconds,device=seconds` → {device: seconds}."""
+    budgets: dict[str, float] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        device, sep, seconds = item.partition("=")
+        try:
+            value = float(seconds)
+        except ValueError:
+            value = -1.0
+        if not sep or not device.strip() or not value > 0:
+            raise ValueError(
+                "QDISPATCH_SIMULATION_BUDGETS takes device=seconds pairs separated by commas, "
+                f"e.g. aer_simulator_mps=600; got {item[:40]!r}"
+            )
+        budgets[device.strip()] = value
+    return budgets
+
+
+# Simulation processes need no credential, key or database address: those never go to them.
+_NOT_FOR_CHILDREN = ("KEY", "SECRET", "TOKEN", "PASSWORD", "DATABASE_URL")
+
+
+def _for_children(name: str) -> bool:
+    return name.startswith("QDISPATCH_") and not any(w in name for w in _NOT_FOR_CHILDREN)
+
+
 def _dirs(env: Mapping[str, str]) -> tuple[Path, Path]:
     home = env.get("QDISPATCH_HOME")
     if home:
@@ -54,6 +109,43 @@ def _dirs(env: Mapping[str, str]) -> tuple[Path, Path]:
         Path(platformdirs.user_data_dir("qdispatch")),
         Path(platformdirs.user_config_dir("qdispatch")),
     )
+
+
+# The request-wide limits of `qdispatch_core.usecases.Limits` an operator may set; the circuit
+# limits are every field of `CircuitLimits`.
+REQUEST_LIMITS = (
+    "circuits",
+    "request_bytes",
+    "pauli_characters",
+    "parameter_sets",
+    "executables",
+    "shots",
+    "result_bytes",
+)
+CIRCUIT_LIMITS = tuple(f.name for f in fields(CircuitLimits))
+LIMIT_NAMES = CIRCUIT_LIMITS + REQUEST_LIMITS
+
+
+def limits_from_env(env: Mapping[str, str]) -> dict[str, int]:
+    """The QDISPATCH_LIMIT_<NAME> settings as {name: value}; a misspelt name or a value that is
+    not a positive integer stops the start with a message (a typo must not leave a limit at its
+    default unnoticed)."""
+    found: dict[str, int] = {}
+    for key, raw in env.items():
+        if not key.startswith(SETTING_PREFIX):
+            continue
+        name = key[len(SETTING_PREFIX) :].lower()
+        if name not in LIMIT_NAMES:
+            accepted = ", ".join(SETTING_PREFIX + n.upper() for n in LIMIT_NAMES)
+            raise ValueError(f"{key}: unknown limit; the limits are {accepted}")
+        try:
+            value = int(raw)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise ValueError(f"{key}: expected a positive integer")
+        found[name] = value
+    return found
 
 
 @dataclass(frozen=True)
@@ -75,6 +167,27 @@ class Settings:
     mcp_sessions_per_user: int = 16
     mcp_auth_threads: int = 8
     mcp_shutdown_grace_seconds: float = 3.0
+    limits: Mapping[str, int] = field(default_factory=dict)  # QDISPATCH_LIMIT_* given
+    simulation_processes: int | None = None  # None: as many as worker threads
+    shard_seconds: float = 5.0
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS
+    device_budgets: tuple[tuple[str, float], ...] = ()
+    mps_max_bond_dimension: int = DEFAULT_MPS_BOND_DIMENSION
+    # QDISPATCH_* variables the settings were read from: simulation processes get them too
+    # (providers read their own settings, e.g. the cache directory, from the environment).
+    environment: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def processes(self) -> int:
+        return max(1, self.simulation_processes or self.worker_threads)
+
+    def child_environment(self) -> dict[str, str]:
+        """What a simulation process's environment must hold for its providers."""
+        env = dict(self.environment)
+        env["QDISPATCH_SIMULATION_MEMORY_BYTES"] = str(self.simulation_memory_bytes)
+        env["QDISPATCH_MPS_MAX_BOND_DIMENSION"] = str(self.mps_max_bond_dimension)
+        env["QDISPATCH_EXTRA_BACKENDS"] = ",".join(self.extra_backends)
+        return env
 
     @property
     def key_file(self) -> Path:
@@ -112,6 +225,19 @@ class Settings:
             ),
             extra_backends=extra,
             **_door_limits(env),
+            limits=limits_from_env(env),
+            simulation_processes=int(env.get("QDISPATCH_SIMULATION_PROCESSES") or 0) or None,
+            shard_seconds=_positive(env, "QDISPATCH_SHARD_SECONDS", 5.0),
+            budget_seconds=_positive(
+                env, "QDISPATCH_SIMULATION_BUDGET_SECONDS", DEFAULT_BUDGET_SECONDS
+            ),
+            device_budgets=tuple(
+                parse_budgets(env.get("QDISPATCH_SIMULATION_BUDGETS", "")).items()
+            ),
+            mps_max_bond_dimension=int(
+                _positive(env, "QDISPATCH_MPS_MAX_BOND_DIMENSION", DEFAULT_MPS_BOND_DIMENSION)
+            ),
+            environment=tuple((k, v) for k, v in sorted(env.items()) if _for_children(k)),
         )
 
 

@@ -4,7 +4,10 @@ One `Worker` runs inside the MCP server, `qdispatch run --wait` and the library 
 standalone `qdispatch worker` (or `python -m qdispatch.worker`) runs one per process, and any
 number of them may share one PostgreSQL database across hosts: claims are compare-and-set
 leases, so no job ever runs twice at once, and a job whose worker died is taken over when its
-lease expires.
+lease expires. A lease keeper thread renews every lease the worker holds; local simulations run
+in child processes (qdispatch.simulations), so nothing in this interpreter can starve it. A
+worker that stops cleanly hands its jobs back at once (leases cleared) instead of finishing
+them: another worker takes them over without waiting for the leases to expire.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ import socket
 import threading
 import time
 import uuid
+from dataclasses import replace
 
 from qdispatch_core.usecases import Services
 from qdispatch_core.usecases.execution import JobRunner, WorkerConfig
+from qdispatch_core.usecases.leases import LeaseKeeper
 
 log = logging.getLogger("qdispatch.worker")  # also when run as __main__
 
@@ -35,15 +40,26 @@ class Worker:
         lease_seconds: float = 30.0,
         name: str | None = None,
         idle_sleep: tuple[float, float] = (0.02, 1.0),
-        crash_retries: int = 2,
+        config: WorkerConfig | None = None,
+        crash_retries: int | None = None,
     ) -> None:
         self.services = services
         self.name = name or worker_name()
         self.lease_seconds = lease_seconds
         self.idle_sleep = idle_sleep
-        self.crash_retries = crash_retries
+        # Every thread's settings but its id (shards, budgets, the give-up rule); the lease
+        # (and the crash retries, when given) as given here.
+        template = replace(
+            config or WorkerConfig(self.name), worker_id=self.name, lease_seconds=lease_seconds
+        )
+        if crash_retries is not None:
+            template = replace(template, crash_retries=crash_retries)
+        self.template = template
+        self.crash_retries = template.crash_retries
+        self.keeper = LeaseKeeper(services, lease_seconds)
         self._size = max(1, threads)
         self._threads: list[threading.Thread] = []
+        self._runners: list[JobRunner] = []
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._busy = 0
@@ -55,31 +71,38 @@ class Worker:
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._threads:
+        if self._threads and not self._stop.is_set():
             return
         self._stop.clear()
         for i in range(self._size):
-            config = WorkerConfig(
-                f"{self.name}/{i}",
-                lease_seconds=self.lease_seconds,
-                crash_retries=self.crash_retries,
-            )
-            runner = JobRunner(self.services, config)
+            config = replace(self.template, worker_id=f"{self.name}/{i}")
+            runner = JobRunner(self.services, config, keeper=self.keeper)
+            self._runners.append(runner)
             thread = threading.Thread(
                 target=self._loop, args=(runner,), daemon=True, name=f"qdispatch-worker-{i}"
             )
             thread.start()
             self._threads.append(thread)
+        warm = getattr(self.services.executor, "warm", None)
+        if warm is not None:  # the simulation pool starts while the first job is prepared
+            warm()
         log.info("worker %s started with %d thread(s)", self.name, self._size)
 
     def stop(self, timeout: float | None = 10.0) -> None:
-        """Stop claiming; wait up to `timeout` for the jobs in hand to finish."""
+        """Stop claiming and hand the jobs in hand back (their simulations are stopped, their
+        leases cleared, their stored shards kept), waiting up to `timeout` for the threads."""
         self._stop.set()
         self._wake.set()
+        for runner in self._runners:
+            runner.stopping.set()
         deadline = None if timeout is None else time.monotonic() + timeout
         for thread in self._threads:
             thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
-        self._threads = []
+        # Threads still handing their jobs back are joined by the next stop (App.close).
+        self._threads = [t for t in self._threads if t.is_alive()]
+        if not self._threads:
+            self._runners = []
+            self.keeper.stop()
 
     def notify(self) -> None:
         """A job was submitted: wake idle threads now instead of at their next poll."""
@@ -137,7 +160,7 @@ class Worker:
         import signal
 
         def on_signal(signum: int, frame: object) -> None:
-            log.info("signal %d: stopping after the jobs in hand", signum)
+            log.info("signal %d: handing the jobs in hand back and stopping", signum)
             self._stop.set()
             self._wake.set()
 
@@ -151,11 +174,11 @@ class Worker:
             elif idle_exit is not None and time.monotonic() - idle_since > idle_exit:
                 log.info("idle for %.0f s: exiting", idle_exit)
                 break
-        self.stop(timeout=None)
+        self.stop(timeout=30)
 
     def _has_work(self) -> bool:
         try:
-            with self.services.repository.begin() as uow:
+            with self.services.repository.read() as uow:
                 return bool(uow.jobs.claimable(self.services.clock(), 1))
         except Exception:
             return True
@@ -196,12 +219,7 @@ def main(argv: list[str] | None = None) -> None:
         if hold_worker_lock(settings) is None:  # another background worker is running
             return
     with App(settings) as app:
-        worker = Worker(
-            app.services,
-            threads=args.threads or settings.worker_threads,
-            lease_seconds=settings.lease_seconds,
-            crash_retries=settings.job_crash_retries,
-        )
+        worker = app.worker(start=False, threads=args.threads)
         worker.serve_forever(idle_exit=args.idle_exit)
 
 

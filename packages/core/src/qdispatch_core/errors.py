@@ -51,6 +51,13 @@ class Conflict(QDispatchError):
     code = 409
 
 
+class Busy(QDispatchError):
+    """503: the store stayed busy (another process held its write lock) for longer than its
+    timeout; nothing was written, and the same request may simply be sent again."""
+
+    code = 503
+
+
 class BackendUnavailable(QDispatchError):
     """A backend is not installed or failed to load; the message names the package to install."""
 

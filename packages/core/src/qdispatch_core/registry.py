@@ -24,6 +24,7 @@ from qdispatch_core.domain import Device
 from qdispatch_core.errors import BackendUnavailable, NotFound
 from qdispatch_core.ports.backend import Backend, Credentials
 from qdispatch_core.rules.suggest import did_you_mean
+from qdispatch_core.rules.text import quote
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +194,7 @@ class BackendRegistry:
         if provider is not None and provider not in self._factories:
             package = PROVIDER_PACKAGES.get(provider, f"qdispatch-{provider}")
             raise BackendUnavailable(
-                f"device_id: {device_id!r} belongs to provider {provider!r}, which is not "
+                f"device_id: {quote(device_id)} belongs to provider {provider!r}, which is not "
                 f"installed; install it with: pip install {package}",
                 field="device_id",
             )
@@ -215,7 +216,7 @@ class BackendRegistry:
         """The 404 for an id no provider has, naming the closest ids of the device list."""
         hint = did_you_mean(device_id, [d.id for d in self.list_devices()])
         return NotFound(
-            f"device_id: unknown device {device_id!r}{hint + ' ' if hint else '; '}"
+            f"device_id: unknown device {quote(device_id)}{hint + ' ' if hint else '; '}"
             "list_qpus_and_simulators lists every device id",
             field="device_id",
         )

@@ -59,14 +59,16 @@ class RunRequest(BaseModel):
         description="Credentials for the device's provider and runtime options the device "
         "accepts (see the device's options); unknown keys are rejected.",
     )
-    use_mitigation: bool = Field(
+    # Booleans and integers are strict at every door: `shots: true` is not 1 shot, and
+    # `dry_run: 1` is not true.
+    use_mitigation: Annotated[bool, Field(strict=True)] = Field(
         default=False,
         description="Apply error mitigation that fits "
         "the device; what was applied is recorded in the job.",
     )
     name: str = Field(default="", description=f"Job name, at most {NAME_MAX} characters.")
     description: str = Field(default="", description=f"At most {DESCRIPTION_MAX} characters.")
-    dry_run: bool = Field(
+    dry_run: Annotated[bool, Field(strict=True)] = Field(
         default=False,
         description="Validate, store, transpile and estimate "
         "cost without executing: no charge, no credentials needed.",

@@ -30,6 +30,7 @@ from qdispatch.worker import Worker
 from qdispatch_core.domain import User
 from qdispatch_core.errors import BadRequest, QDispatchError, Unauthorized
 from qdispatch_core.redaction import live_secrets
+from qdispatch_core.rules.text import QUOTE_MAX, quote
 from qdispatch_core.schemas import parse
 from qdispatch_core.usecases import Services
 from qdispatch_core.usecases.execution import scrub
@@ -204,10 +205,24 @@ async def respond(
         log.info("tool %s refused: %s", tool, err.code)
         return refusal(str(err))
     except Exception as exc:
-        details = "".join(traceback.format_exception(exc))
-        log.error("tool %s failed unexpectedly:\n%s", tool, scrub(details, _named(secrets)))
-        return refusal(INTERNAL_ERROR)
+        return _failed(tool, exc, secrets)
+    except BaseException as exc:
+        # Native code's panics (PyO3's PanicException) derive from BaseException; one escaping
+        # here killed the SDK's session task group (HTTP) or the server (stdio). Only the
+        # process's own exits and cancellation go on up.
+        if isinstance(exc, (*_EXITS, anyio.get_cancelled_exc_class())):
+            raise
+        return _failed(tool, exc, secrets)
     return success(model)
+
+
+_EXITS = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
+def _failed(tool: str, exc: BaseException, secrets: Iterable[str]) -> CallToolResult:
+    details = "".join(traceback.format_exception(exc))
+    log.error("tool %s failed unexpectedly:\n%s", tool, scrub(details, _named(secrets)))
+    return refusal(INTERNAL_ERROR)
 
 
 def _named(values: Iterable[str]) -> dict[str, str]:
@@ -236,10 +251,11 @@ class ContractTool(Tool):
         known = {f.alias or name for name, f in model.model_fields.items()}
         unknown = sorted(set(arguments) - known)
         if unknown:
+            # An argument's name is the caller's text too: a long one is cut.
+            name = unknown[0] if len(unknown[0]) <= QUOTE_MAX else quote(unknown[0])
             raise BadRequest(
-                f"{unknown[0]}: unknown argument for {self.name}; accepted: "
-                f"{', '.join(sorted(known))}",
-                field=unknown[0],
+                f"{name}: unknown argument for {self.name}; accepted: {', '.join(sorted(known))}",
+                field=name,
             )
         parse(model, self.fn_metadata.pre_parse_json(arguments))
 

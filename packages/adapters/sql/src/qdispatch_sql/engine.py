@@ -3,11 +3,13 @@
 SQLite (`sqlite:///path/to/file.db`): WAL, so readers never block the writer; synchronous=NORMAL,
 SQLite's advice for WAL (a crash of the process loses nothing; a power cut may lose the last
 commits but never corrupts); a busy timeout, so a waiting writer waits instead of failing;
-foreign keys on. Every transaction starts with
-BEGIN IMMEDIATE, taking the write lock up front: SQLite cannot upgrade a transaction that has
-read into one that writes once another connection has committed meanwhile ("database is
-locked" at once, whatever the timeout), and a unit of work does not say in advance whether it
-will write. Units of work are short, so queueing them costs little.
+foreign keys on. A unit of work that may write starts
+with BEGIN IMMEDIATE, taking the write lock up front: SQLite cannot upgrade a transaction that
+has read into one that writes once another connection has committed meanwhile ("database is
+locked" at once, whatever the timeout). A read-only unit of work (`Repository.read`) starts a
+deferred transaction instead: under WAL it reads a snapshot and never waits for a writer.
+"database is locked" never reaches a caller as SQLAlchemy's OperationalError: a writer retries
+within the busy timeout, then gets the core's `Busy` (503).
 
 PostgreSQL (`postgresql://…`, `postgresql+psycopg://…`): psycopg 3, READ COMMITTED; the stores
 use compare-and-set UPDATEs and row locks where it matters.
@@ -22,10 +24,17 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 
+from qdispatch_core.errors import Busy
 from qdispatch_core.files import private_sqlite
 
 # Seconds a writer waits for another's transaction before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30.0
+# The execution option that marks a read-only unit of work's connection.
+READ_ONLY = "qdispatch_read_only"
+BUSY_MESSAGE = (
+    f"the database stayed locked by another writer for {SQLITE_BUSY_TIMEOUT_S:.0f} s; "
+    "nothing was written, try again"
+)
 
 _POSTGRES_ALIASES = ("postgresql", "postgres", "postgresql+psycopg")
 
@@ -65,8 +74,21 @@ def _sqlite_engine(url: URL) -> Engine:
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
     )
     event.listen(engine, "connect", _configure_sqlite_connection)
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", _begin)
+    event.listen(engine, "handle_error", _locked_is_busy)
     return engine
+
+
+def is_locked(error: BaseException) -> bool:
+    text = str(error)
+    return "database is locked" in text or "database is busy" in text
+
+
+def _locked_is_busy(context: Any) -> None:
+    # Whatever statement met the lock (after SQLite's own busy timeout), the caller sees the
+    # core's Busy, never the driver's OperationalError.
+    if is_locked(context.original_exception):
+        raise Busy(BUSY_MESSAGE) from None
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -100,5 +122,6 @@ def _enable_wal(cursor: Any) -> None:
             delay = min(delay * 2, 0.2)
 
 
-def _begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _begin(connection: Any) -> None:
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

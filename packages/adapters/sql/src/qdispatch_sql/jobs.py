@@ -16,6 +16,7 @@ from qdispatch_core.domain import Job, JobStatus
 from qdispatch_core.domain.jobs import JOB_REQUEST_FIELDS
 from qdispatch_core.errors import Conflict, LeaseLost, NotFound
 from qdispatch_core.ports import JobFilter, JobStore
+from qdispatch_core.rules.text import quote
 from qdispatch_sql.rows import job_from_row, job_to_row
 from qdispatch_sql.schema import is_active, jobs
 from qdispatch_sql.stores import insert_unique
@@ -25,7 +26,7 @@ OLDEST_FIRST = (jobs.c.created_at, jobs.c.id)
 
 
 def _not_found(job_id: str) -> NotFound:
-    return NotFound(f"job_id: no job {job_id!r}", field="job_id")
+    return NotFound(f"job_id: no job {quote(job_id)}", field="job_id")
 
 
 def _lease_free(now: datetime):
@@ -109,6 +110,18 @@ class SqlJobs(JobStore):
         if changed == 0:
             stored = self.get_for_worker(job.id)  # NotFound when it never existed
             raise LeaseLost(_why_refused(stored, lease_owner))
+
+    def _held(self, job_id: str, lease_owner: str):
+        return (jobs.c.id == job_id, is_active(jobs.c.status), jobs.c.lease_owner == lease_owner)
+
+    def renew(self, job_id: str, lease_owner: str, until: datetime) -> bool:
+        statement = update(jobs).where(*self._held(job_id, lease_owner))
+        return self.conn.execute(statement.values(lease_expires_at=until)).rowcount > 0
+
+    def hand_back(self, job_id: str, lease_owner: str) -> bool:
+        statement = update(jobs).where(*self._held(job_id, lease_owner))
+        cleared = statement.values(lease_owner=None, lease_expires_at=None)
+        return self.conn.execute(cleared).rowcount > 0
 
     def request_cancel(self, owner_id: str, job_id: str) -> Job:
         self.conn.execute(

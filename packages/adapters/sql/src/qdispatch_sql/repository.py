@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import URL, Engine
 
+from qdispatch_core.errors import Busy
 from qdispatch_core.ports import Repository, UnitOfWork
 from qdispatch_sql import engine as engines
 from qdispatch_sql.billing import SqlBilling
@@ -13,27 +15,41 @@ from qdispatch_sql.errors import SchemaNotReady
 from qdispatch_sql.jobs import SqlJobs
 from qdispatch_sql.migrate import ensure_schema
 from qdispatch_sql.reports import SqlReports
+from qdispatch_sql.shards import SqlShards
 from qdispatch_sql.stores import SqlCircuits, SqlExperiments, SqlSecrets, SqlUsers
 
 
 class SqlUnitOfWork(UnitOfWork):
     """One database transaction on one pooled connection.
 
-    The transaction begins with the first statement; after `commit()` the next statement
-    begins another, as the port allows further work after a commit.
+    A unit of work that may write begins at once (on SQLite: BEGIN IMMEDIATE, the write lock,
+    retried until the busy timeout); a read-only one begins with its first statement, as a
+    deferred transaction that never waits for a writer, and never commits. After `commit()`
+    the next statement begins another transaction, as the port allows.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+        self.read_only = read_only
         self._conn = engine.connect()
+        if read_only:
+            options = {engines.READ_ONLY: True}
+            if engine.dialect.name == "postgresql":
+                options["postgresql_readonly"] = True
+            self._conn = self._conn.execution_options(**options)
+        else:
+            _begin_writing(self._conn)
         self.users = SqlUsers(self._conn)
         self.experiments = SqlExperiments(self._conn)
         self.circuits = SqlCircuits(self._conn)
         self.jobs = SqlJobs(self._conn)
+        self.shards = SqlShards(self._conn)
         self.secrets = SqlSecrets(self._conn)
         self.billing = SqlBilling(self._conn)
         self.reports = SqlReports(self._conn)
 
     def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self._conn.commit()
 
     def rollback(self) -> None:
@@ -66,11 +82,36 @@ class SqlRepository(Repository):
     def begin(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
 
+    def read(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, read_only=True)
+
     def close(self) -> None:
         self.engine.dispose()
 
     def __repr__(self) -> str:
         return f"SqlRepository({self.url.render_as_string(hide_password=True)!r})"
+
+
+def _begin_writing(conn) -> None:
+    """Begin a writing transaction. SQLite's busy handler already waits for the lock; it
+    answers "locked" at once in a few cases it cannot wait through (two connections each
+    switching a fresh file to WAL), so those are tried again until the busy timeout."""
+    deadline = time.monotonic() + engines.SQLITE_BUSY_TIMEOUT_S
+    delay = 0.005
+    while True:
+        try:
+            conn.begin()
+            return
+        except Busy:
+            conn.rollback()
+            if time.monotonic() + delay > deadline:
+                conn.close()
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+        except BaseException:
+            conn.close()
+            raise
 
 
 def _require_sqlite_file(url: URL) -> None:

@@ -140,6 +140,26 @@ Index(
     sqlite_where=jobs.c.status.in_(ACTIVE_STATUSES),
 )
 
+# A local job's shards (qdispatch_core.domain.shards): its layout, each shard's status and
+# lease (claimed per shard, compare-and-set) and, once done, its outputs in the compact form.
+# Deleted when the job becomes final: the job's results hold everything they had.
+job_shards = Table(
+    "job_shards",
+    metadata,
+    Column("job_id", String, ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("shard_index", Integer, primary_key=True),
+    Column("first_executable", Integer, nullable=False),
+    Column("executables", Integer, nullable=False),
+    Column("status", String, nullable=False),
+    Column("outputs", CompactValue),
+    Column("notes", JsonText, nullable=False),
+    Column("lease_owner", String),
+    Column("lease_expires_at", UtcDateTime),
+    Column("attempts", Integer, nullable=False),
+    Column("started_at", UtcDateTime),
+    Column("finished_at", UtcDateTime),
+)
+
 job_secrets = Table(
     "job_secrets",
     metadata,

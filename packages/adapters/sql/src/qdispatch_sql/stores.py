@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from qdispatch_core.domain import Circuit, Experiment, User
 from qdispatch_core.errors import Conflict, NotFound
 from qdispatch_core.ports import CircuitStore, ExperimentStore, SecretStore, UserStore
+from qdispatch_core.rules.text import quote
 from qdispatch_sql.errors import is_unique_violation
 from qdispatch_sql.rows import (
     circuit_from_row,
@@ -57,7 +58,7 @@ class SqlUsers(UserStore):
     def get(self, user_id: str) -> User:
         row = self.conn.execute(select(users).where(users.c.id == user_id)).first()
         if row is None:
-            raise NotFound(f"user: no user {user_id!r}", field="user")
+            raise NotFound(f"user: no user {quote(user_id)}", field="user")
         return user_from_row(row)
 
     def by_name(self, name: str) -> User | None:
@@ -95,7 +96,9 @@ class SqlExperiments(ExperimentStore):
         )
         row = self.conn.execute(query).first()
         if row is None:
-            raise NotFound(f"experiment_id: no experiment {experiment_id!r}", field="experiment_id")
+            raise NotFound(
+                f"experiment_id: no experiment {quote(experiment_id)}", field="experiment_id"
+            )
         return experiment_from_row(row)
 
     def by_name(self, owner_id: str, name: str) -> Experiment | None:
@@ -115,7 +118,7 @@ class SqlExperiments(ExperimentStore):
 
 
 def _circuit_not_found(circuit_id: str) -> NotFound:
-    return NotFound(f"circuit_id: no circuit {circuit_id!r}", field="circuit_id")
+    return NotFound(f"circuit_id: no circuit {quote(circuit_id)}", field="circuit_id")
 
 
 class SqlCircuits(CircuitStore):

@@ -6,6 +6,7 @@ from qdispatch_core.domain.devices import Device, OptionSpec, Pricing
 from qdispatch_core.domain.enums import DeviceStatus, JobStatus, RunType
 from qdispatch_core.domain.experiments import Experiment
 from qdispatch_core.domain.jobs import Job, Progress
+from qdispatch_core.domain.shards import Shard, ShardRecord, ShardStatus
 from qdispatch_core.domain.users import User
 
 __all__ = [
@@ -22,5 +23,8 @@ __all__ = [
     "Pricing",
     "Progress",
     "RunType",
+    "Shard",
+    "ShardRecord",
+    "ShardStatus",
     "User",
 ]

@@ -3,6 +3,7 @@
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
 from qdispatch_core.ports.billing import Billing, LedgerEntry
 from qdispatch_core.ports.circuits import CircuitToolkit
+from qdispatch_core.ports.executor import LocalExecutor, LocalRun, LocalWork
 from qdispatch_core.ports.reports import (
     ExperimentSummary,
     JobListing,
@@ -19,6 +20,7 @@ from qdispatch_core.ports.repository import (
     JobStore,
     Repository,
     SecretStore,
+    ShardStore,
     UnitOfWork,
     UserStore,
 )
@@ -41,11 +43,15 @@ __all__ = [
     "JobSpec",
     "JobStore",
     "LedgerEntry",
+    "LocalExecutor",
+    "LocalRun",
+    "LocalWork",
     "RemoteState",
     "ReportStore",
     "Repository",
     "Reservation",
     "SecretStore",
+    "ShardStore",
     "SpendRow",
     "UnitOfWork",
     "UserStore",

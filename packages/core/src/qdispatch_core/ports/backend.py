@@ -1,9 +1,14 @@
-"""The backend port: a provider's devices and the asynchronous protocol that runs jobs on them.
+"""The backend port: a provider's devices, and the two ways the worker runs jobs on them.
 
-The worker drives every backend the same way: `submit` returns provider job ids (stored before
-anything else happens), `wait`/`poll` report progress, `fetch` returns one output per planned
-executable, `cancel` stops the work. Local simulators implement the same protocol with ids that
-only mean something inside the current process; after a crash their jobs are run again.
+- Remote devices (`device.local` false): an asynchronous protocol. `submit` returns provider
+  job ids (stored before anything else happens), `wait`/`poll` report progress, `fetch` returns
+  one output per planned executable, `cancel` stops the work. A restarted worker re-attaches to
+  the stored ids.
+- Local simulators (`device.local` true): the worker cuts the plan into shards and runs each
+  with `run_shard` in a child process (docs/workers.md), storing every shard's outputs as it
+  ends; `finish_local` turns the outputs of every shard into the job's Execution. Both are pure
+  functions of picklable arguments, so any process can run any shard, and a resumed job
+  re-runs only the shards whose outputs are not stored.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
-from qdispatch_core.domain import CircuitAnalytics, Cost, Device, JobStatus, RunType
-from qdispatch_core.errors import NotFound
+from qdispatch_core.domain import CircuitAnalytics, Cost, Device, JobStatus, RunType, Shard
+from qdispatch_core.errors import NotFound, ProviderError
 from qdispatch_core.rules.plan import JobPlan
+from qdispatch_core.rules.text import quote
 
 Credentials = Mapping[str, str]
 
@@ -64,6 +71,20 @@ class Execution:
 
 
 @dataclass(frozen=True, slots=True)
+class ShardResult:
+    """What one shard of a local job produced."""
+
+    outputs: Sequence[Any]  # one per executable of the shard, in plan order
+    notes: tuple[str, ...] = ()  # facts for the job's logs (deduplicated across shards)
+    # When the simulation of the shard began and ended (set by whoever ran it).
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+NOT_NEEDED = {"applied": False, "reason": "not needed: noiseless simulator"}
+
+
+@dataclass(frozen=True, slots=True)
 class DevicePlan:
     """Classical preparation for a device: per circuit, what transpiling for it produced."""
 
@@ -88,7 +109,8 @@ class Backend(ABC):
             if device.id == device_id:
                 return device
         raise NotFound(
-            f"device_id: no device {device_id!r} in provider {self.provider}", field="device_id"
+            f"device_id: no device {quote(device_id)} in provider {self.provider}",
+            field="device_id",
         )
 
     def missing_credentials(self, device: Device, credentials: Credentials) -> tuple[str, ...]:
@@ -119,13 +141,15 @@ class Backend(ABC):
     def prepare(self, device: Device, spec: JobSpec) -> DevicePlan:
         """Every classical step short of execution (transpile for the device); for dry runs."""
 
-    @abstractmethod
+    # -- remote devices: the asynchronous protocol ----------------------------------------
+
     def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
         """Start the job; return the provider's job ids (at least one)."""
+        raise ProviderError(_local_only(device))
 
-    @abstractmethod
     def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
         """The job's state now; ProviderError for an id the provider does not know."""
+        raise ProviderError(_local_only(device))
 
     def wait(
         self, device: Device, job_ids: Sequence[str], credentials: Credentials, timeout: float
@@ -133,15 +157,61 @@ class Backend(ABC):
         """Like poll, but may block up to `timeout` seconds for a change (local backends)."""
         return self.poll(device, job_ids, credentials)
 
-    @abstractmethod
     def fetch(
         self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
     ) -> Execution:
         """Outputs of a finished job, one per executable of `spec.plan`."""
+        raise ProviderError(_local_only(device))
 
-    @abstractmethod
     def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
         """Stop the job; harmless when it already finished."""
+        raise ProviderError(_local_only(device))
+
+    # -- local devices: shards run in child processes --------------------------------------
+
+    def seconds_per_executable(self, device: Device, spec: JobSpec) -> float:
+        """A rough figure for one executable's simulation time here, to size shards (a few
+        seconds each). Must depend only on its arguments: shard boundaries are stored when a
+        job first runs, and a shard's seeds derive from its executables' indices."""
+        return 0.001
+
+    def run_shard(
+        self, device: Device, spec: JobSpec, shard: Shard, credentials: Credentials
+    ) -> ShardResult:
+        """Run executables `shard.first` .. `shard.stop - 1` of a local device's job; one output
+        per executable, of kind `spec.plan.output_kind` (before any mitigation).
+
+        Runs in a child process (docs/workers.md): a pure function of its arguments that may be
+        called in any process, in any order, and again for a shard whose first run was lost.
+        Seeds derive from the job's `seed_simulator` and the executables' indices, never from
+        the order of calls, so a resumed job equals an uninterrupted one."""
+        raise ProviderError(f"{device.id} is not a local simulator; it runs at the provider")
+
+    def finish_in_child(self, device: Device, spec: JobSpec) -> bool:
+        """True when `finish_local` simulates (a readout calibration, say) and so must run in
+        a child process like the shards; False when it is bookkeeping the worker can do."""
+        return spec.use_mitigation
+
+    def finish_local(
+        self,
+        device: Device,
+        spec: JobSpec,
+        outputs: Sequence[Any],
+        notes: Sequence[str],
+        credentials: Credentials,
+    ) -> Execution:
+        """The job's Execution from every shard's outputs (plan order) and notes: mitigation,
+        cost, the notes for its logs. The default suits noiseless simulators."""
+        return Execution(
+            outputs=list(outputs),
+            cost=self.estimate_cost(device, spec),
+            mitigation=dict(NOT_NEEDED) if spec.use_mitigation else None,
+            notes=tuple(notes),
+        )
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release clients, threads and files."""
+
+
+def _local_only(device: Device) -> str:
+    return f"{device.id} is a local simulator: the worker runs its jobs in shards"

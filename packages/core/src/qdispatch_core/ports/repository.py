@@ -11,8 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
+from typing import Any
 
-from qdispatch_core.domain import Circuit, Experiment, Job, JobStatus, User
+from qdispatch_core.domain import (
+    Circuit,
+    Experiment,
+    Job,
+    JobStatus,
+    Shard,
+    ShardRecord,
+    User,
+)
 from qdispatch_core.ports.billing import Billing
 from qdispatch_core.ports.reports import ReportStore
 
@@ -128,6 +137,64 @@ class JobStore(ABC):
     def request_cancel(self, owner_id: str, job_id: str) -> Job:
         """Set the job's cancel flag (NotFound for another owner's job); returns the job."""
 
+    @abstractmethod
+    def renew(self, job_id: str, lease_owner: str, until: datetime) -> bool:
+        """Compare-and-set: move the lease's expiry of a non-final job held by `lease_owner`
+        to `until`, touching nothing else (a heartbeat must not overwrite what the job's own
+        thread writes). False when the lease is not held."""
+
+    @abstractmethod
+    def hand_back(self, job_id: str, lease_owner: str) -> bool:
+        """Compare-and-set: clear the lease `lease_owner` holds (a worker stopping cleanly), so
+        any worker may claim the job at once. False when it did not hold it."""
+
+
+class ShardStore(ABC):
+    """A local job's shards (domain/shards.py): created once, claimed, completed, handed back.
+
+    Every change is a compare-and-set, per shard, so that workers may share a job's shards."""
+
+    @abstractmethod
+    def create(self, job_id: str, shards: Sequence[Shard]) -> None:
+        """Store the job's layout, every shard PENDING; Conflict when it has one already."""
+
+    @abstractmethod
+    def list(self, job_id: str, *, outputs: bool = False) -> list[ShardRecord]:
+        """The job's shards in index order; without their outputs unless asked (cheap)."""
+
+    @abstractmethod
+    def claim(
+        self, job_id: str, index: int, worker_id: str, now: datetime, until: datetime
+    ) -> ShardRecord | None:
+        """Take a shard that is PENDING, or RUNNING under an expired lease: RUNNING, leased
+        to `worker_id` until `until`, attempts + 1. None when it is DONE or someone holds it."""
+
+    @abstractmethod
+    def complete(
+        self,
+        job_id: str,
+        index: int,
+        worker_id: str,
+        outputs: Sequence[Any],
+        notes: Sequence[str],
+        started_at: datetime | None,
+        finished_at: datetime | None,
+    ) -> None:
+        """Store the shard's outputs: DONE, lease cleared. LeaseLost unless `worker_id` holds
+        it (so a shard's outputs are stored once)."""
+
+    @abstractmethod
+    def renew(self, job_id: str, worker_id: str, until: datetime) -> int:
+        """Extend the leases of the job's RUNNING shards `worker_id` holds; how many."""
+
+    @abstractmethod
+    def release(self, job_id: str, worker_id: str) -> int:
+        """Hand back the RUNNING shards `worker_id` holds: PENDING, lease cleared; how many."""
+
+    @abstractmethod
+    def delete(self, job_id: str) -> None:
+        """Forget the job's shards (its final results hold everything they had)."""
+
 
 class SecretStore(ABC):
     """Sealed (encrypted) credentials per job; the core never hands plaintext to a store."""
@@ -153,6 +220,7 @@ class UnitOfWork(ABC):
     experiments: ExperimentStore
     circuits: CircuitStore
     jobs: JobStore
+    shards: ShardStore
     secrets: SecretStore
     billing: Billing
     reports: ReportStore
@@ -183,7 +251,12 @@ class UnitOfWork(ABC):
 class Repository(ABC):
     @abstractmethod
     def begin(self) -> UnitOfWork:
-        """A new unit of work."""
+        """A new unit of work that may write (on SQLite it takes the write lock up front)."""
+
+    def read(self) -> UnitOfWork:
+        """A unit of work that only reads: it never takes a write lock, so it never waits for
+        a writer (every door's read path uses it). Writing through it is an error."""
+        return self.begin()
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -7,12 +7,11 @@ the rightmost character acts on qubit 0.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from qdispatch_core.errors import BadRequest
-from qdispatch_core.rules._shapes import describe, is_number, is_seq
+from qdispatch_core.rules._shapes import as_finite, describe, is_seq
 
 Observable = list[Any]  # [list[str], list[float]]
 Canonical = list[list[Observable]]
@@ -94,19 +93,21 @@ def _check_observable(obs: Any, qubits: int, where: str, circuit_no: int) -> Obs
     for k, p in enumerate(paulis):
         if len(p) != qubits or not set(p) <= PAULI_CHARS:
             raise BadRequest(
-                f"{where}: Pauli string {p!r} must have exactly {qubits} characters (circuit "
+                f"{where}: Pauli string {describe(p)} must have exactly {qubits} characters "
+                f"(circuit "
                 f"{circuit_no} has {qubits} qubits) drawn from I, X, Y, Z; the rightmost "
                 "character acts on qubit 0",
                 field=f"{where}[0][{k}]",
             )
     out_coeffs = []
     for k, c in enumerate(coeffs):
-        if not is_number(c) or not math.isfinite(float(c)):
+        number = as_finite(c)
+        if number is None:
             raise BadRequest(
                 f"{where}: coefficient {describe(c)} must be a finite real number",
                 field=f"{where}[1][{k}]",
             )
-        out_coeffs.append(float(c))
+        out_coeffs.append(number)
     return [list(paulis), out_coeffs]
 
 

@@ -6,12 +6,11 @@ of floats in the circuit's `parameter_names` order. An unparameterised circuit h
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from qdispatch_core.errors import BadRequest
-from qdispatch_core.rules._shapes import describe, is_number, is_seq
+from qdispatch_core.rules._shapes import as_finite, describe, is_number, is_seq, quote
 
 Canonical = list[list[list[float]]]
 
@@ -71,11 +70,12 @@ def _split_per_circuit(raw: Any, n_circuits: int) -> list[list[Any]]:
 
 
 def _finite(value: Any, where: str) -> float:
-    if not is_number(value) or not math.isfinite(float(value)):
+    number = as_finite(value)
+    if number is None:
         raise BadRequest(
             f"{where}: expected a finite real number, got {describe(value)}", field=where
         )
-    return float(value)
+    return number
 
 
 def _bind_set(raw_set: Any, names: Sequence[str], where: str, circuit_no: int) -> list[float]:
@@ -85,21 +85,32 @@ def _bind_set(raw_set: Any, names: Sequence[str], where: str, circuit_no: int) -
         if missing or unknown:
             parts = []
             if missing:
-                parts.append(f"missing {', '.join(map(repr, missing))}")
+                parts.append(f"missing {_listed(missing)}")
             if unknown:
-                parts.append(f"unknown {', '.join(map(repr, unknown))}")
+                parts.append(f"unknown {_listed(unknown)}")
             raise BadRequest(
-                f"{where}: {'; '.join(parts)}; circuit {circuit_no} takes parameters {list(names)}",
+                f"{where}: {'; '.join(parts)}; circuit {circuit_no} takes parameters "
+                f"{_names(names)}",
                 field=where,
             )
-        return [_finite(raw_set[n], f"{where}[{n!r}]") for n in names]
+        return [_finite(raw_set[n], f"{where}[{quote(n)}]") for n in names]
     if len(raw_set) != len(names):
         raise BadRequest(
             f"{where}: expected {len(names)} value(s) for circuit {circuit_no}'s parameters "
-            f"{list(names)} (in this order), got {len(raw_set)}",
+            f"{_names(names)} (in this order), got {len(raw_set)}",
             field=where,
         )
     return [_finite(v, f"{where}[{k}]") for k, v in enumerate(raw_set)]
+
+
+def _listed(names: Sequence[str], shown: int = 8) -> str:
+    """Parameter names for an error: each quoted short, at most `shown` of them."""
+    listed = ", ".join(quote(n, 40) for n in list(names)[:shown])
+    return listed + (f", … ({len(names)} in all)" if len(names) > shown else "")
+
+
+def _names(names: Sequence[str]) -> str:
+    return f"[{_listed(names)}]"
 
 
 def normalize_parameters(raw: Any, parameter_names: Sequence[Sequence[str]]) -> Canonical | None:
@@ -112,7 +123,7 @@ def normalize_parameters(raw: Any, parameter_names: Sequence[Sequence[str]]) -> 
         for i, names in enumerate(parameter_names):
             if names:
                 raise BadRequest(
-                    f"parameters: circuit {i + 1} has parameters {list(names)} but no values "
+                    f"parameters: circuit {i + 1} has parameters {_names(names)} but no values "
                     "were given; pass `parameters`",
                     field="parameters",
                 )

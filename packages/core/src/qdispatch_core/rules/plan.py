@@ -13,7 +13,9 @@ from typing import Any
 
 from qdispatch_core.domain.enums import RunType
 from qdispatch_core.rules.expectation import expectation_from_groups
+from qdispatch_core.rules.limits import check_limit
 from qdispatch_core.rules.paulis import MeasurementGroup, group_qubit_wise
+from qdispatch_core.rules.request_limits import executables_field
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +96,13 @@ def build_plan(
     observables: Sequence[list[list[Any]]] | None,
     *,
     provider_estimates: bool = False,
+    max_executables: int | None = None,
 ) -> JobPlan:
     """Plan a job from canonical parameters/observables (see rules.parameters/observables).
 
     `provider_estimates`: the backend estimates sampled observables itself (one executable per
     circuit × parameter set, outputs are expectation values); only meaningful for a Run with
-    observables.
+    observables. `max_executables`: refuse (400) a plan with more, before building it.
     """
     provider_estimates = provider_estimates and run_type is RunType.RUN and observables is not None
     circuits = tuple(
@@ -112,6 +115,18 @@ def build_plan(
         )
         for c, n in enumerate(qubits)
     )
+    if max_executables is not None:
+        count = sum(
+            (len(cp.groups) if cp.groups is not None else 1) * len(cp.parameter_sets)
+            for cp in circuits
+        )
+        check_limit(
+            executables_field(parameters, observables),
+            "executables (circuits × measurement groups × parameter sets)",
+            count,
+            max_executables,
+            "executables",
+        )
     executables: list[Executable] = []
     for c, cp in enumerate(circuits):
         # An observable made only of identity terms needs no circuit at all: zero groups.

@@ -10,6 +10,15 @@ refused, except tab and newline in multi-line text such as descriptions.
 from __future__ import annotations
 
 from qdispatch_core.errors import BadRequest
+from qdispatch_core.rules._shapes import QUOTE_MAX, quote
+
+__all__ = ["QUOTE_MAX", "check_text", "is_count", "quote", "storable"]
+
+
+def is_count(value: object) -> bool:
+    """An integer, and not a boolean (True is 1 to Python, never to a caller)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
 
 MULTILINE_ALLOWED = frozenset("\t\n")
 

@@ -1,10 +1,10 @@
 """A fake backend with a local and a remote device, deterministic well-formed outputs, and a
 record of everything it received.
 
-Local device `dummy_simulator` runs executables in a thread (optionally slowly, so progress,
-cancel and crash tests have something to catch). Remote device `dummy_qpu` behaves like a cloud
-provider: queued, running, completed over successive polls, with state that can live in a
-directory so a second process can re-attach to a job the first one submitted.
+Local device `dummy_simulator` runs shards (optionally slowly, `delay` seconds per executable,
+so progress, cancel and crash tests have something to catch). Remote device `dummy_qpu` behaves
+like a cloud provider: queued, running, completed over successive polls, with state that can
+live in a directory so a second process can re-attach to a job the first one submitted.
 """
 
 from __future__ import annotations
@@ -27,9 +27,17 @@ from qdispatch_core.domain import (
     OptionSpec,
     Pricing,
     RunType,
+    Shard,
 )
 from qdispatch_core.errors import BadRequest, ProviderError, UnknownProviderState
-from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
+from qdispatch_core.ports.backend import (
+    Backend,
+    DevicePlan,
+    Execution,
+    JobSpec,
+    RemoteState,
+    ShardResult,
+)
 from qdispatch_core.rules.expectation import exact_expectation
 from qdispatch_core.rules.plan import Executable
 
@@ -107,28 +115,6 @@ def fake_output(spec: JobSpec, e: Executable) -> Any:
     return [exact_expectation(real, imag, obs) for obs in observables]
 
 
-class _LocalRun:
-    def __init__(self, spec: JobSpec, delay: float) -> None:
-        self.spec = spec
-        self.delay = delay
-        self.done = 0
-        self.outputs: list[Any] = []
-        self.status = JobStatus.RUNNING
-        self.cancel_flag = threading.Event()
-        self.finished = threading.Event()
-
-    def work(self) -> None:
-        for e in self.spec.plan.executables:
-            if self.cancel_flag.wait(self.delay) if self.delay else self.cancel_flag.is_set():
-                self.status = JobStatus.CANCELLED
-                self.finished.set()
-                return
-            self.outputs.append(fake_output(self.spec, e))
-            self.done += 1
-        self.status = JobStatus.DONE
-        self.finished.set()
-
-
 class FakeBackend(Backend):
     provider = "fake"
     polling = (0.01, 0.05)
@@ -151,7 +137,8 @@ class FakeBackend(Backend):
         self.credentials_seen: list[dict[str, str]] = []
         self.cancelled: list[str] = []
         self.fetched: list[str] = []
-        self._local: dict[str, _LocalRun] = {}
+        self.shards_run: list[tuple[str, Shard]] = []  # (job id, shard), in this process
+        self.finished: list[str] = []  # job ids finished locally, in this process
         self._remote: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
@@ -188,19 +175,41 @@ class FakeBackend(Backend):
 
     # -- execution ----------------------------------------------------------------------
 
+    # -- the local device: shards ------------------------------------------------------
+
+    def seconds_per_executable(self, device: Device, spec: JobSpec) -> float:
+        return max(self.delay, 1e-4)
+
+    def run_shard(
+        self, device: Device, spec: JobSpec, shard: Shard, credentials: Mapping[str, str]
+    ) -> ShardResult:
+        self.shards_run.append((spec.job_id, shard))
+        self.credentials_seen.append(dict(credentials))
+        self._record(f"shard:{shard.index}:{shard.first}:{shard.count}", spec.job_id, credentials)
+        outputs = []
+        for e in spec.plan.executables[shard.first : shard.stop]:
+            if self.delay:
+                time.sleep(self.delay)
+            outputs.append(fake_output(spec, e))
+        return ShardResult(outputs)
+
+    def finish_local(self, device, spec, outputs, notes, credentials) -> Execution:
+        self.finished.append(spec.job_id)
+        self._record("finish", spec.job_id, credentials)
+        return super().finish_local(device, spec, outputs, notes, credentials)
+
+    # -- the remote device ------------------------------------------------------------------
+
     def submit(
         self, device: Device, spec: JobSpec, credentials: Mapping[str, str]
     ) -> tuple[str, ...]:
+        if device.local:
+            return super().submit(device, spec, credentials)
         self.submissions.append(spec)
         self.credentials_seen.append(dict(credentials))
         self._record("submit", spec.job_id, credentials)
         job_id = f"{device.id}-{uuid.uuid4().hex[:12]}"
-        if device.local:
-            run = _LocalRun(spec, self.delay)
-            self._local[job_id] = run
-            threading.Thread(target=run.work, daemon=True).start()
-        else:
-            self._put_remote(job_id, {"polls": 0, "state": "queued"})
+        self._put_remote(job_id, {"polls": 0, "state": "queued"})
         return (job_id,)
 
     def poll(
@@ -208,12 +217,7 @@ class FakeBackend(Backend):
     ) -> RemoteState:
         job_id = job_ids[0]
         if device.local:
-            run = self._local.get(job_id)
-            if run is None:
-                raise ProviderError(
-                    f"unknown job id {job_id!r} (local jobs end with their process)"
-                )
-            return RemoteState(run.status, run.done)
+            raise ProviderError(f"unknown job id {job_id!r}: {device.id} runs shards, not jobs")
         record = self._get_remote(job_id)
         if record["state"] in ("queued", "running"):
             record["polls"] += 1
@@ -228,28 +232,14 @@ class FakeBackend(Backend):
         message = self.fail_message if status is JobStatus.ERROR else None
         return RemoteState(status, 0, message)
 
-    def wait(
-        self, device: Device, job_ids: Sequence[str], credentials: Mapping[str, str], timeout: float
-    ) -> RemoteState:
-        run = self._local.get(job_ids[0]) if device.local else None
-        if run is not None:
-            run.finished.wait(timeout)
-        return self.poll(device, job_ids, credentials)
-
     def fetch(
         self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Mapping[str, str]
     ) -> Execution:
         job_id = job_ids[0]
+        if device.local:
+            return super().fetch(device, spec, job_ids, credentials)
         self.fetched.append(job_id)
         self._record("fetch", spec.job_id, credentials)
-        if device.local:
-            outputs = self._local[job_id].outputs
-            mitigation = (
-                {"applied": False, "reason": "not needed: noiseless simulator"}
-                if spec.use_mitigation
-                else None
-            )
-            return Execution(outputs, mitigation=mitigation)
         if self._get_remote(job_id)["state"] != "completed":
             raise ProviderError(f"job {job_id} has no results")
         outputs = [fake_output(spec, e) for e in spec.plan.executables]
@@ -267,13 +257,10 @@ class FakeBackend(Backend):
     def cancel(
         self, device: Device, job_ids: Sequence[str], credentials: Mapping[str, str]
     ) -> None:
+        if device.local:
+            return super().cancel(device, job_ids, credentials)
         self.cancelled.extend(job_ids)
         for job_id in job_ids:
-            if device.local:
-                run = self._local.get(job_id)
-                if run is not None:
-                    run.cancel_flag.set()
-                continue
             record = self._get_remote(job_id)
             if record["state"] in ("queued", "running"):
                 record["state"] = "cancelled"

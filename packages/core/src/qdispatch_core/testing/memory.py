@@ -11,8 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from qdispatch_core.domain import Circuit, Experiment, Job, JobStatus, User
+from qdispatch_core.domain import (
+    Circuit,
+    Experiment,
+    Job,
+    JobStatus,
+    Shard,
+    ShardRecord,
+    ShardStatus,
+    User,
+)
 from qdispatch_core.domain.jobs import JOB_REQUEST_FIELDS
 from qdispatch_core.errors import Conflict, LeaseLost, NotFound, PaymentRequired
 from qdispatch_core.ports import (
@@ -23,10 +33,12 @@ from qdispatch_core.ports import (
     JobStore,
     Repository,
     SecretStore,
+    ShardStore,
     UnitOfWork,
     UserStore,
 )
 from qdispatch_core.ports.billing import EntryKind, LedgerEntry, held_for_job
+from qdispatch_core.rules.text import quote
 from qdispatch_core.testing.reports import InMemoryReports
 from qdispatch_core.usecases.services import utcnow
 
@@ -40,6 +52,7 @@ class _State:
     jobs: dict[str, Job] = field(default_factory=dict)
     secrets: dict[str, bytes] = field(default_factory=dict)
     ledger: list[LedgerEntry] = field(default_factory=list)
+    shards: dict[tuple[str, int], ShardRecord] = field(default_factory=dict)
 
     def copy(self) -> _State:
         return _State(
@@ -50,6 +63,7 @@ class _State:
             dict(self.jobs),
             dict(self.secrets),
             list(self.ledger),
+            dict(self.shards),
         )
 
 
@@ -76,7 +90,7 @@ class _Users(UserStore):
         try:
             return self.s.users[user_id]
         except KeyError:
-            raise NotFound(f"user: no user {user_id!r}", field="user") from None
+            raise NotFound(f"user: no user {quote(user_id)}", field="user") from None
 
     def by_name(self, name: str) -> User | None:
         return next((u for u in self.s.users.values() if u.name == name), None)
@@ -105,7 +119,9 @@ class _Experiments(ExperimentStore):
     def get(self, owner_id: str, experiment_id: str) -> Experiment:
         e = self.s.experiments.get(experiment_id)
         if e is None or e.owner_id != owner_id:
-            raise NotFound(f"experiment_id: no experiment {experiment_id!r}", field="experiment_id")
+            raise NotFound(
+                f"experiment_id: no experiment {quote(experiment_id)}", field="experiment_id"
+            )
         return e
 
     def by_name(self, owner_id: str, name: str) -> Experiment | None:
@@ -131,7 +147,7 @@ class _Circuits(CircuitStore):
     def get(self, owner_id: str, circuit_id: str) -> Circuit:
         c = self.s.circuits.get(circuit_id)
         if c is None or c.owner_id != owner_id:
-            raise NotFound(f"circuit_id: no circuit {circuit_id!r}", field="circuit_id")
+            raise NotFound(f"circuit_id: no circuit {quote(circuit_id)}", field="circuit_id")
         return c
 
     def get_many(self, owner_id: str, circuit_ids: Sequence[str]) -> list[Circuit]:
@@ -175,14 +191,14 @@ class _Jobs(JobStore):
     def get(self, owner_id: str, job_id: str) -> Job:
         job = self.s.jobs.get(job_id)
         if job is None or job.owner_id != owner_id:
-            raise NotFound(f"job_id: no job {job_id!r}", field="job_id")
+            raise NotFound(f"job_id: no job {quote(job_id)}", field="job_id")
         return job
 
     def get_for_worker(self, job_id: str) -> Job:
         try:
             return self.s.jobs[job_id]
         except KeyError:
-            raise NotFound(f"job_id: no job {job_id!r}", field="job_id") from None
+            raise NotFound(f"job_id: no job {quote(job_id)}", field="job_id") from None
 
     def list(self, owner_id: str, where: JobFilter) -> list[Job]:
         jobs = [
@@ -226,6 +242,119 @@ class _Jobs(JobStore):
             job = replace(job, cancel_requested=True)
             self.s.jobs[job_id] = job
         return job
+
+    def _held(self, job_id: str, lease_owner: str) -> Job | None:
+        job = self.s.jobs.get(job_id)
+        if job is None or job.is_final or job.lease_owner != lease_owner:
+            return None
+        return job
+
+    def renew(self, job_id: str, lease_owner: str, until: datetime) -> bool:
+        job = self._held(job_id, lease_owner)
+        if job is not None:
+            self.s.jobs[job_id] = replace(job, lease_expires_at=until)
+        return job is not None
+
+    def hand_back(self, job_id: str, lease_owner: str) -> bool:
+        job = self._held(job_id, lease_owner)
+        if job is not None:
+            self.s.jobs[job_id] = replace(job, lease_owner=None, lease_expires_at=None)
+        return job is not None
+
+
+class _Shards(ShardStore):
+    def __init__(self, s: _State) -> None:
+        self.s = s
+
+    def _of(self, job_id: str) -> list[ShardRecord]:
+        return sorted((r for (j, _), r in self.s.shards.items() if j == job_id), key=_index)
+
+    def create(self, job_id: str, shards: Sequence[Shard]) -> None:
+        if self._of(job_id):
+            raise Conflict(f"job {job_id} has shards already", field="job_id")
+        for shard in shards:
+            self.s.shards[(job_id, shard.index)] = ShardRecord(job_id, shard)
+
+    def list(self, job_id: str, *, outputs: bool = False) -> list[ShardRecord]:
+        records = self._of(job_id)
+        return records if outputs else [replace(r, outputs=None) for r in records]
+
+    def claim(
+        self, job_id: str, index: int, worker_id: str, now: datetime, until: datetime
+    ) -> ShardRecord | None:
+        record = self.s.shards.get((job_id, index))
+        if record is None or record.status is ShardStatus.DONE:
+            return None
+        if record.status is ShardStatus.RUNNING and not _shard_lease_free(record, now):
+            return None
+        record = replace(
+            record,
+            status=ShardStatus.RUNNING,
+            lease_owner=worker_id,
+            lease_expires_at=until,
+            attempts=record.attempts + 1,
+        )
+        self.s.shards[(job_id, index)] = record
+        return record
+
+    def complete(
+        self,
+        job_id: str,
+        index: int,
+        worker_id: str,
+        outputs: Sequence[Any],
+        notes: Sequence[str],
+        started_at: datetime | None,
+        finished_at: datetime | None,
+    ) -> None:
+        record = self.s.shards.get((job_id, index))
+        if record is None or record.status is not ShardStatus.RUNNING:
+            raise LeaseLost(f"shard {index} of job {job_id} is not running")
+        if record.lease_owner != worker_id:
+            raise LeaseLost(f"shard {index} of job {job_id} is leased by {record.lease_owner}")
+        self.s.shards[(job_id, index)] = replace(
+            record,
+            status=ShardStatus.DONE,
+            outputs=list(outputs),
+            notes=tuple(notes),
+            lease_owner=None,
+            lease_expires_at=None,
+            started_at=started_at,
+            finished_at=finished_at,
+        )
+
+    def _mine(self, job_id: str, worker_id: str) -> list[ShardRecord]:
+        return [
+            r
+            for r in self._of(job_id)
+            if r.status is ShardStatus.RUNNING and r.lease_owner == worker_id
+        ]
+
+    def renew(self, job_id: str, worker_id: str, until: datetime) -> int:
+        mine = self._mine(job_id, worker_id)
+        for r in mine:
+            self.s.shards[(job_id, r.index)] = replace(r, lease_expires_at=until)
+        return len(mine)
+
+    def release(self, job_id: str, worker_id: str) -> int:
+        mine = self._mine(job_id, worker_id)
+        for r in mine:
+            self.s.shards[(job_id, r.index)] = replace(
+                r, status=ShardStatus.PENDING, lease_owner=None, lease_expires_at=None
+            )
+        return len(mine)
+
+    def delete(self, job_id: str) -> None:
+        for key in [k for k in self.s.shards if k[0] == job_id]:
+            del self.s.shards[key]
+
+
+def _index(record: ShardRecord) -> int:
+    return record.index
+
+
+def _shard_lease_free(record: ShardRecord, now: datetime) -> bool:
+    return record.lease_expires_at is None or record.lease_expires_at <= now
 
 
 class _Secrets(SecretStore):
@@ -307,6 +436,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.experiments = _Experiments(s)
         self.circuits = _Circuits(s)
         self.jobs = _Jobs(s)
+        self.shards = _Shards(s)
         self.secrets = _Secrets(s)
         self.billing = InMemoryBilling(s)
         self.reports = InMemoryReports(s)
@@ -324,6 +454,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         state.users, state.api_keys = restored.users, restored.api_keys
         state.experiments, state.circuits = restored.experiments, restored.circuits
         state.jobs, state.secrets, state.ledger = restored.jobs, restored.secrets, restored.ledger
+        state.shards = restored.shards
         self._snapshot = state.copy()
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ from qdispatch_core.domain import CircuitAnalytics, ParsedCircuit
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.ports import CircuitToolkit
 from qdispatch_core.rules.circuits import qasm_version
+from qdispatch_core.rules.limits import CircuitLimits
 
 _REG = re.compile(r"^(qreg|creg)\s+\w+\[(\d+)\]$|^(qubit|bit)(?:\[(\d+)\])?\s+\w+$")
 _INPUT = re.compile(r"^input\s+(?:float|angle)(?:\[\d+\])?\s+(\w+)$")
@@ -20,7 +21,7 @@ class FakeCircuitToolkit(CircuitToolkit):
     def __init__(self) -> None:
         self.inspected: list[str] = []
 
-    def inspect(self, qasm: str) -> ParsedCircuit:
+    def inspect(self, qasm: str, limits: CircuitLimits | None = None) -> ParsedCircuit:
         self.inspected.append(qasm)
         version = qasm_version(qasm)
         if version not in (2, 3):

@@ -8,8 +8,10 @@ from qdispatch_core.domain import Circuit, ParsedCircuit, User
 from qdispatch_core.errors import BadRequest, Conflict
 from qdispatch_core.ids import new_id
 from qdispatch_core.ports import UnitOfWork
-from qdispatch_core.rules.circuits import content_hash
-from qdispatch_core.rules.text import check_text, storable
+from qdispatch_core.rules.circuits import canonical_source, content_hash, qasm_version
+from qdispatch_core.rules.limits import CircuitLimits, check_limit
+from qdispatch_core.rules.qasm_scan import check_source
+from qdispatch_core.rules.text import check_text, is_count, storable
 from qdispatch_core.usecases.services import Services
 
 
@@ -21,16 +23,37 @@ class ParsedSource:
 
 
 def parse_source(services: Services, qasm: object, where: str) -> ParsedSource:
-    """Parse one QASM source; a failure is a 400 naming `where` and the parser's position."""
+    """Parse one QASM source; a failure is a 400 naming `where` and the parser's position.
+
+    The source is put in canonical form first (`canonical_source`), and that one text is
+    what is scanned, parsed, hashed and stored: a circuit's identity is always the text that
+    was parsed (docs/decisions.md, "Hash what you parse").
+    """
     if not isinstance(qasm, str) or not qasm.strip():
         raise BadRequest(f"{where}: expected OpenQASM 2.0 or 3.0 source text", field=where)
+    limits = services.limits.circuit
+    _check_size(qasm, limits, where)
     if not storable(qasm):
         raise BadRequest(f"{where}: contains a NUL character or invalid Unicode", field=where)
+    text = canonical_source(qasm)
+    version = qasm_version(text) or 3
     try:
-        parsed = services.circuits.inspect(qasm)
+        if version in (2, 3):  # other versions: the toolkit says which it reads
+            check_source(text, version, limits)
+        parsed = services.circuits.inspect(text, limits)
     except BadRequest as exc:
         raise BadRequest(f"{where}: {exc.message}", field=where) from None
-    return ParsedSource(qasm, parsed, content_hash(qasm))
+    return ParsedSource(text, parsed, content_hash(text))
+
+
+def _check_size(qasm: str, limits: CircuitLimits, where: str) -> None:
+    version = 2 if qasm_version(qasm) == 2 else 3
+    limit, name = (
+        (limits.qasm2_bytes, "qasm2_bytes") if version == 2 else (limits.qasm3_bytes, "qasm3_bytes")
+    )
+    # Characters never outnumber UTF-8 bytes: only a text within the limit is worth encoding.
+    size = len(qasm) if len(qasm) > limit else len(qasm.encode("utf-8", "surrogatepass"))
+    check_limit(where, f"OpenQASM {version} source bytes", size, limit, name)
 
 
 def store_circuit(
@@ -76,7 +99,7 @@ def submit_circuit(
     description = check_text(
         description, "description", max_length=limits.description_max, multiline=True
     )
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         uow.experiments.get(user.id, experiment_id)  # 404 before parsing: cheaper, clearer
     source = parse_source(services, qasm, "circuit_qasm")
     for _ in range(2):  # a concurrent insert of the same content makes the first try conflict
@@ -93,7 +116,7 @@ def submit_circuit(
 
 
 def get_circuit(services: Services, user: User, circuit_id: str) -> Circuit:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return uow.circuits.get(user.id, circuit_id)
 
 
@@ -102,9 +125,9 @@ def list_circuits(
 ) -> list[Circuit]:
     """An experiment's circuits, newest first; every experiment's when `experiment_id` is
     None."""
-    if not 1 <= limit <= services.limits.list_max:
+    if not is_count(limit) or not 1 <= limit <= services.limits.list_max:
         raise BadRequest(f"limit: expected 1..{services.limits.list_max}", field="limit")
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         if experiment_id is not None:
             uow.experiments.get(user.id, experiment_id)
         return uow.circuits.list(user.id, experiment_id, limit)

@@ -2,18 +2,20 @@
 
 Every write is a compare-and-set on the worker's lease, so a worker that lost its job (its
 lease expired and another worker took over, or the user cancelled it) stops at its next write.
-Provider job ids are stored before polling starts, so a restarted worker re-attaches to remote
-jobs; local simulations have nothing to re-attach to and run again from the start.
+Remote jobs: provider job ids are stored before polling starts, so a restarted worker
+re-attaches to them. Local simulations run in shards (usecases/shards.py), each stored as it
+ends, so a restarted worker re-runs only the shards whose outputs are missing.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,6 +29,7 @@ from qdispatch_core.ports.backend import Backend, Execution, JobSpec, RemoteStat
 from qdispatch_core.redaction import live_secrets
 from qdispatch_core.rules.plan import assemble, build_plan
 from qdispatch_core.usecases.jobs import finish_unstarted
+from qdispatch_core.usecases.leases import LeaseKeeper
 from qdispatch_core.usecases.services import Services
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,22 @@ class WorkerConfig:
     # Claims after the first that a job may take before it ends in Error: each means the
     # worker that held it stopped without finishing it (crashed, killed, lost its lease).
     crash_retries: int = 2
+    # Local simulations: seconds of simulation a shard aims at.
+    shard_seconds: float = 5.0
+    # Local simulations: the wall-clock budget of one job's simulation, per device id, else
+    # the default; `budget_hint` tells the user how to change it (the app names its settings).
+    budget_seconds: float = 3600.0
+    device_budgets: Mapping[str, float] = field(default_factory=dict)
+    budget_hint: str = ""
+    # How often a worker waiting on a shard looks for a cancel request (and at the budget).
+    local_poll: float = 0.2
+
+    def budget_for(self, device_id: str) -> float:
+        return float(self.device_budgets.get(device_id, self.budget_seconds))
+
+
+class HandBack(Exception):
+    """The worker is stopping: give the job back (lease cleared) for another worker."""
 
 
 def scrub(text: str, secrets: Mapping[str, str]) -> str:
@@ -87,14 +106,20 @@ class JobRunner:
         self,
         services: Services,
         config: WorkerConfig,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        keeper: LeaseKeeper | None = None,
     ) -> None:
         self.services = services
         self.config = config
-        # Polling waits with `sleep` and measures with `monotonic`; tests inject both.
-        self.sleep = sleep
+        # Set when the worker stops: the job in hand is handed back at its next safe point.
+        self.stopping = threading.Event()
+        # Polling waits with `sleep` (by default: until the worker stops) and measures with
+        # `monotonic`; tests inject both.
+        self.sleep = sleep or self.stopping.wait
         self.monotonic = monotonic
+        # Renews the leases of the jobs in hand from a thread of its own (the worker's).
+        self.keeper = keeper
 
     # -- claiming -----------------------------------------------------------------------
 
@@ -105,7 +130,7 @@ class JobRunner:
         """Take the oldest claimable job, or None when there is nothing to do."""
         repo = self.services.repository
         now = self.services.clock()
-        with repo.begin() as uow:
+        with repo.read() as uow:
             candidates = [i for i in uow.jobs.claimable(now, 20) if i not in skip]
         for job_id in candidates:
             with repo.begin() as uow:
@@ -142,10 +167,15 @@ class JobRunner:
             credentials = self._credentials(job)
             # Masked in every log record (any library's) while this worker holds them.
             with live_secrets(credentials.values()):
-                return _Run(self, job, credentials).execute()
+                if self.keeper is None:
+                    return _Run(self, job, credentials).execute()
+                with self.keeper.holding(job.id, self.config.worker_id):
+                    return _Run(self, job, credentials).execute()
         except LeaseLost:
             log.info("job %s: lease lost; another worker or the user took it over", job.id)
             return self._read(job.id)
+        except HandBack:
+            return self._hand_back(job.id)
         except Exception as exc:
             if isinstance(exc, ProviderError | QDispatchError):
                 message = str(exc)
@@ -176,11 +206,34 @@ class JobRunner:
         return self._fail(job.id, message)
 
     def _read(self, job_id: str) -> Job:
-        with self.services.repository.begin() as uow:
+        with self.services.repository.read() as uow:
             return uow.jobs.get_for_worker(job_id)
 
-    def _credentials(self, job: Job) -> dict[str, str]:
+    def _hand_back(self, job_id: str) -> Job:
+        """Give the job back at once (lease cleared, its running shards pending again), so
+        another worker takes it over without waiting for the lease to expire."""
+        me = self.config.worker_id
         with self.services.repository.begin() as uow:
+            job = uow.jobs.get_for_worker(job_id)
+            if job.is_final or job.lease_owner != me:
+                return job
+            line = f"{self.services.clock().isoformat()} handed back by worker {me} (stopping)"
+            # A clean hand-back is no crash: its claim does not count towards the give-up rule.
+            job = replace(
+                job,
+                lease_owner=None,
+                lease_expires_at=None,
+                logs=(*job.logs, line),
+                attempts=max(0, job.attempts - 1),
+            )
+            uow.shards.release(job_id, me)
+            uow.jobs.save(job, lease_owner=me)
+            uow.commit()
+        log.info("job %s: handed back", job_id)
+        return job
+
+    def _credentials(self, job: Job) -> dict[str, str]:
+        with self.services.repository.read() as uow:
             sealed = uow.secrets.get(job.id)
         if sealed is None:
             return {}
@@ -232,10 +285,13 @@ class _Run:
     def _now(self) -> datetime:
         return self.services.clock()
 
-    def _save(self, job: Job) -> Job:
+    def _save(self, job: Job, also: Callable[[UnitOfWork], None] | None = None) -> Job:
+        """Write the job (renewing its lease), and whatever `also` writes, in one transaction."""
         now = self._now()
         job = replace(job, lease_owner=self.me, lease_expires_at=self.runner._lease_until(now))
         with self.services.repository.begin() as uow:
+            if also is not None:
+                also(uow)
             uow.jobs.save(job, lease_owner=self.me)
             uow.commit()
         self.job = job
@@ -245,28 +301,40 @@ class _Run:
         if self.job.status is not status:
             self._save(advance(self.job, status, self._now(), note))
 
+    def _stored(self) -> Job:
+        with self.services.repository.read() as uow:
+            return uow.jobs.get_for_worker(self.job.id)
+
     def _cancel_requested(self) -> bool:
-        with self.services.repository.begin() as uow:
-            return uow.jobs.get_for_worker(self.job.id).cancel_requested
+        return self._stored().cancel_requested
+
+    def _checkpoint(self) -> None:
+        """A safe point to stop at: nothing is half-done at the provider."""
+        if self.runner.stopping.is_set():
+            raise HandBack()
 
     # -- steps --------------------------------------------------------------------------
 
     def execute(self) -> Job:
-        resuming = self.job.status is not S.SUBMITTED
         if self.job.cancel_requested and not self.job.provider_job_ids:
-            return self._end_unstarted(S.CANCELLED, "cancelled by the user before execution")
+            before = "" if self.job.progress.done else " before execution"
+            return self._end_unstarted(S.CANCELLED, f"cancelled by the user{before}")
         self._prepare()
-        if self.job.cancel_requested and (self.device.local or not self.job.provider_job_ids):
-            # A local simulation that lost its worker has nothing left to stop.
+        if self.device.local:
+            from qdispatch_core.usecases.shards import LocalJob
+
+            return LocalJob(self).execute()
+        if self.job.cancel_requested and not self.job.provider_job_ids:
             return self._end_unstarted(S.CANCELLED, "cancelled by the user")
-        ids = self._start(resuming)
+        self._checkpoint()
+        ids = self._start()
         state = self._follow(ids)
         return self._finish(ids, state)
 
     def _prepare(self) -> None:
         if self.job.status is S.SUBMITTED:
             self._to(S.INITIALIZING, f"picked up by worker {self.me}")
-        with self.services.repository.begin() as uow:
+        with self.services.repository.read() as uow:
             circuits = uow.circuits.get_many(self.job.owner_id, self.job.circuit_ids)
         self.backend, self.device = self.services.backends.resolve(
             self.job.device_id, self.credentials
@@ -277,18 +345,14 @@ class _Run:
             self._to(S.VALIDATING)
         self.backend.validate(self.device, self.spec)
 
-    def _start(self, resuming: bool) -> tuple[str, ...]:
-        if self.job.provider_job_ids and not self.device.local:
+    def _start(self) -> tuple[str, ...]:
+        if self.job.provider_job_ids:
             ids = ", ".join(self.job.provider_job_ids)
             self._save(with_log(self.job, self._now(), f"re-attached to provider job(s) {ids}"))
             return self.job.provider_job_ids
-        if resuming and self.job.provider_job_ids:
-            note = "local simulation lost with its worker; running again from the start"
-            self._save(with_log(self.job, self._now(), note))
-        else:
-            # Renews the lease, or raises LeaseLost when the job was cancelled (or taken over)
-            # while the provider validated it: then nothing reaches the provider.
-            self._save(self.job)
+        # Renews the lease, or raises LeaseLost when the job was cancelled (or taken over)
+        # while the provider validated it: then nothing reaches the provider.
+        self._save(self.job)
         ids = tuple(self.backend.submit(self.device, self.spec, self.credentials))
         job = replace(self.job, provider_job_ids=ids)
         if job.status is S.VALIDATING:
@@ -308,6 +372,7 @@ class _Run:
         interval = min(first, longest)
         cancel_polls = None
         while True:
+            self._checkpoint()  # the provider's ids are stored: another worker re-attaches
             started = self.runner.monotonic()
             state = self._wait(ids, interval)
             if state is None:  # unreachable for now: keep the lease, ask again later
@@ -381,7 +446,7 @@ class _Run:
         message = state.message or "the provider reported an error without a message"
         return self._end(S.ERROR, scrub(message, self.credentials), charge=None, error=True)
 
-    def _end_done(self, execution: Execution) -> Job:
+    def _end_done(self, execution: Execution, ended_at: datetime | None = None) -> Job:
         plan = self.spec.plan
         if len(execution.outputs) != len(plan.executables):
             raise ProviderError(
@@ -409,17 +474,29 @@ class _Run:
         if plan.run_type is RunType.RUN:
             note += f", {summary['total_shots']} shots"
         self.job = job
-        return self._end(S.DONE, note, charge=cost.billable_usd if cost else 0.0)
+        return self._end(S.DONE, note, charge=cost.billable_usd if cost else 0.0, at=ended_at)
 
-    def _end(self, status: S, note: str, charge: float | None, error: bool = False) -> Job:
+    def _end(
+        self,
+        status: S,
+        note: str,
+        charge: float | None,
+        error: bool = False,
+        at: datetime | None = None,
+    ) -> Job:
+        """The final write. `at`: when the execution really ended, when known (a local
+        simulation's last shard), else now."""
         job = self.job
         if error:
             job = replace(job, error=note)
         if status is not S.DONE:
             job = replace(job, results=None, uncertainties=None, raw_results=None)
         ended = advance(job, status, self._now(), note)
+        if at is not None:
+            ended = replace(ended, finished_at=max(at, ended.started_at or at))
         with self.services.repository.begin() as uow:
             uow.jobs.save(ended, lease_owner=self.me)
+            uow.shards.delete(job.id)
             if charge:
                 uow.billing.charge(job.owner_id, job.id, Decimal(str(charge)))
             uow.billing.release(job.owner_id, job.id)

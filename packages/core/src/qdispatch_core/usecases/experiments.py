@@ -30,6 +30,10 @@ def create_experiment(
     description = check_text(
         description, "description", max_length=limits.description_max, multiline=True
     )
+    with services.repository.read() as uow:  # most calls name an experiment that exists
+        existing = uow.experiments.by_name(user.id, name)
+    if existing is not None:
+        return existing
     with services.repository.begin() as uow:
         existing = uow.experiments.by_name(user.id, name)
         if existing is not None:
@@ -42,7 +46,7 @@ def create_experiment(
             pass
         else:
             return experiment
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         found = uow.experiments.by_name(user.id, name)
     assert found is not None
     return found
@@ -51,7 +55,7 @@ def create_experiment(
 def get_experiment(services: Services, user: User, experiment_id: str) -> Experiment:
     """The caller's experiment; a 404 suggests the caller's own ids close to a mistyped or
     truncated one (never another user's)."""
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         try:
             return uow.experiments.get(user.id, experiment_id)
         except NotFound as exc:
@@ -63,5 +67,5 @@ def get_experiment(services: Services, user: User, experiment_id: str) -> Experi
 
 
 def list_experiments(services: Services, user: User) -> list[Experiment]:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return uow.experiments.list(user.id)

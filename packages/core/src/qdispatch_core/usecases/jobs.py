@@ -8,6 +8,7 @@ from qdispatch_core.domain.lifecycle import advance
 from qdispatch_core.errors import BadRequest, LeaseLost
 from qdispatch_core.ports import JobFilter, UnitOfWork
 from qdispatch_core.rules.suggest import did_you_mean
+from qdispatch_core.rules.text import is_count, quote
 from qdispatch_core.schemas import JobResponse, JobView
 from qdispatch_core.usecases.services import Services
 
@@ -22,7 +23,7 @@ def job_response(job: Job) -> JobResponse:
 
 
 def get_job(services: Services, user: User, job_id: str) -> JobResponse:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return job_response(uow.jobs.get(user.id, job_id))
 
 
@@ -36,12 +37,12 @@ def list_jobs(
 ) -> list[Job]:
     """The user's jobs, newest first; each filter given narrows the list (`dry_run` True: dry
     runs only, False: real runs only)."""
-    if not 1 <= limit <= services.limits.list_max:
+    if not is_count(limit) or not 1 <= limit <= services.limits.list_max:
         raise BadRequest(f"limit: expected 1..{services.limits.list_max}", field="limit")
     wanted = job_status(status) if status else None
     if dry_run is not None and not isinstance(dry_run, bool):
-        raise BadRequest(f"dry_run: expected true or false, got {dry_run!r}", field="dry_run")
-    with services.repository.begin() as uow:
+        raise BadRequest(f"dry_run: expected true or false, got {quote(dry_run)}", field="dry_run")
+    with services.repository.read() as uow:
         if experiment_id:
             uow.experiments.get(user.id, experiment_id)
         return uow.jobs.list(user.id, JobFilter(experiment_id, wanted, limit, dry_run))
@@ -53,7 +54,7 @@ def job_status(status: str | JobStatus) -> JobStatus:
         return JobStatus(status)
     except ValueError:
         names = [s.value for s in JobStatus]
-        shown = repr(status)[:40] if isinstance(status, str) else type(status).__name__
+        shown = quote(status)
         raise BadRequest(
             f"status: expected one of {', '.join(names)}, got {shown}"
             + (did_you_mean(status, names) if isinstance(status, str) else ""),
@@ -69,6 +70,7 @@ def finish_unstarted(
     uow.jobs.save(ended, lease_owner=lease_owner, expected_status=job.status)
     uow.billing.release(job.owner_id, job.id)
     uow.secrets.delete(job.id)
+    uow.shards.delete(job.id)
     return ended
 
 

@@ -30,7 +30,7 @@ DRAW_MAX_QUBITS = 64
 
 
 def experiment_overview(services: Services, user: User) -> list[ExperimentSummary]:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return uow.reports.experiment_summaries(user.id)
 
 
@@ -147,7 +147,7 @@ def job_query(
 def search_jobs(services: Services, user: User, query: JobQuery) -> JobPage:
     """One page of the user's jobs; an experiment or circuit filter of another user is a 404."""
     one_more = JobQuery(**{**_fields(query), "limit": query.limit + 1})
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         if query.experiment_id:
             uow.experiments.get(user.id, query.experiment_id)
         if query.circuit_id:
@@ -217,7 +217,7 @@ def spending_report(services: Services, user: User, days: object = 30) -> Spendi
     since = _midnight(first_day)
     until = _midnight(last_day + timedelta(days=1))
     assert since is not None and until is not None
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         rows = uow.reports.spending(user.id, since, until)
     return summarise_spending(rows, first_day, last_day)
 
@@ -233,7 +233,7 @@ class Account:
 
 
 def account_overview(services: Services, user: User) -> Account:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return Account(uow.billing.balance(user.id), uow.reports.open_reservations(user.id))
 
 
@@ -244,7 +244,7 @@ def get_circuits(services: Services, user: User, circuit_ids: Sequence[str]) -> 
     """The user's circuits in the order asked (a job's, say); 404 naming the first missing."""
     if not circuit_ids:
         return []
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return uow.circuits.get_many(user.id, circuit_ids)
 
 
@@ -257,7 +257,7 @@ class CircuitDrawing:
 def circuit_drawing(services: Services, user: User, circuit_id: str) -> CircuitDrawing:
     """A text drawing of one of the user's circuits, from the circuit toolkit (Qiskit's text
     drawer in the app); none for circuits too big to read as a drawing."""
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         circuit = uow.circuits.get(user.id, circuit_id)
     facts = circuit.analytics
     if facts.gates_total > DRAW_MAX_GATES or facts.qubits > DRAW_MAX_QUBITS:

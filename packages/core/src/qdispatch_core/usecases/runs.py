@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -15,36 +16,22 @@ from qdispatch_core.domain.lifecycle import walk
 from qdispatch_core.errors import BadRequest, Conflict, NotFound, PaymentRequired
 from qdispatch_core.ids import new_id
 from qdispatch_core.ports.backend import Backend, JobSpec, SpecCircuit
+from qdispatch_core.rules import request_limits
+from qdispatch_core.rules._shapes import describe
 from qdispatch_core.rules.circuits import statevector_bytes
+from qdispatch_core.rules.limits import human_bytes
 from qdispatch_core.rules.observables import normalize_observables
 from qdispatch_core.rules.options import SECRET_OPTION_KEYS, split_options
 from qdispatch_core.rules.parameters import normalize_parameters
 from qdispatch_core.rules.plan import JobPlan, build_plan
-from qdispatch_core.rules.text import check_text
+from qdispatch_core.rules.text import check_text, quote
 from qdispatch_core.schemas import RunRequest, RunResponse, cost_view, parse
 from qdispatch_core.usecases.circuits import ParsedSource, parse_source, store_circuit
 from qdispatch_core.usecases.services import Services
 
-_BYTE_UNITS = (("B", 1, 0), ("KiB", 1024, 1), ("MiB", 1024**2, 1), ("GiB", 1024**3, 1))
-
-
-def human_bytes(n: float) -> str:
-    """A byte count for people: whole bytes below 1 KiB, else one decimal in KiB … TiB.
-
-    The unit is the largest whose figure, as printed, stays below 1024, so a figure never
-    reads "1,024.0 KiB" or "0.0 MiB"; beyond that everything is TiB.
-    """
-    if n < 0:
-        raise ValueError(f"a byte count cannot be negative: {n}")
-    for unit, size, decimals in _BYTE_UNITS:
-        figure = f"{n / size:,.{decimals}f}"
-        if float(figure.replace(",", "")) < 1024:
-            return f"{figure} {unit}"
-    return f"{n / 1024**4:,.1f} TiB"
-
 
 def _load_stored(services: Services, user: User, request: RunRequest) -> list[Circuit]:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         uow.experiments.get(user.id, request.experiment_id)
         stored = []
         for i, circuit_id in enumerate(request.circuit_ids):
@@ -52,7 +39,7 @@ def _load_stored(services: Services, user: User, request: RunRequest) -> list[Ci
                 stored.append(uow.circuits.get(user.id, circuit_id))
             except NotFound:
                 raise NotFound(
-                    f"circuit_ids[{i}]: no circuit {circuit_id!r}", field=f"circuit_ids[{i}]"
+                    f"circuit_ids[{i}]: no circuit {quote(circuit_id)}", field=f"circuit_ids[{i}]"
                 ) from None
     return stored
 
@@ -73,7 +60,7 @@ def _check_basics(services: Services, request: RunRequest, device: Device) -> Ru
         )
     if run_type is RunType.RUN and not 1 <= request.shots <= device.max_shots:
         raise BadRequest(
-            f"shots: expected 1..{device.max_shots} for {device.id}, got {request.shots}",
+            f"shots: expected 1..{device.max_shots} for {device.id}, got {describe(request.shots)}",
             field="shots",
         )
     return run_type
@@ -161,6 +148,35 @@ def _check_credentials(backend: Backend, device: Device, credentials: Mapping[st
         )
 
 
+def _check_plan(
+    limits: Any, run_type: RunType, shots: int, plan: JobPlan, analytics: Sequence[Any]
+) -> None:
+    request_limits.check_shots(limits, run_type, shots, len(plan.executables))
+    per_circuit = [
+        len(c.parameter_sets) * (len(c.groups) if c.groups is not None else 1)
+        for c in plan.circuits
+    ]
+    request_limits.check_result_size(
+        limits, run_type, shots, analytics, per_circuit, plan.has_observables
+    )
+
+
+@contextmanager
+def _native_failures_refused() -> Iterator[None]:
+    """A vendor SDK's native code that fails with a BaseException (PyO3's PanicException)
+    refuses the request instead of escaping every `except Exception` above this call."""
+    try:
+        yield
+    except (Exception, KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:
+        raise BadRequest(
+            f"device_id: the device's software failed on this request ({type(exc).__name__}); "
+            "nothing was stored",
+            field="device_id",
+        ) from None
+
+
 def _plan_document(plan: JobPlan, device_plan: Any | None) -> dict[str, Any]:
     document = plan.summary()
     if device_plan is not None:
@@ -182,8 +198,10 @@ def submit_run(
     `circuit_names` names the new circuits of `circuits_qasm`, in order (the CLI names them
     after their files); a source already stored keeps its name."""
     req = parse(RunRequest, request)
+    limits = services.limits
+    request_limits.check_circuits(limits, req.circuit_ids, req.circuits_qasm)
     names = [
-        check_text(n, f"circuit_names[{i}]", max_length=services.limits.name_max)
+        check_text(n, f"circuit_names[{i}]", max_length=limits.name_max)
         for i, n in enumerate(circuit_names)
     ]
     stored = _load_stored(services, user, req)
@@ -200,7 +218,9 @@ def submit_run(
     analytics = [c.analytics for c in stored] + [s.parsed.analytics for s in sources]
     _check_circuits(services, req, device, run_type, analytics)
     parameters = normalize_parameters(req.parameters, [a.parameter_names for a in analytics])
+    request_limits.check_parameter_sets(limits, parameters)
     observables = normalize_observables(req.observables, [a.qubits for a in analytics])
+    request_limits.check_paulis(limits, observables)
     plan = build_plan(
         run_type,
         req.shots,
@@ -208,14 +228,17 @@ def submit_run(
         parameters,
         observables,
         provider_estimates=backend.estimates_observables(device, req.use_mitigation),
+        max_executables=limits.executables,
     )
+    _check_plan(limits, run_type, req.shots, plan, analytics)
     job_id = new_id("job")
     spec = _spec(job_id, req, run_type, plan, spec_circuits(stored, sources), runtime)
-    backend.validate(device, spec)
-    if not req.dry_run:
-        _check_credentials(backend, device, credentials)
-    estimate = backend.estimate_cost(device, spec, credentials=credentials)
-    device_plan = backend.prepare(device, spec) if req.dry_run else None
+    with _native_failures_refused():
+        backend.validate(device, spec)
+        if not req.dry_run:
+            _check_credentials(backend, device, credentials)
+        estimate = backend.estimate_cost(device, spec, credentials=credentials)
+        device_plan = backend.prepare(device, spec) if req.dry_run else None
 
     now = services.clock()
     job = Job(

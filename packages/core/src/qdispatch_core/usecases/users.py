@@ -47,21 +47,21 @@ def create_user(services: Services, name: str, credits: object = 0) -> tuple[Use
 
 def ensure_user(services: Services, name: str, credits: object = 0) -> User:
     """The named user, created with `credits` on first use (the default local user)."""
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         existing = uow.users.by_name(name)
     if existing is not None:
         return existing
     try:
         return create_user(services, name, credits)[0]
     except Conflict:  # another process created it first
-        with services.repository.begin() as uow:
+        with services.repository.read() as uow:
             found = uow.users.by_name(name)
         assert found is not None
         return found
 
 
 def list_users(services: Services) -> list[tuple[User, Decimal]]:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return [(u, uow.billing.balance(u.id)) for u in uow.users.list()]
 
 
@@ -83,7 +83,7 @@ def credit_user(services: Services, name: str, amount: object) -> Decimal:
 def authenticate(services: Services, api_key: str | None) -> User:
     if not api_key:
         raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         user = uow.users.by_api_key_hash(hash_api_key(api_key))
     if user is None:
         raise Unauthorized("invalid API key")
@@ -91,5 +91,5 @@ def authenticate(services: Services, api_key: str | None) -> User:
 
 
 def balance(services: Services, user: User) -> Decimal:
-    with services.repository.begin() as uow:
+    with services.repository.read() as uow:
         return uow.billing.balance(user.id)

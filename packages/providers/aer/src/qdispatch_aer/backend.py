@@ -2,46 +2,62 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qdispatch_aer import checks
-from qdispatch_aer.batches import Batch
 from qdispatch_aer.devices import build_devices
 from qdispatch_aer.facts import load_facts
-from qdispatch_aer.settings import RunSettings
-from qdispatch_core.domain import Cost, Device
-from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
-from qdispatch_qiskit.local_jobs import LocalJob, LocalJobs
+from qdispatch_aer.settings import MPS, RunSettings
+from qdispatch_core.domain import Cost, Device, Shard
+from qdispatch_core.ports.backend import Backend, DevicePlan, JobSpec, ShardResult
+from qdispatch_qiskit.failures import simulation_failures
 from qdispatch_qiskit.memory import memory_limit_from_env
 
 if TYPE_CHECKING:
     from qdispatch_aer.engine import Engine
 
 Credentials = Mapping[str, str]
-NOT_NEEDED = {"applied": False, "reason": "not needed: noiseless simulator"}
+BOND_ENV = "QDISPATCH_MPS_MAX_BOND_DIMENSION"
+DEFAULT_MAX_BOND_DIMENSION = 256
+
+
+def bond_dimension_from_env() -> int:
+    """The bound on matrix-product-state bond dimensions: QDISPATCH_MPS_MAX_BOND_DIMENSION,
+    else 256 (an MPS of n qubits then holds at most ~32·256²·n bytes)."""
+    raw = os.environ.get(BOND_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_BOND_DIMENSION
+    try:
+        value = int(float(raw))
+    except ValueError:
+        raise ValueError(f"{BOND_ENV} must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{BOND_ENV} must be at least 1, got {value}")
+    return value
 
 
 class AerBackend(Backend):
-    """`aer_simulator` and `aer_simulator_mps`, run in this process.
+    """`aer_simulator` and `aer_simulator_mps`, run shard by shard in the worker's simulation
+    processes.
 
     Nothing here imports Qiskit until a job is validated, prepared or run, so listing devices
     stays fast. `memory_limit_bytes` is what one simulation may use (default: the
-    QDISPATCH_SIMULATION_MEMORY_BYTES environment variable, else 8 GiB).
+    QDISPATCH_SIMULATION_MEMORY_BYTES environment variable, else 8 GiB);
+    `max_bond_dimension` bounds matrix-product-state runs (default:
+    QDISPATCH_MPS_MAX_BOND_DIMENSION, else 256).
     """
 
     provider = "aer"
-    # Local jobs: the worker blocks in `wait`, so short intervals cost nothing but keep
-    # progress and cancellation responsive.
-    polling = (0.05, 0.5)
 
-    def __init__(self, *, memory_limit_bytes: int | None = None, workers: int = 2) -> None:
+    def __init__(
+        self, *, memory_limit_bytes: int | None = None, max_bond_dimension: int | None = None
+    ) -> None:
         self.memory_limit_bytes = memory_limit_bytes or memory_limit_from_env()
+        self.max_bond_dimension = max_bond_dimension or bond_dimension_from_env()
         self._facts = load_facts()
         self._devices = build_devices(self._facts, self.memory_limit_bytes)
-        self._jobs = LocalJobs(
-            "aer", label="Aer job", failure="Aer simulation failed", workers=workers
-        )
         self._engine: Engine | None = None
 
     @property
@@ -68,8 +84,11 @@ class AerBackend(Backend):
     ) -> Cost:
         return Cost.free("shots", spec.plan.total_shots)
 
+    def _settings(self, device: Device, spec: JobSpec) -> RunSettings:
+        return RunSettings.resolve(device, spec.options, self.max_bond_dimension)
+
     def prepare(self, device: Device, spec: JobSpec) -> DevicePlan:
-        settings = RunSettings.resolve(device, spec.options)
+        settings = self._settings(device, spec)
         facts = []
         for i in range(len(spec.circuits)):
             circuit = self.engine.program(spec, i, settings).circuit
@@ -86,51 +105,35 @@ class AerBackend(Backend):
         )
         return DevicePlan(tuple(facts), (note,))
 
-    # -- execution ----------------------------------------------------------------------
+    # -- execution: shards -------------------------------------------------------------------
 
-    def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
-        settings = RunSettings.resolve(device, spec.options)
-        job = self._jobs.start(len(spec.plan.executables), lambda j: self._work(j, spec, settings))
-        return (job.id,)
+    def seconds_per_executable(self, device: Device, spec: JobSpec) -> float:
+        """Rough, from the plan alone: sampling costs about a microsecond a shot here, a
+        dense simulation a few nanoseconds per amplitude and gate (density matrices square
+        the amplitudes)."""
+        settings = self._settings(device, spec)
+        widest = max(c.analytics.qubits for c in spec.circuits)
+        gates = max(1, max(c.analytics.gates_total for c in spec.circuits))
+        amplitudes = 2.0 ** min(widest, 40)
+        if settings.method == "density_matrix":
+            amplitudes *= amplitudes
+        elif settings.method == MPS:
+            amplitudes = min(amplitudes, float(self.max_bond_dimension) ** 2 * widest)
+        shots = spec.shots if spec.plan.output_kind == "counts" else 0
+        return 1e-4 + shots * 1e-6 + amplitudes * gates * 3e-9
 
-    def _work(self, job: LocalJob, spec: JobSpec, settings: RunSettings) -> None:
-        methods: set[str] = set()
-
-        def on_batch(batch: Batch, outputs: list[Any], used: set[str]) -> bool:
-            job.outputs[batch.first : batch.first + batch.size] = outputs
-            job.done += batch.size
-            methods.update(used)
-            # go on unless cancellation was asked for and executables remain
-            return job.done == job.total or not job.stop_if_cancelled(
-                f"cancelled after {job.done} of {job.total} executables"
-            )
-
-        self.engine.run(spec, settings, on_batch)
+    def run_shard(
+        self, device: Device, spec: JobSpec, shard: Shard, credentials: Credentials
+    ) -> ShardResult:
+        settings = self._settings(device, spec)
+        with simulation_failures("Aer simulation failed"):
+            outputs, methods = self.engine.run(spec, settings, shard)
+        notes = []
         if methods:
-            job.notes.append(f"Aer simulated with method(s): {', '.join(sorted(methods))}")
-
-    def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
-        return self._jobs.state(job_ids[0])
-
-    def wait(
-        self, device: Device, job_ids: Sequence[str], credentials: Credentials, timeout: float
-    ) -> RemoteState:
-        return self._jobs.wait(job_ids[0], timeout)
-
-    def fetch(
-        self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
-    ) -> Execution:
-        job = self._jobs.finished_job(job_ids[0])
-        return Execution(
-            outputs=list(job.outputs),
-            cost=self.estimate_cost(device, spec),
-            mitigation=dict(NOT_NEEDED) if spec.use_mitigation else None,
-            notes=tuple(job.notes),
-        )
-
-    def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
-        for job_id in job_ids:
-            self._jobs.cancel(job_id)
-
-    def close(self) -> None:
-        self._jobs.shutdown()
+            notes.append(f"Aer simulated with method(s): {', '.join(sorted(methods))}")
+        if settings.max_bond_dimension is not None:
+            notes.append(
+                f"matrix_product_state bond dimension bounded at {settings.max_bond_dimension} "
+                f"({BOND_ENV}): results are approximate where the state needs more"
+            )
+        return ShardResult(outputs, tuple(notes))

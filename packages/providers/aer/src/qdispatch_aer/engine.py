@@ -1,8 +1,8 @@
-"""What runs a job: programs compiled once, then one Aer call per batch."""
+"""What runs a shard of a job: programs compiled once per process, then one Aer call per batch
+(or piece of a batch) the shard covers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from qdispatch_aer import runners
@@ -10,10 +10,8 @@ from qdispatch_aer.batches import Batch, split
 from qdispatch_aer.programs import MEASURED, UNMEASURED, Compiler, Program
 from qdispatch_aer.settings import RunSettings
 from qdispatch_aer.simulators import Simulator, Simulators
+from qdispatch_core.domain import Shard
 from qdispatch_core.ports.backend import JobSpec
-
-# (batch, outputs of its executables, Aer methods used) -> False to stop before the next batch
-OnBatch = Callable[[Batch, list[Any], set[str]], bool]
 
 
 def variant(spec: JobSpec, circuit: int) -> str:
@@ -30,21 +28,35 @@ class Engine:
     def program(self, spec: JobSpec, circuit: int, settings: RunSettings) -> Program:
         return self.compiler.program(spec.circuits[circuit].qasm, variant(spec, circuit), settings)
 
-    def run(self, spec: JobSpec, settings: RunSettings, on_batch: OnBatch) -> None:
-        """Run every batch in plan order, reporting each; stops early when told to."""
+    def run(self, spec: JobSpec, settings: RunSettings, shard: Shard) -> tuple[list[Any], set[str]]:
+        """Outputs of the shard's executables (and the Aer methods used): one Aer call per
+        batch it covers, or per piece of a batch where the shard holds part of one."""
         simulator = self.simulators.get(settings)
+        outputs: list[Any] = []
+        methods: set[str] = set()
         for batch in split(spec.plan):
-            outputs, methods = self._run_batch(spec, settings, simulator, batch)
-            if not on_batch(batch, outputs, methods):
-                return
+            start = max(shard.first, batch.first)
+            stop = min(shard.stop, batch.first + batch.size)
+            if start >= stop:
+                continue
+            piece = (start - batch.first, stop - batch.first)
+            found, used = self._run_batch(spec, settings, simulator, batch, piece)
+            outputs += found
+            methods |= used
+        return outputs, methods
 
     def _run_batch(
-        self, spec: JobSpec, settings: RunSettings, simulator: Simulator, batch: Batch
+        self,
+        spec: JobSpec,
+        settings: RunSettings,
+        simulator: Simulator,
+        batch: Batch,
+        piece: tuple[int, int],
     ) -> tuple[list[Any], set[str]]:
         plan = spec.plan
         circuit_plan = plan.circuits[batch.circuit]
         program = self.program(spec, batch.circuit, settings)
-        sets = circuit_plan.parameter_sets
+        sets = circuit_plan.parameter_sets[piece[0] : piece[1]]
         if plan.output_kind == "statevector":
             return runners.exact_statevectors(simulator, program, sets)
         if plan.output_kind == "expectations":
@@ -53,5 +65,5 @@ class Engine:
         basis = None
         if batch.group is not None and circuit_plan.groups is not None:
             basis = circuit_plan.groups[batch.group].basis
-        seed = settings.batch_seed(batch.index)
+        seed = settings.piece_seed(batch.index, piece[0])
         return runners.sample_counts(simulator, program, sets, plan.shots, seed, basis)

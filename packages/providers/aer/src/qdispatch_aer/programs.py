@@ -7,7 +7,7 @@ the already transpiled circuit (H and Sdg are native to every Aer method).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qdispatch_aer.sdk import require
@@ -21,10 +21,14 @@ UNMEASURED = "unmeasured"  # final measurements dropped: measurement groups, exa
 
 @dataclass(frozen=True, slots=True)
 class Program:
-    circuit: Any  # transpiled QuantumCircuit (shared: copy before changing)
+    circuit: Any  # transpiled QuantumCircuit, the caller's own (see `Compiler.program`)
     positions: tuple[int, ...]  # where each source qubit ends up in `circuit`
     names: tuple[str, ...]  # the source's parameter names, in binding order
     qubits: int  # of the source circuit
+
+
+def _own_copy(program: Program) -> Program:
+    return replace(program, circuit=program.circuit.copy())
 
 
 class Compiler:
@@ -38,8 +42,12 @@ class Compiler:
         return self._cache.misses
 
     def program(self, qasm: str, variant: str, settings: RunSettings) -> Program:
+        """The compiled program, its circuit a copy of the cached one made under the cache's
+        lock: a request thread (dry runs), worker threads and Aer never share a circuit."""
         key = (content_hash(qasm), variant, settings.transpile_key)
-        return self._cache.get_or_create(key, lambda: self._compile(qasm, variant, settings))
+        return self._cache.get_or_create(
+            key, lambda: self._compile(qasm, variant, settings), share=_own_copy
+        )
 
     def _compile(self, qasm: str, variant: str, settings: RunSettings) -> Program:
         qk = require("qdispatch_qiskit")

@@ -50,6 +50,8 @@ def _build(settings: RunSettings) -> Simulator:
     options: dict[str, Any] = {"method": settings.method, "precision": settings.precision}
     if settings.max_parallel_threads is not None:
         options["max_parallel_threads"] = settings.max_parallel_threads
+    if settings.max_bond_dimension is not None:
+        options["matrix_product_state_max_bond_dimension"] = settings.max_bond_dimension
     simulator = aer.AerSimulator(**options)
     estimator = primitives.EstimatorV2.from_backend(
         simulator,

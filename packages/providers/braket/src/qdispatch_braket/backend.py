@@ -19,14 +19,22 @@ from qdispatch_braket.mitigation import Decision
 from qdispatch_braket.session import SessionFactory, default_session_factory, missing_keys
 from qdispatch_braket.settings import RunSettings
 from qdispatch_braket.workload import estimated_shapes, profile_for
-from qdispatch_core.domain import Cost, Device
-from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
+from qdispatch_core.domain import Cost, Device, Shard
+from qdispatch_core.ports.backend import (
+    Backend,
+    DevicePlan,
+    Execution,
+    JobSpec,
+    RemoteState,
+    ShardResult,
+)
 
 Credentials = Mapping[str, str]
 
 
 class BraketBackend(Backend):
-    """`braket_local_sv`, `braket_local_dm` (in this process) and `aws_*` cloud devices.
+    """`braket_local_sv`, `braket_local_dm` (shard by shard, in the worker's simulation
+    processes) and `aws_*` cloud devices.
 
     Nothing here imports the Braket SDK, boto3 or Qiskit until a job is validated, prepared
     or run, so listing devices stays fast. `session_factory(credentials, region)` builds the
@@ -35,8 +43,7 @@ class BraketBackend(Backend):
     """
 
     provider = "braket"
-    # Local jobs block in `wait`; cloud polls are spaced by `min_poll_seconds` whatever the
-    # worker asks, so short intervals keep local progress and cancellation responsive.
+    # Cloud polls are spaced by `min_poll_seconds` whatever the worker asks.
     polling = (0.05, 0.5)
 
     def __init__(
@@ -44,7 +51,6 @@ class BraketBackend(Backend):
         *,
         session_factory: SessionFactory | None = None,
         min_poll_seconds: float = 2.0,
-        workers: int = 2,
     ) -> None:
         self._catalog = load_catalog()
         self._devices = build_devices(self._catalog)
@@ -53,7 +59,6 @@ class BraketBackend(Backend):
         self._cloud: CloudRunner | None = None
         self._session_factory = session_factory or default_session_factory
         self._min_poll_seconds = min_poll_seconds
-        self._workers = workers
 
     # -- lazily built parts (they import Qiskit) -------------------------------------------
 
@@ -66,7 +71,7 @@ class BraketBackend(Backend):
     @property
     def local(self) -> LocalRunner:
         if self._local is None:
-            self._local = LocalRunner(self.compiler, self._catalog, self._workers)
+            self._local = LocalRunner(self.compiler, self._catalog)
         return self._local
 
     @property
@@ -143,37 +148,56 @@ class BraketBackend(Backend):
 
     # -- execution ----------------------------------------------------------------------
 
+    # -- local simulators: shards -------------------------------------------------------------
+
+    def seconds_per_executable(self, device: Device, spec: JobSpec) -> float:
+        """Rough: a local task costs milliseconds to set up; then shots, and a dense state
+        (squared for the density matrix) through every gate."""
+        widest = max(c.analytics.qubits for c in spec.circuits)
+        gates = max(1, max(c.analytics.gates_total for c in spec.circuits))
+        amplitudes = 2.0 ** min(widest, 30)
+        if device.id == "braket_local_dm":
+            amplitudes *= amplitudes
+        shots = spec.shots if spec.plan.output_kind == "counts" else 0
+        return 5e-3 + shots * 2e-6 + amplitudes * gates * 5e-9
+
+    def run_shard(
+        self, device: Device, spec: JobSpec, shard: Shard, credentials: Credentials
+    ) -> ShardResult:
+        if not device.local:
+            return super().run_shard(device, spec, shard, credentials)
+        return self.local.run_shard(device, spec, shard)
+
+    def finish_local(
+        self,
+        device: Device,
+        spec: JobSpec,
+        outputs: Sequence[Any],
+        notes: Sequence[str],
+        credentials: Credentials,
+    ) -> Execution:
+        return self.local.finish(device, spec, list(outputs), tuple(notes))
+
+    # -- cloud devices ------------------------------------------------------------------------
+
     def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
         if device.local:
-            return (self.local.start(device, spec),)
+            return super().submit(device, spec, credentials)
         return self.cloud.submit(device, spec, credentials)
 
     def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
         if device.local:
-            return self.local.jobs.state(job_ids[0])
+            return super().poll(device, job_ids, credentials)
         return self.cloud.poll(job_ids, credentials)
-
-    def wait(
-        self, device: Device, job_ids: Sequence[str], credentials: Credentials, timeout: float
-    ) -> RemoteState:
-        if device.local:
-            return self.local.jobs.wait(job_ids[0], timeout)
-        return self.poll(device, job_ids, credentials)
 
     def fetch(
         self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
     ) -> Execution:
         if device.local:
-            return self.local.execution(job_ids[0])
+            return super().fetch(device, spec, job_ids, credentials)
         return self.cloud.fetch(device, spec, job_ids, credentials)
 
     def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
         if device.local:
-            for job_id in job_ids:
-                self.local.jobs.cancel(job_id)
-            return
+            return super().cancel(device, job_ids, credentials)
         self.cloud.cancel(device, job_ids, credentials)
-
-    def close(self) -> None:
-        if self._local is not None:
-            self._local.jobs.shutdown()

@@ -6,7 +6,7 @@ rotated into a measurement basis when sampling observables, transpiled into the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qdispatch_braket.sdk import require
@@ -35,7 +35,7 @@ class Profile:
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    circuit: Any  # transpiled QuantumCircuit, without measurements (shared: copy to change)
+    circuit: Any  # transpiled QuantumCircuit, without measurements; the caller's own copy
     positions: tuple[int, ...]  # the wire holding each source qubit at the end
     qubits: int  # of the source circuit
     labels: tuple[int, ...] | None  # pinned: the device qubit of each wire; None: virtual
@@ -66,7 +66,13 @@ class Compiler:
         """`qasm` without its final measurements, rotated into `basis` (a measurement group's
         Pauli string, or None), transpiled for `profile`."""
         key = (content_hash(qasm), measurement_basis_key(basis), profile)
-        return self._programs.get_or_create(key, lambda: self._compile(qasm, basis, profile))
+        # Each caller gets its own copy, made under the cache's lock: no Qiskit object is
+        # shared between request and worker threads.
+        return self._programs.get_or_create(
+            key,
+            lambda: self._compile(qasm, basis, profile),
+            share=lambda c: replace(c, circuit=c.circuit.copy()),
+        )
 
     def _target(self, profile: Profile, width: int) -> Any:
         def build() -> Any:

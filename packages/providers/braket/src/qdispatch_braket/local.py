@@ -1,5 +1,12 @@
-"""Jobs on the SDK's local simulators: the same programs and program sets a cloud device would
-get, run by `braket.devices.LocalSimulator` in a thread of the worker process."""
+"""Jobs on the SDK's local simulators, shard by shard in the worker's simulation processes: the
+same programs and program sets a cloud device would get, run by
+`braket.devices.LocalSimulator`.
+
+A sampled shard's outputs are its readings as plain data (counts keyed as Braket keys them,
+with the measured qubits): the finishing step reads them into the job's outputs and, with
+mitigation on the noisy density-matrix simulator, corrects them with one calibration for the
+whole job. An exact shard's outputs are final (nothing to mitigate).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +19,17 @@ from qdispatch_braket import programs
 from qdispatch_braket.assembly import assemble
 from qdispatch_braket.capabilities import Capabilities, from_local_facts
 from qdispatch_braket.compiler import Compiler
-from qdispatch_braket.readings import Reading, readings
+from qdispatch_braket.outputs import exact_outputs
+from qdispatch_braket.readings import Reading, from_record, readings, to_record
 from qdispatch_braket.sdk import require
 from qdispatch_braket.settings import RunSettings
-from qdispatch_braket.workload import braket_tasks, build
-from qdispatch_core.domain import Cost, Device
-from qdispatch_core.ports.backend import Execution, JobSpec
-from qdispatch_qiskit.local_jobs import LocalJob, LocalJobs
+from qdispatch_braket.workload import braket_tasks, build, for_shard
+from qdispatch_core.domain import Cost, Device, Shard
+from qdispatch_core.errors import ProviderError
+from qdispatch_core.ports.backend import Execution, JobSpec, ShardResult
+from qdispatch_qiskit.failures import simulation_failures
+
+FAILURE = "the Braket local simulator failed"
 
 # Calibrating the local noisy simulator costs nothing but time; many shots make it precise.
 LOCAL_CALIBRATION_SHOTS = 20_000
@@ -35,7 +46,7 @@ def decision_for(device: Device, spec: JobSpec, settings: RunSettings) -> m.Deci
 
 
 class LocalRunner:
-    def __init__(self, compiler: Compiler, catalog: Mapping[str, Any], workers: int = 2) -> None:
+    def __init__(self, compiler: Compiler, catalog: Mapping[str, Any]) -> None:
         # braket_local_dm without noise options runs noise-free circuits: that is the point of
         # the device, not something to warn every job about.
         warnings.filterwarnings(
@@ -43,50 +54,66 @@ class LocalRunner:
         )
         self.compiler = compiler
         self.catalog = catalog
-        self.jobs = LocalJobs(
-            "braket-local",
-            label="Braket local job",
-            failure="the Braket local simulator failed",
-            workers=workers,
-        )
         self.calibrations = m.CalibrationCache()
 
     def capabilities(self, device: Device) -> Capabilities:
         return from_local_facts(self.catalog["local"][device.id])
 
-    def start(self, device: Device, spec: JobSpec) -> str:
-        job = self.jobs.start(len(spec.plan.executables), lambda j: self._work(j, device, spec))
-        return job.id
-
     def _simulator(self, device: Device) -> Any:
         backend = self.catalog["local"][device.id]["backend"]
         return require("braket.devices").LocalSimulator(backend)
 
-    def _work(self, job: LocalJob, device: Device, spec: JobSpec) -> None:
+    def run_shard(self, device: Device, spec: JobSpec, shard: Shard) -> ShardResult:
+        with simulation_failures(FAILURE):
+            return self._run_shard(device, spec, shard)
+
+    def _run_shard(self, device: Device, spec: JobSpec, shard: Shard) -> ShardResult:
         settings = RunSettings.resolve(spec.options)
         decision = decision_for(device, spec, settings)
         caps = self.capabilities(device)
-        workload = build(spec, caps, settings, decision, self.compiler)
+        workload = for_shard(
+            build(spec, caps, settings, decision, self.compiler), spec, caps, shard
+        )
         simulator = self._simulator(device)
         found: list[Reading] = []
-        tasks = list(braket_tasks(workload, settings.noise))
-        for k, task in enumerate(tasks):
-            if job.stop_if_cancelled(f"cancelled after {k} of {len(tasks)} tasks"):
-                return
+        for task in braket_tasks(workload, settings.noise):
             result = simulator.run(task.specification, shots=task.shots).result()
             found += readings(result)
-            job.done = min(len(found), workload.executables)
+        if len(found) != shard.count:
+            raise ProviderError(f"{FAILURE}: {len(found)} results for {shard.count} executables")
+        note = f"local Braket tasks on {device.id}, sweeps in program sets where it takes them"
+        if spec.plan.output_kind != "counts":
+            return ShardResult(exact_outputs(spec, found, shard.first, shard.count), (note,))
+        for reading in found:
+            if reading.failure is not None:
+                raise ProviderError(f"Amazon Braket could not run an executable: {reading.failure}")
+        return ShardResult([to_record(r) for r in found], (note,))
+
+    def finish(
+        self, device: Device, spec: JobSpec, outputs: list[Any], notes: tuple[str, ...]
+    ) -> Execution:
+        settings = RunSettings.resolve(spec.options)
+        decision = decision_for(device, spec, settings)
+        cost = Cost.free("shots", spec.plan.total_shots)
+        if spec.plan.output_kind != "counts":
+            record = (
+                None
+                if decision.mode == m.NOT_REQUESTED
+                else {
+                    "applied": False,
+                    "reason": "not needed: exact simulation",
+                }
+            )
+            return Execution(outputs=outputs, cost=cost, mitigation=record, notes=notes)
+        found = [from_record(o) for o in outputs]
         calibration = None
-        if decision.mode == m.READOUT_CACHED and spec.plan.output_kind == "counts":
-            calibration = self._calibration(simulator, device, spec, settings)
+        if decision.mode == m.READOUT_CACHED:
+            with simulation_failures(FAILURE):
+                calibration = self._calibration(self._simulator(device), device, spec, settings)
         assembled = assemble(spec, found, decision, calibration)
-        program_sets = sum(1 for shape in workload.shapes if shape.program_set)
-        notes = (
-            f"{len(tasks)} local Braket task(s) on {device.id}, {program_sets} program set(s)",
-        )
-        job.result = Execution(
+        return Execution(
             outputs=assembled.outputs,
-            cost=Cost.free("shots", spec.plan.total_shots),
+            cost=cost,
             mitigation=assembled.mitigation,
             raw_outputs=assembled.raw_outputs,
             notes=notes,
@@ -112,6 +139,3 @@ class LocalRunner:
         )
         self.calibrations.put(key, calibration)
         return calibration
-
-    def execution(self, job_id: str) -> Execution:
-        return self.jobs.finished_job(job_id).result

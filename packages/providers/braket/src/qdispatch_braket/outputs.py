@@ -95,9 +95,14 @@ def check_measured(reading: Reading, expected_bits: int) -> None:
         )
 
 
-def exact_outputs(spec: JobSpec, readings: Sequence[Reading]) -> list[Any]:
+def exact_outputs(
+    spec: JobSpec, readings: Sequence[Reading], first: int = 0, count: int | None = None
+) -> list[Any]:
+    """Outputs of executables `first` .. `first + count - 1` (default: all) from their
+    readings."""
+    stop = len(spec.plan.executables) if count is None else first + count
     outputs = []
-    for e, reading in zip(spec.plan.executables, readings, strict=True):
+    for e, reading in zip(spec.plan.executables[first:stop], readings, strict=True):
         if reading.failure is not None:
             raise ProviderError(f"Amazon Braket could not run an executable: {reading.failure}")
         plan = spec.plan.circuits[e.circuit]

@@ -55,3 +55,20 @@ def readings(result: Any) -> list[Reading]:
     if hasattr(result, "entries") and hasattr(result, "num_executables"):
         return [_entry(entry) for composite in result.entries for entry in composite.entries]
     return [_gate_model(result)]
+
+
+def to_record(reading: Reading) -> dict[str, Any]:
+    """A sampled reading as plain data (a shard's stored output); failures never get here."""
+    return {
+        "counts": {k: int(v) for k, v in reading.counts.items()},
+        "probabilities": {k: float(v) for k, v in reading.probabilities.items()},
+        "measured": [int(q) for q in reading.measured],
+    }
+
+
+def from_record(record: dict[str, Any]) -> Reading:
+    return Reading(
+        counts=dict(record["counts"]),
+        probabilities=dict(record["probabilities"]),
+        measured=tuple(record["measured"]),
+    )

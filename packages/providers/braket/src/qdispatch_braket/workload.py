@@ -15,6 +15,7 @@ from qdispatch_braket.mitigation import DEBIAS, DEBIAS_TYPE, Decision
 from qdispatch_braket.programs import NOISELESS, Noise, Source
 from qdispatch_braket.sdk import require
 from qdispatch_braket.settings import RunSettings
+from qdispatch_core.domain import Shard
 from qdispatch_core.ports.backend import JobSpec
 
 CALIBRATIONS = 2  # all |0>, all |1>
@@ -151,6 +152,32 @@ def build(
         shots=0 if exact else spec.shots,
         executables=len(spec.plan.executables),
         debias=decision.mode == DEBIAS,
+    )
+
+
+def for_shard(workload: Workload, spec: JobSpec, caps: Capabilities, shard: Shard) -> Workload:
+    """The part of a job's workload that runs the shard's executables: each unit's inputs cut
+    to the shard (units hold contiguous executables in plan order), tasks shaped anew. Only
+    for jobs without calibration units (local simulators calibrate apart)."""
+    units: list[Unit] = []
+    offset = 0
+    for unit in workload.units:
+        start = max(shard.first, offset) - offset
+        stop = min(shard.stop, offset + len(unit.inputs)) - offset
+        if start < stop:
+            units.append(Unit(unit.source, unit.inputs[start:stop]))
+        offset += len(unit.inputs)
+    sizes = [len(u.inputs) for u in units]
+    if spec.plan.output_kind == "counts" and not workload.debias:
+        shapes = tasks.plan_tasks(sizes, spec.shots, caps.program_sets)
+    else:
+        shapes = tasks.single_tasks(sizes)
+    return Workload(
+        units=tuple(units),
+        shapes=tuple(shapes),
+        shots=workload.shots,
+        executables=shard.count,
+        debias=workload.debias,
     )
 
 

@@ -12,11 +12,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from qdispatch_core.domain import Cost, Device
+from qdispatch_core.domain import Cost, Device, Shard
 from qdispatch_core.errors import NotFound, ProviderError
 from qdispatch_core.listing import AccountListings
-from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
-from qdispatch_ibm import estimation, mitigation, planning, pubs
+from qdispatch_core.ports.backend import (
+    Backend,
+    DevicePlan,
+    Execution,
+    JobSpec,
+    RemoteState,
+    ShardResult,
+)
+from qdispatch_ibm import estimation, local, mitigation, planning, pubs
 from qdispatch_ibm.accounts import Account, Services, account_for, missing_keys
 from qdispatch_ibm.calibration import CalibrationStore
 from qdispatch_ibm.catalog import fake_facts, load_catalog, twin_of
@@ -24,11 +31,12 @@ from qdispatch_ibm.checks import check_noisy_exact, check_noisy_sampling, check_
 from qdispatch_ibm.cloud import CloudBackends, CloudJobs
 from qdispatch_ibm.devices import fake_devices, static_cloud_devices
 from qdispatch_ibm.estimation import ESTIMATOR, SAMPLER
-from qdispatch_ibm.local import Fakes, LocalEntry, LocalJobs
+from qdispatch_ibm.local import Fakes
 from qdispatch_ibm.pricing import local_cost, qpu_cost, quantum_seconds
 from qdispatch_ibm.programs import UNMEASURED, Compiler
 from qdispatch_ibm.readout import Readout, corrected_execution
 from qdispatch_ibm.settings import RunSettings
+from qdispatch_qiskit.failures import simulation_failures
 from qdispatch_qiskit.memory import memory_limit_from_env
 
 log = logging.getLogger(__name__)
@@ -55,8 +63,7 @@ class IBMBackend(Backend):
     """
 
     provider = "ibm"
-    # Cloud jobs queue for seconds to hours; local ones block in `wait`, so they finish as
-    # soon as the simulation does whatever the interval.
+    # Cloud jobs queue for seconds to hours. (Fake backends run in shards, not polled.)
     polling = (1.0, 20.0)
 
     def __init__(
@@ -70,7 +77,6 @@ class IBMBackend(Backend):
         self._listings: AccountListings[tuple[Device, ...]] = AccountListings()
         self._cloud_jobs = CloudJobs(self._services)
         self._fakes = Fakes()
-        self._local = LocalJobs()
         self._compiler: Compiler | None = None
         self.calibrations = CalibrationStore(Path(calibration_dir) if calibration_dir else None)
         self._readout = Readout(self.calibrations, load_catalog()["qiskit_ibm_runtime"])
@@ -222,7 +228,7 @@ class IBMBackend(Backend):
 
     def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
         if device.local:
-            return (self._submit_local(device, spec),)
+            return super().submit(device, spec, credentials)
         account = self._account(credentials)
         backend = self._cloud.backend(account, device.id)
         program_for = self._programs(backend.target, spec)
@@ -237,33 +243,90 @@ class IBMBackend(Backend):
         options = {"default_shots": spec.shots}
         return (self._cloud_jobs.submit(account, backend, SAMPLER, built, options),)
 
-    def _submit_local(self, device: Device, spec: JobSpec) -> str:
-        from qdispatch_ibm import local
+    # -- fake backends: shards ---------------------------------------------------------------
 
-        settings = RunSettings.resolve(spec.options)
-        backend = self._fakes.get(device.id)
-        program_for = self._programs(backend.target, spec)
+    def seconds_per_executable(self, device: Device, spec: JobSpec) -> float:
+        """Rough: noisy sampling simulates every shot through every gate; exact noisy values
+        hold a density matrix (16·4^n bytes) through every gate."""
+        widest = max(c.analytics.qubits for c in spec.circuits)
+        gates = max(1, max(c.analytics.gates_total for c in spec.circuits))
+        if spec.plan.output_kind == "counts":
+            return 2e-3 + spec.shots * (gates + widest) * 2e-7
+        return 2e-3 + 4.0 ** min(widest, 20) * gates * 3e-9
+
+    def run_shard(
+        self, device: Device, spec: JobSpec, shard: Shard, credentials: Credentials
+    ) -> ShardResult:
+        if not device.local:
+            return super().run_shard(device, spec, shard, credentials)
         kind = spec.plan.output_kind
-        if kind == "counts":
-            built = pubs.build_pubs(spec, program_for, backend.target)
-            plans = pubs.plan_pubs(spec, [p[0] for p in built])
-            job = local.sample(backend, built, spec.shots, settings.seed_simulator)
-            notes = (planning.layout_note(device.id, spec, program_for),)
-            entry = LocalEntry(job, kind, len(spec.plan.executables), plans, notes)
-        elif kind == "expectations" and not spec.plan.estimated_by_provider:
-            noise = self._fakes.noise_model(device.id)
-            built = estimation.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
-            job = local.estimate_exactly(noise, built)
-            note = f"exact expectation values of the noisy state ({device.id} noise model)"
-            entry = LocalEntry(job, kind, len(spec.plan.executables), None, (note,))
-        elif kind == "statevector":
+        if kind == "statevector":
             raise ProviderError(f"{device.id} cannot return state vectors (it is noisy)")
-        else:  # the core asked estimates_observables, which is False for fakes
-            raise ProviderError(
+        if kind == "expectations" and spec.plan.estimated_by_provider:
+            raise ProviderError(  # the core asked estimates_observables, which is False here
                 f"{device.id} measures observables in groups itself, but the job was planned "
                 "for a provider that estimates them"
             )
-        return self._local.add(entry)
+        with simulation_failures("the local simulation failed"):
+            if kind == "counts":
+                return self._sample_shard(device, spec, shard)
+            return self._exact_shard(device, spec, shard)
+
+    def _sample_shard(self, device: Device, spec: JobSpec, shard: Shard) -> ShardResult:
+        settings = RunSettings.resolve(spec.options)
+        backend = self._fakes.get(device.id)
+        program_for = self._programs(backend.target, spec)
+        built = pubs.build_pubs(spec, program_for, backend.target)
+        plans = pubs.plan_pubs(spec, [p[0] for p in built])
+        pieces, placed = local.shard_pubs(built, plans, shard)
+        seed = local.shard_seed(settings.seed_simulator, shard)
+        result = local.sample(backend, pieces, spec.shots, seed).result()
+        note = planning.layout_note(device.id, spec, program_for)
+        return ShardResult(pubs.decode_counts(result, placed), (note,))
+
+    def _exact_shard(self, device: Device, spec: JobSpec, shard: Shard) -> ShardResult:
+        backend = self._fakes.get(device.id)
+        program_for = self._programs(backend.target, spec)
+        noise = self._fakes.noise_model(device.id)
+        built = estimation.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
+        pieces, placed = local.shard_pubs(built, estimation.exact_plans(spec), shard)
+        result = local.estimate_exactly(noise, pieces).result()
+        note = f"exact expectation values of the noisy state ({device.id} noise model)"
+        return ShardResult(estimation.decode_pieces(result, spec, placed), (note,))
+
+    def finish_in_child(self, device: Device, spec: JobSpec) -> bool:
+        # Readout mitigation of counts may calibrate: that simulates.
+        return spec.use_mitigation and spec.plan.output_kind == "counts"
+
+    def finish_local(
+        self,
+        device: Device,
+        spec: JobSpec,
+        outputs: Sequence[Any],
+        notes: Sequence[str],
+        credentials: Credentials,
+    ) -> Execution:
+        cost = local_cost(spec.plan.total_shots)
+        outputs, notes = list(outputs), tuple(notes)
+        if spec.plan.output_kind == "expectations":
+            record = dict(NOTHING_TO_CORRECT) if spec.use_mitigation else None
+            return Execution(outputs, cost=cost, mitigation=record, notes=notes)
+        if not spec.use_mitigation:
+            return Execution(outputs, cost=cost, notes=notes)
+        simulator = self._fakes.get(device.id)
+        program_for = self._programs(simulator.target, spec)
+        built = pubs.build_pubs(spec, program_for, simulator.target)
+        plans = pubs.plan_pubs(spec, [p[0] for p in built])
+        qubits = mitigation.measured_qubits(plans)
+        with simulation_failures("the readout calibration failed"):
+            return corrected_execution(
+                outputs,
+                plans,
+                lambda: self._readout.for_fake(device, simulator, qubits),
+                device,
+                cost,
+                notes,
+            )
 
     def _account(self, credentials: Credentials) -> Account:
         account = account_for(credentials)
@@ -276,45 +339,15 @@ class IBMBackend(Backend):
 
     def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
         if device.local:
-            return self._local.state(job_ids[0])
+            return super().poll(device, job_ids, credentials)
         return self._cloud_jobs.state(self._account(credentials), job_ids[0])
-
-    def wait(
-        self, device: Device, job_ids: Sequence[str], credentials: Credentials, timeout: float
-    ) -> RemoteState:
-        if device.local:
-            return self._local.wait(job_ids[0], timeout)
-        return self.poll(device, job_ids, credentials)
 
     def fetch(
         self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
     ) -> Execution:
         if device.local:
-            return self._fetch_local(device, spec, job_ids[0])
+            return super().fetch(device, spec, job_ids, credentials)
         return self._fetch_cloud(device, spec, job_ids[0], self._account(credentials))
-
-    def _fetch_local(self, device: Device, spec: JobSpec, job_id: str) -> Execution:
-        entry, result = self._local.result(job_id)
-        cost = local_cost(spec.plan.total_shots)
-        if entry.kind == "expectations":
-            outputs = estimation.decode_estimates(result, spec).values
-            record = dict(NOTHING_TO_CORRECT) if spec.use_mitigation else None
-            return Execution(outputs, cost=cost, mitigation=record, notes=entry.notes)
-        assert entry.plans is not None
-        plans = entry.plans
-        outputs = pubs.decode_counts(result, plans)
-        if not spec.use_mitigation:
-            return Execution(outputs, cost=cost, notes=entry.notes)
-        simulator = self._fakes.get(device.id)
-        qubits = mitigation.measured_qubits(plans)
-        return corrected_execution(
-            outputs,
-            plans,
-            lambda: self._readout.for_fake(device, simulator, qubits),
-            device,
-            cost,
-            entry.notes,
-        )
 
     def _fetch_cloud(
         self, device: Device, spec: JobSpec, job_id: str, account: Account
@@ -376,7 +409,5 @@ class IBMBackend(Backend):
 
     def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
         if device.local:
-            for job_id in job_ids:
-                self._local.cancel(job_id)
-            return
+            return super().cancel(device, job_ids, credentials)
         self._cloud_jobs.cancel(self._account(credentials), job_ids)

@@ -19,7 +19,7 @@ from typing import Any
 from qdispatch_core.errors import ProviderError
 from qdispatch_core.ports.backend import JobSpec
 from qdispatch_ibm.programs import Program
-from qdispatch_ibm.pubs import make_pub
+from qdispatch_ibm.pubs import PubPlan, make_pub
 from qdispatch_ibm.sdk import require
 
 # The runtime programs a cloud job runs (RuntimeJobV2.primitive_id).
@@ -97,6 +97,26 @@ def decode_estimates(result: Any, spec: JobSpec) -> Estimates:
         values.extend(_per_set(data.evs, count, sets, "values"))
         errors.extend(_per_set(data.stds, count, sets, "standard errors"))
     return Estimates(values, errors)
+
+
+def decode_pieces(result: Any, spec: JobSpec, plans: Sequence[PubPlan]) -> list[list[float]]:
+    """Values per executable of PUB pieces (a shard's slices of the per-circuit PUBs)."""
+    if len(result) < len(plans):
+        raise ProviderError(f"the estimator returned {len(result)} results for {len(plans)} PUBs")
+    values: list[list[float]] = []
+    for plan, pub_result in zip(plans, result, strict=False):
+        count = len(spec.plan.circuits[plan.circuit].observables or ())
+        values.extend(_per_set(pub_result.data.evs, count, plan.sets, "values"))
+    return values
+
+
+def exact_plans(spec: JobSpec) -> list[PubPlan]:
+    """Where each per-circuit estimator PUB's executables sit in the plan."""
+    plans, first = [], 0
+    for c, cp in enumerate(spec.plan.circuits):
+        plans.append(PubPlan(c, None, first, len(cp.parameter_sets), None, None))
+        first += len(cp.parameter_sets)
+    return plans
 
 
 def mitigation_record(resilience_level: int, metadata: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -1,32 +1,29 @@
-"""The fake backends, run here: sampled through the runtime's local testing mode, or simulated
-exactly (density matrix) for noisy expectation values.
+"""The fake backends, run here shard by shard (in the worker's simulation processes): sampled
+through the runtime's local testing mode, or simulated exactly (density matrix) for noisy
+expectation values.
 
 `SamplerV2(mode=fake_backend)` is the runtime's local testing mode: it runs qiskit's
-BackendSamplerV2 on the fake backend, whose `run` is Aer with the snapshot's noise model. The
-job it returns (a LocalRuntimeJob) runs in a thread and reports qiskit's JobStatus enum, mapped
-through status.LOCAL_STATUS. Job ids exist only in this process: after a restart the worker
-runs a local job again from the start.
+BackendSamplerV2 on the fake backend, whose `run` is Aer with the snapshot's noise model. A shard
+is the slice of the job's PUBs that holds its executables (rows of their parameter values), run
+as one sampler job; its seed is the job's plus Aer's per-experiment stride times the shard's
+first executable, so a shard's seeds never depend on which shards ran before it.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from concurrent import futures
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from qdispatch_core.domain import JobStatus
+from qdispatch_core.domain import Shard
 from qdispatch_core.errors import ProviderError
-from qdispatch_core.ports.backend import RemoteState
 from qdispatch_ibm.catalog import fake_facts
-from qdispatch_ibm.errors import describe
 from qdispatch_ibm.pubs import PubPlan
 from qdispatch_ibm.sdk import quiet_sdk, require
-from qdispatch_ibm.status import local_status
-from qdispatch_qiskit.local_jobs import JobRegistry
 
-S = JobStatus
+# Aer seeds experiment i of one call with seed + 2113·i.
+AER_SEED_STRIDE = 2113
 
 
 class Fakes:
@@ -81,71 +78,32 @@ def estimate_exactly(noise_model: Any, pubs: list[tuple]) -> Any:
         return primitives.EstimatorV2(options=options).run(pubs)
 
 
-@dataclass
-class LocalEntry:
-    job: Any  # LocalRuntimeJob (sampler) or Aer's PrimitiveJob (estimator)
-    kind: str  # the plan's output kind
-    total: int  # executables
-    plans: list[PubPlan] | None = None  # sampler jobs: where the outputs go
-    notes: tuple[str, ...] = ()
-    cancelled: bool = False
+def shard_seed(seed: int | None, shard: Shard) -> int | None:
+    return None if seed is None else seed + AER_SEED_STRIDE * shard.first
 
 
-def _finished(entry: LocalEntry) -> bool:
-    return entry.cancelled or entry.job.in_final_state()
+def slice_pub(pub: tuple, start: int, stop: int) -> tuple:
+    """The PUB's parameter sets `start` .. `stop - 1` (the last element of a PUB that has
+    parameter values is their matrix, one row per set)."""
+    if len(pub) == 1 or not hasattr(pub[-1], "shape"):  # one unparameterised set
+        if (start, stop) != (0, 1):
+            raise ProviderError(f"a PUB of one set cannot be cut at {start}..{stop}")
+        return pub
+    return (*pub[:-1], pub[-1][start:stop])
 
 
-class LocalJobs(JobRegistry[LocalEntry]):
-    """The runtime's jobs run in threads of their own; this remembers them under `ibm-local-…`
-    ids and reads their state through the status table."""
-
-    def __init__(self, keep_finished: int = 64) -> None:
-        super().__init__(
-            "ibm-local",
-            "local IBM job",
-            _finished,
-            keep_finished=keep_finished,
-            kind="fake-backend jobs",
-        )
-
-    def state(self, job_id: str) -> RemoteState:
-        entry = self.get(job_id)
-        if entry.cancelled:
-            return RemoteState(S.CANCELLED, 0, "cancelled by the user")
-        status = local_status(entry.job.status())
-        if status is S.ERROR:
-            return RemoteState(S.ERROR, 0, self._failure(entry))
-        return RemoteState(status, entry.total if status is S.DONE else 0)
-
-    @staticmethod
-    def _failure(entry: LocalEntry) -> str:
-        try:
-            entry.job.result()
-        except Exception as exc:
-            return describe(exc, "the local simulation failed")
-        return "the local simulation failed without a message"
-
-    def wait(self, job_id: str, timeout: float) -> RemoteState:
-        entry = self.get(job_id)
-        future = getattr(entry.job, "_future", None)
-        if isinstance(future, futures.Future):
-            futures.wait([future], timeout=max(0.0, timeout))
-        else:  # no future to wait on: poll gently
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and not self.state(job_id).status.is_final:
-                time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
-        return self.state(job_id)
-
-    def cancel(self, job_id: str) -> None:
-        entry = self.get(job_id)
-        if local_status(entry.job.status()).is_final:
-            return  # finished: nothing to stop
-        entry.job.cancel()  # stops a job that has not started; a running one finishes unused
-        entry.cancelled = True
-
-    def result(self, job_id: str) -> tuple[LocalEntry, Any]:
-        entry = self.get(job_id)
-        if entry.cancelled:
-            raise ProviderError(f"local IBM job {job_id} was cancelled; it has no results")
-        with quiet_sdk():
-            return entry, entry.job.result()
+def shard_pubs(
+    pubs: Sequence[tuple], plans: Sequence[PubPlan], shard: Shard
+) -> tuple[list[tuple], list[PubPlan]]:
+    """The pieces of `pubs` that hold the shard's executables, and where their outputs go
+    (`first` counted from the shard's first executable)."""
+    pieces: list[tuple] = []
+    placed: list[PubPlan] = []
+    for pub, plan in zip(pubs, plans, strict=True):
+        start = max(shard.first, plan.first)
+        stop = min(shard.stop, plan.first + plan.sets)
+        if start >= stop:
+            continue
+        pieces.append(slice_pub(pub, start - plan.first, stop - plan.first))
+        placed.append(replace(plan, first=start - shard.first, sets=stop - start))
+    return pieces, placed

@@ -8,7 +8,7 @@ the same circuits again on the same device does not transpile them again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qdispatch_core.rules.circuits import content_hash
@@ -21,7 +21,7 @@ UNMEASURED = "unmeasured"  # final measurements dropped: measurement groups, exa
 
 @dataclass(frozen=True, slots=True)
 class Program:
-    circuit: Any  # the ISA circuit (shared: copy before changing)
+    circuit: Any  # the ISA circuit, the caller's own (see `Compiler.program`)
     positions: tuple[int, ...]  # physical qubit holding each source qubit at the end
     names: tuple[str, ...]  # the source's parameter names, in binding order
     qubits: int  # of the source circuit
@@ -87,8 +87,12 @@ class Compiler:
     def program(self, target: Any, qasm: str, variant: str, settings: RunSettings) -> Program:
         # The key holds the target itself, so its id() cannot be reused while the entry lives.
         key = (id(target), content_hash(qasm), variant, settings.transpile_key)
+        # Each caller gets its own copy of the circuit, made under the cache's lock: request
+        # threads and worker threads never share a Qiskit object.
         _, program = self._cache.get_or_create(
-            key, lambda: (target, self._compile(target, qasm, variant, settings))
+            key,
+            lambda: (target, self._compile(target, qasm, variant, settings)),
+            share=lambda entry: (entry[0], replace(entry[1], circuit=entry[1].circuit.copy())),
         )
         return program
 

@@ -9,7 +9,7 @@ Qiskit's. Results are keyed by what was shaped, never by cirq's measurement keys
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qdispatch_core.ports.backend import JobSpec
@@ -70,6 +70,10 @@ def to_cirq(flat: Any, sources: tuple[int | None, ...]) -> Program:
     )
 
 
+def _own_program(program: Program) -> Program:
+    return replace(program, circuit=program.circuit.copy())
+
+
 def basis_of(spec: JobSpec, e: Executable) -> str | None:
     """The Pauli basis the executable measures in, or None (measured as written)."""
     groups = spec.plan.circuits[e.circuit].groups
@@ -100,7 +104,11 @@ class Compiler:
         def build() -> Shaped:
             return shape(require("qdispatch_qiskit").parse_qasm(qasm), basis, settings, where)
 
-        return self._shaped.get_or_create(key, build)
+        # Each caller gets its own copies (made under the cache's lock): no Qiskit or cirq
+        # object is shared between request and worker threads.
+        return self._shaped.get_or_create(
+            key, build, share=lambda s: replace(s, body=s.body.copy())
+        )
 
     def program(self, spec: JobSpec, e: Executable, settings: RunSettings) -> Program:
         basis = basis_of(spec, e)
@@ -112,7 +120,7 @@ class Compiler:
             shaped = self.shaped(spec, e.circuit, basis, settings)
             return to_cirq(bound_and_flat(shaped, values), shaped.sources)
 
-        return self._programs.get_or_create(key, build)
+        return self._programs.get_or_create(key, build, share=_own_program)
 
     def calibration(self, qubits: tuple[int, ...], ones: bool, settings: RunSettings) -> Program:
         """A readout calibration circuit (the toolkit's): `qubits` prepared in 0, or in 1 with
@@ -125,4 +133,4 @@ class Compiler:
             shaped = shape(circuit, None, settings, "a readout calibration circuit")
             return to_cirq(bound_and_flat(shaped, ()), shaped.sources)
 
-        return self._programs.get_or_create(key, build)
+        return self._programs.get_or_create(key, build, share=_own_program)

@@ -5,8 +5,8 @@ Importing this package is cheap: Qiskit is imported by the submodules that need 
 from them is first used (the CLI lists devices without paying for a Qiskit import).
 
 It also holds what every provider would otherwise write again, none of it importing Qiskit:
-`sdk` (lazy vendor-SDK imports with install hints), `local_jobs` (the in-process job executor
-of local simulators), `memory` (dense-state sizes, the simulation memory budget and its
+`sdk` (lazy vendor-SDK imports with install hints), `failures` (a simulator's own exceptions
+as a job's message), `memory` (dense-state sizes, the simulation memory budget and its
 refusal), `committed` (device facts kept in a committed JSON file) and `readout` (tensored
 readout-error mitigation: calibration circuits, assignment matrices, correction).
 """

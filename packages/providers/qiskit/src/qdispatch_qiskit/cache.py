@@ -1,4 +1,10 @@
-"""A small thread-safe LRU cache: parsed and transpiled circuits are reused across jobs."""
+"""A small thread-safe LRU cache: parsed and transpiled circuits are reused across jobs.
+
+Qiskit objects are not thread-safe, and a cached one reached by two requests (or a request and
+the worker) at once is shared mutable state. A cache of such objects passes `share`: a function
+that makes each caller its own copy, called under the cache's lock, so the cached object itself
+is only ever read by one thread at a time and never handed out.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +26,11 @@ class LruCache(Generic[V]):
         self.hits = 0
         self.misses = 0
 
-    def get_or_create(self, key: Hashable, create: Callable[[], V]) -> V:
-        """The cached value for `key`, creating it (outside the lock) when absent.
+    def get_or_create(
+        self, key: Hashable, create: Callable[[], V], share: Callable[[V], V] | None = None
+    ) -> V:
+        """The cached value for `key`, creating it (outside the lock) when absent; with `share`,
+        the caller's own copy of it (made under the lock).
 
         Two threads missing the same key at once both create it; the first stored wins. That is
         cheaper than holding a lock through a parse or a transpilation. Exceptions propagate and
@@ -31,7 +40,8 @@ class LruCache(Generic[V]):
             if key in self._items:
                 self._items.move_to_end(key)
                 self.hits += 1
-                return self._items[key]
+                value = self._items[key]
+                return share(value) if share is not None else value
             self.misses += 1
         value = create()
         with self._lock:
@@ -39,7 +49,7 @@ class LruCache(Generic[V]):
             self._items.move_to_end(key)
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
-            return stored
+            return share(stored) if share is not None else stored
 
     def __len__(self) -> int:
         return len(self._items)

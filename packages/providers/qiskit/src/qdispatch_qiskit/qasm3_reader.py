@@ -1,20 +1,43 @@
-"""OpenQASM 3 through the reference parser, quietly, with every error located.
+"""OpenQASM 3 through the reference parser, quietly, with every error located and every cost
+bounded.
 
 `qiskit.qasm3.loads` leaves ANTLR's console listeners in place (they print to stderr), and its
 syntax errors carry their position in three different ways. Here the lexer and the parser
 raise at the first error with ANTLR's own message and position, and the AST is converted by
-qiskit-qasm3-import exactly as `qiskit.qasm3.loads` would.
+qiskit-qasm3-import as `qiskit.qasm3.loads` would, with four changes (docs/security.md):
+
+- includes: only "stdgates.inc" (built into the converter; no file is ever read), refused
+  with one message whatever the path;
+- declared bits are counted against the limits before each register is allocated, hardware
+  qubits (`$n`) before the converter creates n of them;
+- a user-defined gate's definition is built when first asked for, from its body, instead of a
+  deep copy at every call: the converter copies definitions recursively, so 18 nested
+  definitions took a minute and 41 never finish;
+- gate modifiers (inv, ctrl, pow), which Qiskit applies eagerly by expanding the gate, get a
+  budget of expanded operations; `pow` only on gates of at most 4 qubits, each operation
+  counting 200 (it builds the gate's matrix).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import threading
+from collections.abc import Iterator
+from typing import Any
 
 from antlr4 import CommonTokenStream, InputStream
 from antlr4.error.ErrorListener import ErrorListener
+from openqasm3 import ast
 from openqasm3 import parser as oq3
 from qiskit import QuantumCircuit
-from qiskit_qasm3_import import ConversionError, convert
+from qiskit.circuit import Gate
+from qiskit_qasm3_import import ConversionError
+from qiskit_qasm3_import.converter import ConvertVisitor, GateBuilder
+
+from qdispatch_core.rules.limits import CircuitLimits, over_limit
+from qdispatch_core.rules.qasm_scan import BUILT_IN_INCLUDE, INCLUDE_REFUSED
+from qdispatch_qiskit import expansion
 
 _LOCATED = re.compile(r"^\s*L?(\d+)[,:]C?(\d+):\s*(.*)$", re.DOTALL)
 
@@ -63,14 +86,200 @@ def _syntax_tree(source: str):
     return parser.program()
 
 
-def load_qasm3(source: str) -> QuantumCircuit:
-    """Parse OpenQASM 3 into a circuit; raises Qasm3Error with the position when it can't."""
+# `pow` builds the gate's unitary matrix (4^n entries), one operator per operation of the
+# gate, about 15 ms each: in the modifier budget an operation under `pow` counts this much.
+POW_MAX_QUBITS = 4
+POW_COST = 200
+_LOOP_BOUND = 2**62
+
+# Definitions are built from shared bodies; one at a time, so no two threads ever read a body
+# at once (docs/security.md, H5).
+_DEFINING = threading.Lock()
+
+
+class DeferredGate(Gate):
+    """A user-defined gate whose definition is its body with the call's parameters bound,
+    built when first asked for. Copies share the body (never changed once the gate is
+    defined), so copying a circuit of deferred gates costs its own size, not its expansion."""
+
+    def __init__(self, name: str, body: QuantumCircuit, order: tuple[Any, ...], params: list):
+        super().__init__(name, body.num_qubits, params)
+        self.deferred_body = body
+        self._order = order
+
+    def _define(self) -> None:
+        with _DEFINING:
+            if self.params:
+                values = dict(zip(self._order, self.params, strict=True))
+                self._definition = self.deferred_body.assign_parameters(values, inplace=False)
+            else:
+                self._definition = self.deferred_body.copy()
+
+
+class _DeferredBuilder:
+    """What a gate name is bound to in the converter's symbol table: calls make gates."""
+
+    def __init__(self, builder: GateBuilder) -> None:
+        self._name = builder._name
+        self._body = builder._definition
+        self._order = builder._order
+
+    def __call__(self, *parameters: Any) -> DeferredGate:
+        if len(parameters) != len(self._order):
+            raise ConversionError(
+                f"incorrect number of parameters in call. Expecting {len(self._order)}, "
+                f"got {len(parameters)}."
+            )
+        return DeferredGate(self._name, self._body, self._order, list(parameters))
+
+
+class _BoundedConverter(ConvertVisitor):
+    def __init__(self, limits: CircuitLimits | None) -> None:
+        super().__init__()
+        self.limits = limits
+        self.qubits = 0
+        self.clbits = 0
+        self.modified = 0
+        self.costs: dict[Any, int] = {}
+
+    def convert(self, node: ast.Program, *, source: str | None = None):  # type: ignore[override]
+        self._check_tree(node)
+        return super().convert(node, source=source)
+
+    def _check_tree(self, program: ast.Program) -> None:
+        """Includes and hardware qubits, found anywhere in the tree before anything runs."""
+        for node in _nodes(program):
+            if isinstance(node, ast.Include):
+                if node.filename != BUILT_IN_INCLUDE[3]:
+                    _raise_at(node, INCLUDE_REFUSED)
+            elif isinstance(node, ast.Identifier) and node.name.startswith("$"):
+                index = node.name[1:]
+                if self.limits is not None and (
+                    len(index) > 18 or int(index) >= self.limits.qubits
+                ):
+                    _raise_at(
+                        node,
+                        f"hardware qubit {node.name[:24]}: "
+                        + over_limit("qubits", int(index[:19]) + 1, self.limits.qubits, "qubits"),
+                    )
+
+    # -- declarations: counted before the converter allocates them -----------------------
+
+    def visit_QubitDeclaration(self, node, context):
+        size = 1 if node.size is None else self._resolve_constant_int(node.size, context)
+        self.qubits += max(size, 0)
+        if self.limits is not None and self.qubits > self.limits.qubits:
+            _raise_at(
+                node, over_limit("qubits declared", self.qubits, self.limits.qubits, "qubits")
+            )
+        return super().visit_QubitDeclaration(node, context)
+
+    def visit_ClassicalDeclaration(self, node, context):
+        size_node = getattr(node.type, "size", None)
+        if isinstance(node.type, ast.BitType):
+            size = 1 if size_node is None else self._resolve_constant_int(size_node, context)
+            self.clbits += max(size, 0)
+            if self.limits is not None and self.clbits > self.limits.clbits:
+                _raise_at(
+                    node,
+                    over_limit(
+                        "classical bits declared", self.clbits, self.limits.clbits, "clbits"
+                    ),
+                )
+        return super().visit_ClassicalDeclaration(node, context)
+
+    # -- loops: a range's size is checked before Qiskit stores it --------------------------
+
+    def visit_ForInLoop(self, node, context):
+        indexset, _ = self._resolve_generic(node.set_declaration, context, strict=True)
+        if isinstance(indexset, slice) and None not in (indexset.start, indexset.stop):
+            ends = (indexset.start, indexset.stop, indexset.step or 1)
+            if any(not isinstance(e, int) or abs(e) >= _LOOP_BOUND for e in ends):
+                # Qiskit's native code aborts the process on ranges beyond 64 bits.
+                _raise_at(node, "a for-loop range must lie within ±2^62")
+            runs = expansion.iterations(range(*ends)) if ends[2] else 0
+            if self.limits is not None and runs > self.limits.operations:
+                _raise_at(
+                    node,
+                    over_limit("for-loop iterations", runs, self.limits.operations, "operations"),
+                )
+        return super().visit_ForInLoop(node, context)
+
+    # -- gates ----------------------------------------------------------------------------
+
+    def _define_gate(self, name, definition, n_parameters, n_qubits, definer, context):
+        if isinstance(definition, GateBuilder):
+            definition = _DeferredBuilder(definition)
+        return super()._define_gate(name, definition, n_parameters, n_qubits, definer, context)
+
+    def _apply_gate_modifier(self, modifier, gate, context):
+        if self.limits is not None:
+            self._charge(modifier, gate, context)
+        return super()._apply_gate_modifier(modifier, gate, context)
+
+    def _charge(self, modifier, gate, context) -> None:
+        """Refuse a modifier whose eager expansion would cost more than the budget left."""
+        limits = self.limits
+        assert limits is not None
+        qubits = gate.num_qubits
+        name = modifier.modifier.name
+        if name in ("ctrl", "negctrl") and modifier.argument is not None:
+            controls = self._resolve_constant_int(modifier.argument, context)
+            qubits += max(controls, 0)
+            if qubits > limits.qubits:
+                _raise_at(
+                    modifier,
+                    over_limit(f"qubits of a {name} gate", qubits, limits.qubits, "qubits"),
+                )
+        if name == "pow" and qubits > POW_MAX_QUBITS:
+            _raise_at(
+                modifier,
+                f"pow applies to gates on at most {POW_MAX_QUBITS} qubits (it builds their "
+                f"matrix); this one acts on {qubits}",
+            )
+        cost = expansion.gate_cost(gate, self.costs)
+        self.modified += cost * (POW_COST if name == "pow" else 1)
+        if self.modified > limits.modified_operations:
+            _raise_at(
+                modifier,
+                over_limit(
+                    "operations expanded by gate modifiers (inv, ctrl, pow)",
+                    self.modified,
+                    limits.modified_operations,
+                    "modified_operations",
+                ),
+            )
+
+
+def _nodes(program: ast.Program) -> Iterator[Any]:
+    stack: list[Any] = [program]
+    while stack:
+        node = stack.pop()
+        yield node
+        for field in dataclasses.fields(node):
+            value = getattr(node, field.name)
+            if isinstance(value, list):
+                stack.extend(v for v in value if dataclasses.is_dataclass(v))
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                stack.append(value)
+
+
+def _raise_at(node: Any, message: str) -> None:
+    span = getattr(node, "span", None)
+    if span is None:
+        raise Qasm3Error(None, None, message)
+    raise Qasm3Error(span.start_line, span.start_column, message)
+
+
+def load_qasm3(source: str, limits: CircuitLimits | None = None) -> QuantumCircuit:
+    """Parse OpenQASM 3 into a circuit; raises Qasm3Error with the position when it can't, or
+    when reading it would cost more than `limits` allow."""
     tree = _syntax_tree(source)
     try:
         program = oq3.QASMNodeVisitor().visitProgram(tree)
     except oq3.QASM3ParsingError as exc:
         raise _located(str(exc)) from None
     try:
-        return convert(program)
+        return _BoundedConverter(limits).convert(program).circuit
     except ConversionError as exc:
         raise _located(exc.message) from None

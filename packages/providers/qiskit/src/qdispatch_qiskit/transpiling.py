@@ -3,6 +3,11 @@
 `qiskit.transpile(circuit, backend)` rebuilds its pass manager on every call (tens of
 milliseconds); a preset pass manager built once per (target, level, seed) runs a small circuit
 in well under a millisecond.
+
+Pass managers keep per-run state on themselves and share their Target and Qiskit's global
+equivalence library, none of which is thread-safe: every pass manager runs under one lock, so
+no two threads ever transpile at once (docs/security.md, H5). The transpiler holds the GIL for
+most of its work anyway, so the lock costs little.
 """
 
 from __future__ import annotations
@@ -21,27 +26,27 @@ from qiskit.transpiler.passes import (
 
 from qdispatch_qiskit import stage_plugins
 from qdispatch_qiskit.cache import LruCache
+from qdispatch_qiskit.native import refusing_panics
 
 DEFAULT_OPTIMIZATION_LEVEL = 1
 
-# The key holds the target itself, so an id() is never reused while its entry lives.
-_pass_managers: LruCache[tuple[Any, PassManager, threading.Lock]] = LruCache(maxsize=64)
+# Keys hold the target itself, so an id() is never reused while its entry lives.
+_pass_managers: LruCache[tuple[Any, PassManager]] = LruCache(maxsize=64)
+_TRANSPILING = threading.Lock()
 
 
 def _pass_manager(
     target: Target, optimization_level: int, seed_transpiler: int | None
 ) -> tuple[PassManager, threading.Lock]:
-    def build() -> tuple[Any, PassManager, threading.Lock]:
+    def build() -> tuple[Any, PassManager]:
         stage_plugins.install()  # import no other provider's plugins to build this one
         pm = generate_preset_pass_manager(
             optimization_level=optimization_level, target=target, seed_transpiler=seed_transpiler
         )
-        return target, pm, threading.Lock()
+        return target, pm
 
-    _, pm, lock = _pass_managers.get_or_create(
-        (id(target), optimization_level, seed_transpiler), build
-    )
-    return pm, lock
+    _, pm = _pass_managers.get_or_create((id(target), optimization_level, seed_transpiler), build)
+    return pm, _TRANSPILING
 
 
 def transpile_for(
@@ -63,11 +68,11 @@ def transpile_for(
     if not 0 <= optimization_level <= 3:
         raise ValueError(f"optimization_level must be 0..3, got {optimization_level}")
     pm, lock = _pass_manager(target, optimization_level, seed_transpiler)
-    with lock:  # a pass manager keeps per-run state on itself
+    with lock, refusing_panics("transpiling the circuit"):
         return pm.run(circuit)
 
 
-_translators: LruCache[tuple[Any, PassManager, threading.Lock]] = LruCache(maxsize=64)
+_translators: LruCache[tuple[Any, PassManager]] = LruCache(maxsize=64)
 
 
 def translate_for(circuit: QuantumCircuit, target: Target) -> QuantumCircuit:
@@ -78,7 +83,7 @@ def translate_for(circuit: QuantumCircuit, target: Target) -> QuantumCircuit:
     single-qubit runs, so the circuit stays on the physical qubits it was placed on.
     """
 
-    def build() -> tuple[Any, PassManager, threading.Lock]:
+    def build() -> tuple[Any, PassManager]:
         pm = PassManager(
             [
                 UnrollCustomDefinitions(SessionEquivalenceLibrary, target=target),
@@ -86,10 +91,10 @@ def translate_for(circuit: QuantumCircuit, target: Target) -> QuantumCircuit:
                 Optimize1qGatesDecomposition(target=target),
             ]
         )
-        return target, pm, threading.Lock()
+        return target, pm
 
-    _, pm, lock = _translators.get_or_create(id(target), build)
-    with lock:
+    _, pm = _translators.get_or_create(id(target), build)
+    with _TRANSPILING, refusing_panics("translating the circuit"):
         translated = pm.run(circuit)
     # A bare PassManager knows nothing of the earlier transpilation; keep its layout, which
     # still describes where every qubit sits (qiskit's own stages carry it the same way).

@@ -37,7 +37,7 @@ def worker(
     ] = None,
     db: Db = None,
 ) -> None:
-    """Run jobs until stopped (Ctrl-C or SIGTERM finishes the jobs in hand first).
+    """Run jobs until stopped (Ctrl-C or SIGTERM hands the jobs in hand back at once).
 
     Start any number, on any hosts, against one PostgreSQL database: each job runs once.
     """

@@ -171,7 +171,9 @@ async def submit_circuit_for_analytics(
 async def list_circuits_in_experiment(
     ctx: Context[Runtime],
     experiment_id: ExperimentId,
-    limit: Annotated[int, Field(description="At most this many circuits, 1..1000.")] = 50,
+    limit: Annotated[
+        int, Field(strict=True, description="At most this many circuits, 1..1000.")
+    ] = 50,
 ) -> Annotated[CallToolResult, CircuitList]:
     """List the circuits stored in an experiment, newest first, with their ids and analytics
     (no source). Pass their ids as circuit_ids to run_circuits_on_qpu_or_simulator."""

@@ -78,6 +78,7 @@ async def wait_for_job(
         float,
         Field(
             ge=0,
+            strict=True,
             description=f"Seconds to wait; values above {MAX_WAIT_S:g} are clamped to "
             f"{MAX_WAIT_S:g}.",
         ),
@@ -149,7 +150,7 @@ async def list_jobs(
         str | None, Field(description="Only jobs of this experiment (exp_…).")
     ] = None,
     status: Annotated[StatusName | None, Field(description="Only jobs in this status.")] = None,
-    limit: Annotated[int, Field(description="At most this many jobs, 1..1000.")] = 50,
+    limit: Annotated[int, Field(strict=True, description="At most this many jobs, 1..1000.")] = 50,
 ) -> Annotated[CallToolResult, JobList]:
     """List your jobs, newest first, as summaries (id, name, experiment, device, run type,
     status, progress, costs); every filter is optional. For results, call

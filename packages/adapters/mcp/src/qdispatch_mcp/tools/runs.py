@@ -32,14 +32,16 @@ async def run_circuits_on_qpu_or_simulator(
     run_type: Annotated[
         Literal["Run", "StatevectorRun"], Field(description=_about("run_type"))
     ] = "Run",
-    shots: Annotated[int, Field(description=_about("shots"))] = 1024,
+    shots: Annotated[int, Field(strict=True, description=_about("shots"))] = 1024,
     parameters: Annotated[Any, Field(description=_about("parameters"))] = None,
     observables: Annotated[Any, Field(description=_about("observables"))] = None,
     options: Annotated[dict[str, Any], Field(default_factory=dict, description=_about("options"))],
-    use_mitigation: Annotated[bool, Field(description=_about("use_mitigation"))] = False,
+    use_mitigation: Annotated[
+        bool, Field(strict=True, description=_about("use_mitigation"))
+    ] = False,
     name: Annotated[str, Field(description=_about("name"))] = "",
     description: Annotated[str, Field(description=_about("description"))] = "",
-    dry_run: Annotated[bool, Field(description=_about("dry_run"))] = False,
+    dry_run: Annotated[bool, Field(strict=True, description=_about("dry_run"))] = False,
 ) -> Annotated[CallToolResult, RunResponse]:
     """Run one or more circuits on a selected QPU or simulator. Returns at once with a job_id;
     execution happens in the background and results are NOT returned inline.

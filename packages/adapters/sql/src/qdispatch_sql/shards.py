@@ -1,0 +1,139 @@
+"""Shards of local jobs: the layout, per-shard compare-and-set claims and completions.
+
+Like the jobs store, every conditional write is one UPDATE whose WHERE clause holds the
+condition, judged by the rows it changed, so two workers can never both claim one shard (on
+PostgreSQL the second writer re-checks the WHERE clause once the first commits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+
+from qdispatch_core.domain import Shard, ShardRecord, ShardStatus
+from qdispatch_core.errors import Conflict, LeaseLost
+from qdispatch_core.ports import ShardStore
+from qdispatch_sql.schema import job_shards
+
+T = job_shards
+_SUMMARY = [c for c in T.c if c.name != "outputs"]
+
+
+def _record(row: Any, with_outputs: bool) -> ShardRecord:
+    return ShardRecord(
+        job_id=row.job_id,
+        shard=Shard(row.shard_index, row.first_executable, row.executables),
+        status=ShardStatus(row.status),
+        outputs=row.outputs if with_outputs else None,
+        notes=tuple(row.notes),
+        lease_owner=row.lease_owner,
+        lease_expires_at=row.lease_expires_at,
+        attempts=row.attempts,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+    )
+
+
+def _running_by(job_id: str, worker_id: str):
+    return and_(
+        T.c.job_id == job_id,
+        T.c.status == ShardStatus.RUNNING.value,
+        T.c.lease_owner == worker_id,
+    )
+
+
+class SqlShards(ShardStore):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def create(self, job_id: str, shards: Sequence[Shard]) -> None:
+        exists = self.conn.execute(select(T.c.shard_index).where(T.c.job_id == job_id).limit(1))
+        if exists.first() is not None:
+            raise Conflict(f"job {job_id} has shards already", field="job_id")
+        rows = [
+            {
+                "job_id": job_id,
+                "shard_index": s.index,
+                "first_executable": s.first,
+                "executables": s.count,
+                "status": ShardStatus.PENDING.value,
+                "notes": [],
+                "attempts": 0,
+            }
+            for s in shards
+        ]
+        if rows:
+            self.conn.execute(insert(T), rows)
+
+    def list(self, job_id: str, *, outputs: bool = False) -> list[ShardRecord]:
+        columns = list(T.c) if outputs else _SUMMARY
+        query = select(*columns).where(T.c.job_id == job_id).order_by(T.c.shard_index)
+        return [_record(row, outputs) for row in self.conn.execute(query)]
+
+    def claim(
+        self, job_id: str, index: int, worker_id: str, now: datetime, until: datetime
+    ) -> ShardRecord | None:
+        free = or_(
+            T.c.status == ShardStatus.PENDING.value,
+            and_(
+                T.c.status == ShardStatus.RUNNING.value,
+                or_(T.c.lease_expires_at.is_(None), T.c.lease_expires_at <= now),
+            ),
+        )
+        claimed = (
+            update(T)
+            .where(T.c.job_id == job_id, T.c.shard_index == index, free)
+            .values(
+                status=ShardStatus.RUNNING.value,
+                lease_owner=worker_id,
+                lease_expires_at=until,
+                attempts=T.c.attempts + 1,
+            )
+            .returning(*_SUMMARY)
+        )
+        row = self.conn.execute(claimed).first()
+        return None if row is None else _record(row, False)
+
+    def complete(
+        self,
+        job_id: str,
+        index: int,
+        worker_id: str,
+        outputs: Sequence[Any],
+        notes: Sequence[str],
+        started_at: datetime | None,
+        finished_at: datetime | None,
+    ) -> None:
+        changed = self.conn.execute(
+            update(T)
+            .where(_running_by(job_id, worker_id), T.c.shard_index == index)
+            .values(
+                status=ShardStatus.DONE.value,
+                outputs=list(outputs),
+                notes=list(notes),
+                lease_owner=None,
+                lease_expires_at=None,
+                started_at=started_at,
+                finished_at=finished_at,
+            )
+        ).rowcount
+        if changed == 0:
+            raise LeaseLost(f"shard {index} of job {job_id} is not running under {worker_id}")
+
+    def renew(self, job_id: str, worker_id: str, until: datetime) -> int:
+        return self.conn.execute(
+            update(T).where(_running_by(job_id, worker_id)).values(lease_expires_at=until)
+        ).rowcount
+
+    def release(self, job_id: str, worker_id: str) -> int:
+        return self.conn.execute(
+            update(T)
+            .where(_running_by(job_id, worker_id))
+            .values(status=ShardStatus.PENDING.value, lease_owner=None, lease_expires_at=None)
+        ).rowcount
+
+    def delete(self, job_id: str) -> None:
+        self.conn.execute(delete(T).where(T.c.job_id == job_id))

@@ -1,0 +1,244 @@
+"""A local simulation, shard by shard (docs/workers.md, "Shards").
+
+The worker never simulates: each shard runs in a child process of the executor while this
+thread waits, watching for a cancel request, the job's wall-clock budget and the worker's own
+stop. Each finished shard is stored at once with the job's progress, in one transaction, so a
+worker that takes the job over re-runs only the shards without stored outputs. When every shard
+is stored, the backend finishes the job (mitigation, notes) and the results are assembled from
+the shards' outputs exactly as from a provider's.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from qdispatch_core.domain import Job, JobStatus, ShardRecord, ShardStatus
+from qdispatch_core.domain.jobs import Progress
+from qdispatch_core.domain.lifecycle import advance, with_log
+from qdispatch_core.errors import LeaseLost, ProviderError
+from qdispatch_core.ports import UnitOfWork
+from qdispatch_core.ports.backend import Execution, ShardResult
+from qdispatch_core.ports.executor import LocalExecutor, LocalRun, LocalWork
+from qdispatch_core.rules.shards import layout, shard_size
+from qdispatch_core.usecases.execution import HandBack, scrub
+from qdispatch_core.usecases.services import utcnow
+
+if TYPE_CHECKING:
+    from qdispatch_core.usecases.execution import _Run
+
+log = logging.getLogger(__name__)
+
+S = JobStatus
+
+
+class _Ended(Exception):
+    """The job reached a final status while a shard ran (cancelled, over budget)."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+
+def _executor(attempt: _Run) -> LocalExecutor:
+    executor = attempt.services.executor
+    if executor is None:
+        from qdispatch_core.usecases.local_work import ThreadExecutor
+
+        executor = ThreadExecutor()
+    return executor
+
+
+class LocalJob:
+    def __init__(self, attempt: _Run) -> None:
+        self.a = attempt
+        self.executor = _executor(attempt)
+        self.total = len(attempt.spec.plan.executables)
+        self.budget = attempt.runner.config.budget_for(attempt.device.id)
+        self.spent = 0.0  # seconds of simulation already stored for this job
+        self.last_end: datetime | None = None
+        # Whether this attempt moved the job to Running: then its first stored shard's start
+        # (in the simulation process) is when the execution began.
+        self.began_here = False
+        # The services' clock minus the real time: zero but in tests. Children stamp shards
+        # with the real time; the job's times are on the services' clock.
+        self.shift: timedelta = attempt._now() - utcnow()
+
+    # -- the steps ------------------------------------------------------------------------
+
+    def execute(self) -> Job:
+        records = self._layout()
+        self.spent = sum(r.seconds for r in records)
+        try:
+            for record in records:
+                if record.status is not ShardStatus.DONE:
+                    self._run(record)
+            return self._finish()
+        except _Ended as ended:
+            return ended.job
+
+    def _layout(self) -> list[ShardRecord]:
+        a = self.a
+        with a.services.repository.read() as uow:
+            records = uow.shards.list(a.job.id)
+        if records:
+            self._log_resume(records)
+            return records
+        seconds = a.backend.seconds_per_executable(a.device, a.spec)
+        size = shard_size(self.total, seconds, a.runner.config.shard_seconds)
+        shards = layout(self.total, size)
+        note = f"{len(shards)} shard(s) of up to {size} executable(s)"
+        job = replace(a.job, progress=Progress(0, self.total))
+        job = advance(job, S.QUEUED, a._now(), note) if job.status is S.VALIDATING else job
+        a._save(job, also=lambda uow: uow.shards.create(a.job.id, shards))
+        return [ShardRecord(a.job.id, s) for s in shards]
+
+    def _log_resume(self, records: list[ShardRecord]) -> None:
+        a = self.a
+        stored = [r for r in records if r.status is ShardStatus.DONE]
+        done = sum(r.shard.count for r in stored)
+        note = (
+            f"resumed by worker {a.me}: {len(stored)} of {len(records)} shard(s) recovered "
+            f"from storage ({done} of {self.total} executables), "
+            f"{len(records) - len(stored)} to run"
+        )
+        job = replace(a.job, progress=Progress(done, self.total))
+        a._save(with_log(job, a._now(), note))
+
+    def _run(self, record: ShardRecord) -> None:
+        a = self.a
+        a._checkpoint()
+        self._claim(record)
+        if a.job.status is not S.RUNNING:
+            a._to(S.RUNNING)
+            self.began_here = True
+        work = LocalWork(a.backend.provider, a.device.id, a.spec, a.credentials, shard=record.shard)
+        result: ShardResult = self._await(work)
+        if result.started_at is not None and result.finished_at is not None:
+            result = replace(
+                result,
+                started_at=result.started_at + self.shift,
+                finished_at=result.finished_at + self.shift,
+            )
+        self._store(record, result)
+
+    def _claim(self, record: ShardRecord) -> None:
+        a = self.a
+        now = a._now()
+        with a.services.repository.begin() as uow:
+            claimed = uow.shards.claim(
+                a.job.id, record.index, a.me, now, a.runner._lease_until(now)
+            )
+            uow.commit()
+        if claimed is None:
+            raise LeaseLost(f"shard {record.index} of job {a.job.id} is held by another worker")
+
+    def _store(self, record: ShardRecord, result: ShardResult) -> None:
+        a = self.a
+        job = a.job
+        done = min(self.total, job.progress.done + record.shard.count)
+        changes: dict[str, Any] = {"progress": Progress(done, self.total)}
+        if self.began_here and job.progress.done == 0 and result.started_at is not None:
+            changes["started_at"] = result.started_at  # when the first simulation began
+
+        def complete(uow: UnitOfWork) -> None:
+            uow.shards.complete(
+                job.id,
+                record.index,
+                a.me,
+                result.outputs,
+                result.notes,
+                result.started_at,
+                result.finished_at,
+            )
+
+        a._save(replace(job, **changes), also=complete)
+        log.debug(
+            "job %s: shard %d (%d executables) stored, %d of %d done",
+            job.id,
+            record.index,
+            record.shard.count,
+            done,
+            self.total,
+        )
+        if result.started_at and result.finished_at:
+            self.spent += (result.finished_at - result.started_at).total_seconds()
+            self.last_end = result.finished_at
+
+    def _finish(self) -> Job:
+        a = self.a
+        a._checkpoint()
+        with a.services.repository.read() as uow:
+            records = uow.shards.list(a.job.id, outputs=True)
+        outputs: list[Any] = []
+        notes: dict[str, None] = {}
+        for r in records:
+            outputs.extend(r.outputs or ())
+            notes.update(dict.fromkeys(r.notes))
+            if r.finished_at and (self.last_end is None or r.finished_at > self.last_end):
+                self.last_end = r.finished_at
+        if a.backend.finish_in_child(a.device, a.spec):
+            work = LocalWork(
+                a.backend.provider,
+                a.device.id,
+                a.spec,
+                a.credentials,
+                outputs=outputs,
+                notes=tuple(notes),
+            )
+            execution: Execution = self._await(work)
+            self.last_end = utcnow() + self.shift
+        else:
+            execution = a.backend.finish_local(
+                a.device, a.spec, outputs, tuple(notes), a.credentials
+            )
+        return a._end_done(execution, ended_at=self.last_end)
+
+    # -- waiting on a child -----------------------------------------------------------------
+
+    def _await(self, work: LocalWork) -> Any:
+        """Run `work` in the executor and wait for it; a cancel request, the budget or the
+        worker's stop terminate its process."""
+        a = self.a
+        run = self.executor.start(work, a.services.backends)
+        began = a.runner.monotonic()
+        try:
+            while not run.wait(a.runner.config.local_poll):
+                self._watch(run, a.runner.monotonic() - began)
+            try:
+                return run.result()
+            except ProviderError:
+                if a.runner.stopping.is_set():  # the pool was closed under it: not a failure
+                    raise HandBack() from None
+                raise
+        except BaseException:
+            run.cancel()  # whatever ended the wait, the child must not go on simulating
+            raise
+
+    def _watch(self, run: LocalRun, elapsed: float) -> None:
+        a = self.a
+        if a.runner.stopping.is_set():
+            run.cancel()
+            raise HandBack()
+        stored = a._stored()
+        if stored.is_final or stored.lease_owner != a.me:
+            run.cancel()
+            raise LeaseLost(f"job {a.job.id} was taken over or ended while a shard ran")
+        if stored.cancel_requested:
+            run.cancel()
+            done = a.job.progress.done
+            note = f"cancelled by the user after {done} of {self.total} executables"
+            raise _Ended(a._end(S.CANCELLED, note, charge=None))
+        if self.spent + elapsed > self.budget:
+            run.cancel()
+            raise _Ended(a._end(S.ERROR, self._over_budget(), charge=None, error=True))
+
+    def _over_budget(self) -> str:
+        a = self.a
+        hint = a.runner.config.budget_hint
+        message = (
+            f"the local simulation exceeded its wall-clock budget of {self.budget:g} s on "
+            f"{a.device.id} ({a.job.progress.done} of {self.total} executables done)"
+        )
+        return scrub(message + (f"; {hint}" if hint else ""), a.credentials)
