@@ -82,7 +82,9 @@ class KnownKeys:
 def session_owner(user: User) -> AuthenticatedUser:
     """The SDK's notion of who made a request: the session manager binds every session to the
     user who opened it, and answers another user's use of its id as if it did not exist."""
-    return AuthenticatedUser(AccessToken(token=user.id, client_id=user.id, scopes=[]))
+    return AuthenticatedUser(
+        AccessToken(token=user.id, client_id=user.id, subject=user.id, scopes=[])
+    )
 
 
 class ApiKeyAuth:
