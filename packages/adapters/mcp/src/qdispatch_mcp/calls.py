@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
-import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
@@ -35,6 +34,7 @@ from qdispatch_core.schemas import parse
 from qdispatch_core.usecases import Services
 from qdispatch_core.usecases.execution import scrub
 from qdispatch_mcp.results import Pager
+from qdispatch_mcp.threads import CALLS
 
 if TYPE_CHECKING:
     from qdispatch_mcp.tasks.watch import TaskWatchers
@@ -162,8 +162,9 @@ async def run_for(runtime: Runtime, request: Any, fn: Callable[..., T], *args: A
 async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
     # A cancelled call (the client gave up, or the server is stopping) returns at once and
     # leaves its thread to finish alone: a thread cannot be interrupted, and waiting for it
-    # kept a stopping server alive as long as its slowest call (30 s and more).
-    return await anyio.to_thread.run_sync(fn, *args, abandon_on_cancel=True)
+    # kept a stopping server alive as long as its slowest call (30 s and more). The threads
+    # never exit (threads.py says why).
+    return await CALLS.run(fn, *args)
 
 
 def _text(text: str) -> list[TextContent]:
