@@ -46,9 +46,9 @@ class LazyQiskitToolkit(CircuitToolkit):
 
     def prepare(self, *warm_up: str) -> CircuitToolkit:
         """The toolkit, loaded now if it is not yet, and given the sources `warm_up` to read
-        before any other caller may use it. A server warms up in the background while requests
-        arrive; Qiskit's first use from two threads at once has crashed the process (SIGSEGV,
-        issue 18), so a request that needs the toolkit meanwhile waits for the warm-up."""
+        before any other caller may use it: the MCP server warms it up in the background while
+        requests arrive, and a request that needs it meanwhile waits for the warm-up rather
+        than reading its circuit beside it (issue 18)."""
         if self._toolkit is None:
             with self._lock:
                 if self._toolkit is None:

@@ -16,10 +16,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from qdispatch import App
 from qdispatch.bootstrap import LazyQiskitToolkit
 from qdispatch_core.errors import QDispatchError
+from qdispatch_mcp.threads import CALLS
 
 log = logging.getLogger("qdispatch_mcp.warm")
 
@@ -32,14 +34,13 @@ QASM3 = (
 )
 
 
-def warm_up(app: App) -> bool:
-    """Import and exercise the first submission's path; True when this thread ran Qiskit. A
-    failure is logged, never raised (the submission itself then says what is wrong)."""
+def warm_up(app: App) -> None:
+    """Import and exercise the first submission's path. A failure is logged, never raised (the
+    submission itself then says what is wrong)."""
     started = time.monotonic()
     toolkit = app.services.circuits
-    used_qiskit = isinstance(toolkit, LazyQiskitToolkit)
     try:
-        if used_qiskit:
+        if isinstance(toolkit, LazyQiskitToolkit):
             toolkit.prepare(QASM2, QASM3)
         backend, device = app.services.backends.resolve(WARM_DEVICE)
         backend.estimates_observables(device, False)
@@ -49,24 +50,23 @@ def warm_up(app: App) -> bool:
         log.warning("warming up for the first submission failed", exc_info=True)
     else:
         log.info("ready for the first submission in %.1f s", time.monotonic() - started)
-    return used_qiskit
 
 
-def _warm_up_and_stay(app: App, done: threading.Event) -> None:
-    used_qiskit = warm_up(app)
-    done.set()
-    if used_qiskit:
-        # A thread that read OpenQASM 3 with Qiskit must not exit: when it did, a later
-        # import of Qiskit Aer in another thread died of SIGSEGV in 5 runs of 12 (and in
-        # this server's end-to-end tests, every time). It parks, holding nothing.
-        threading.Event().wait()
-
-
-def start_warming(app: App) -> threading.Event:
-    """Start the warm-up; the event is set once it is done."""
+def start_warming(app: App, then: Callable[[], object] | None = None) -> threading.Event:
+    """Start the warm-up on one of the tools' threads, which never exit (threads.py: a thread
+    that read OpenQASM 3 and then exited made later Qiskit work die of SIGSEGV), and call
+    `then` when it is over, however it went; the event is set after that."""
     done = threading.Event()
-    thread = threading.Thread(
-        target=_warm_up_and_stay, args=(app, done), name="qdispatch-warm-up", daemon=True
-    )
-    thread.start()
+
+    def warm() -> None:
+        try:
+            warm_up(app)
+        finally:
+            try:
+                if then is not None:
+                    then()
+            finally:
+                done.set()
+
+    CALLS.start(warm)
     return done
