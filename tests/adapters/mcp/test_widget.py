@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import anyio
 import pytest
 from mcp import Client
 
@@ -20,8 +22,6 @@ from tests.adapters.mcp.e2e import BELL_THETA, XX, ZZ, require_the_real_default
 from tests.adapters.mcp.servers import server_env
 from tests.adapters.web.browser import CHROMIUM_ARGS, OutsideRequests, chromium_or_skip
 from tests.samples import BELL_QASM2
-
-pytestmark = pytest.mark.anyio
 
 ANGLES = [[round(i * math.pi / 6, 6)] for i in range(7)]  # 0 … π
 WAIT_MS = 60_000
@@ -56,11 +56,6 @@ window.start = (html, input, result) => {
 
 
 @pytest.fixture(scope="module")
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
 def app(tmp_path_factory):
     require_the_real_default()
     home = tmp_path_factory.mktemp("widget-home")
@@ -70,8 +65,15 @@ def app(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-async def served(app):
-    """The widget's HTML and two finished jobs' results, as the SDK's client received them."""
+def served(app):
+    """The widget's HTML and two finished jobs' results, as the SDK's client received them.
+    A plain fixture with its own event loop, on a thread of its own (Playwright's sync API
+    holds one in this thread), so that each test can run alone (`-k`, `-m slow`)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(anyio.run, _serve, app).result()
+
+
+async def _serve(app: App) -> dict:
     async with Client(build_server(lambda: app)) as client:
         listed = await client.list_resources()
         html = (await client.read_resource(JOB_WIDGET)).contents[0]
@@ -107,7 +109,7 @@ async def _run(client: Client, experiment_id: str, **request) -> dict:
     raise AssertionError(f"the job did not end: {waited.structured_content}")
 
 
-async def test_the_widget_is_listed_served_as_an_app_and_pointed_at(served):
+def test_the_widget_is_listed_served_as_an_app_and_pointed_at(served):
     listed = {r.uri: r for r in served["listed"].resources}
     assert listed[JOB_WIDGET].mime_type == APP_MIME_TYPE
     html = served["html"]
