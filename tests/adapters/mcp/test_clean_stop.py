@@ -1,8 +1,8 @@
 """Clean stop (issue 18): the installed `qdispatch mcp` on stdio ends while its job runs (the
-client closes stdin, or sends SIGTERM or SIGINT), or over HTTP on SIGTERM; it exits at once and its worker hands the job
-back, so a second worker finishes it long before the job's lease would have run out. Before, a
-stopped stdio server kept its leases and the next worker waited for them to expire (42-48 s
-instead of ~17 s for a 500-shot job after an Inspector session ended)."""
+client closes stdin, or sends SIGTERM or SIGINT), or over HTTP on SIGTERM; it exits at once and
+its worker hands the job back, so a second worker finishes it long before the job's lease would
+have run out. Before, a stopped stdio server kept its leases and the next worker waited for them
+to expire (42-48 s instead of ~17 s for a 500-shot job after an Inspector session ended)."""
 
 from __future__ import annotations
 

@@ -77,7 +77,6 @@ async def test_every_output_validates_against_its_schema_and_entities_are_flat(c
     assert [e["id"] for e in out["list_experiments"]["experiments"]] == [
         out["create_new_experiment"]["id"]
     ]
-    assert out["list_circuits_in_experiment"]["circuits"][0]["id"] == (
-        out["submit_circuit_for_analytics"]["id"]
-    )
+    circuits = out["list_circuits_in_experiment"]["circuits"]
+    assert circuits[0]["id"] == out["submit_circuit_for_analytics"]["id"]
     assert out["list_jobs"]["jobs"][0]["id"] == out["run_circuits_on_qpu_or_simulator"]["job_id"]
