@@ -26,10 +26,10 @@ from qdispatch_core.ports import (
 from qdispatch_core.registry import BackendRegistry, load_object
 from qdispatch_core.rules.limits import CircuitLimits
 from qdispatch_core.usecases import Limits, Services, authenticate, ensure_user
-from qdispatch_core.usecases.execution import WorkerConfig
 
 if TYPE_CHECKING:
     from qdispatch.worker import Worker
+    from qdispatch_core.usecases.execution import WorkerConfig
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +213,7 @@ class App:
     def worker_config(self) -> WorkerConfig:
         """What every worker thread of this app runs by (its id is set per thread)."""
         from qdispatch.settings import BUDGET_HINT
+        from qdispatch_core.usecases.execution import WorkerConfig  # the schemas: only for jobs
 
         settings = self.settings
         return WorkerConfig(

@@ -50,6 +50,9 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     first = math.floor(low / step)
     last = math.ceil(high / step)
+    # A subnormal bound divided by the step underflows to 0: widen by one step then.
+    first -= first * step > low
+    last += last * step < high
     return [i * step for i in range(first, last + 1)]
 
 
