@@ -73,7 +73,9 @@ async def test_a_run_becomes_a_task_whose_result_is_the_finished_job(tasks_clien
     exp = await _experiment(tasks_client)
     created = await _create(tasks_client, exp)
     wire = created.model_dump(by_alias=True, mode="json")
-    assert created.task_id.startswith("job_") and created.status == "working"
+    # The task is the job as stored when the call returns: a fake job may already be Done by
+    # then (the worker is told at once), so `completed` is as right as `working`.
+    assert created.task_id.startswith("job_") and created.status in ("working", "completed")
     assert wire["resultType"] == "task" and wire["ttlMs"] is None and wire["pollIntervalMs"] > 0
     assert wire["createdAt"].endswith("Z") and wire["lastUpdatedAt"] >= wire["createdAt"]
     task = await _until(tasks_client, created.task_id, {"completed"})
