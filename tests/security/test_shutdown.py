@@ -58,7 +58,7 @@ async def test_sigterm_with_many_sessions_and_calls_in_flight_stops_promptly(tmp
                 for _ in range(SESSIONS)
             ]  # each holds a GET event stream open
             exp = await clients[0].call_tool("create_new_experiment", {"name": "slow"})
-            exp_id = exp.structured_content["experiment"]["id"]
+            exp_id = exp.structured_content["id"]
             slow = {
                 "experiment_id": exp_id,
                 "circuits_qasm": [ONE],
