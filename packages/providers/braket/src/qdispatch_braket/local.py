@@ -116,6 +116,7 @@ class LocalRunner:
             cost=cost,
             mitigation=assembled.mitigation,
             raw_outputs=assembled.raw_outputs,
+            readout=assembled.readout,
             notes=notes,
         )
 

@@ -257,6 +257,7 @@ class IonQBackend(Backend):
             )
         outputs: list[Any] = []
         raw: list[Any] = []
+        rates: list[Any] = []
         gate_shots = 0
         for e, program, histogram, job_id in results:
             gate_shots += (program.gates_1q + program.gates_2q) * spec.shots
@@ -264,6 +265,7 @@ class IonQBackend(Backend):
             if measured is not None:
                 outputs.append(calibration.corrected(histogram, program.sources, measured))
                 raw.append(outcomes.frequency_counts(probabilities, spec.shots))
+                rates.append(calibration.bit_rates(program.sources, measured))
             else:
                 outputs.append(_output(mode, probabilities, spec, settings, job_id, e.index))
         cost = self._actual_cost(device, spec, settings, api, job_ids, gate_shots)
@@ -272,6 +274,7 @@ class IonQBackend(Backend):
             cost=cost,
             mitigation=mitigation.record(device, spec, settings, measured),
             raw_outputs=raw or None,
+            readout=rates or None,
             notes=_notes(device, spec, settings, mode, cost, measured),
         )
 
