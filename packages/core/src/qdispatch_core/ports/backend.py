@@ -73,6 +73,9 @@ class Execution:
     # read into; None for an executable left uncorrected. With `raw_outputs`, the core derives
     # the corrected expectation values' standard errors from them (rules.readout_errors).
     readout: Sequence[Sequence[tuple[float, float] | None] | None] | None = None
+    # What ran (issue 23): programs as sent, layouts, seeds, SDK versions; stored in the job's
+    # plan under "ran" (see docs/run-contract.md).
+    ran: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

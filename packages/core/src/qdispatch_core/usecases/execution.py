@@ -461,6 +461,7 @@ class _Run:
         raw = assemble(plan, execution.raw_outputs)[0] if execution.raw_outputs else None
         cost = execution.cost if execution.cost is not None else self.job.estimated_cost
         summary = plan.summary()
+        ran = {"ran": execution.ran} if execution.ran else {}  # what ran (issue 23)
         job = replace(
             self.job,
             results=results,
@@ -468,7 +469,7 @@ class _Run:
             raw_results=raw,
             cost=cost,
             mitigation=mitigation,
-            plan={**(self.job.plan or {}), **summary},
+            plan={**(self.job.plan or {}), **summary, **ran},
             progress=Progress(len(plan.executables), len(plan.executables)),
             logs=(*self.job.logs, *(f"{self._now().isoformat()} {n}" for n in execution.notes)),
         )
