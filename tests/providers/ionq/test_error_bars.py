@@ -32,7 +32,7 @@ def test_mitigated_errors_are_the_raw_shot_noise_amplified_by_the_correction(qis
         spec.plan, quasi_errors, execution.mitigation, execution.raw_outputs, execution.readout
     )
     assert record["uncertainties"] == HOW
-    (e0, e1), (f0, f1) = readout_rates("aria-1", 0), readout_rates("aria-1", 1)
+    (e0, _), (_, f1) = readout_rates("aria-1", 0), readout_rates("aria-1", 1)
     assert abs(q0[0] - e0) < 0.02 and abs(q1[1] - f1) < 0.02
     amplification = 1 / ((1 - q0[0] - q0[1]) * (1 - q1[0] - q1[1]))
     (error,), (raw_error,) = errors[0], raw_errors[0]

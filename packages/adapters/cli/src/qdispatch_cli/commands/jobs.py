@@ -82,6 +82,14 @@ AllRows = Annotated[
 def show(
     job_id: JobId,
     logs: Annotated[bool, typer.Option("--logs", help="Also print the job's log.")] = False,
+    ran: Annotated[
+        bool,
+        typer.Option(
+            "--ran",
+            help="Only what ran: each program as sent to the device, its layout (virtual → "
+            "physical qubits, classical bits → physical qubits), seeds and SDK versions.",
+        ),
+    ] = False,
     all_rows: AllRows = False,
     as_json: Json = False,
     db: Db = None,
@@ -90,6 +98,13 @@ def show(
     with session.open_app(db) as app:
         user = session.current_user(app)
         job = waiting.read(app, user, job_id)
+        if ran:
+            record = (job.plan or {}).get("ran")
+            if as_json:
+                output.print_json(record)
+            else:
+                render.ran(record)
+            return
         render_job(app, user, job, as_json, logs=logs, all_rows=all_rows)
 
 
