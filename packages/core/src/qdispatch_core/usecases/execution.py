@@ -27,6 +27,7 @@ from qdispatch_core.errors import LeaseLost, ProviderError, ProviderUnavailable,
 from qdispatch_core.ports import UnitOfWork
 from qdispatch_core.ports.backend import Backend, Execution, JobSpec, RemoteState, SpecCircuit
 from qdispatch_core.redaction import live_secrets
+from qdispatch_core.rules.derivation import kept_outputs
 from qdispatch_core.rules.plan import assemble, build_plan
 from qdispatch_core.rules.readout_errors import uncertainties_of
 from qdispatch_core.usecases.jobs import finish_unstarted
@@ -469,6 +470,7 @@ class _Run:
             raw_results=raw,
             cost=cost,
             mitigation=mitigation,
+            outputs=kept_outputs(plan, execution.outputs, execution.raw_outputs),
             plan={**(self.job.plan or {}), **summary, **ran},
             progress=Progress(len(plan.executables), len(plan.executables)),
             logs=(*self.job.logs, *(f"{self._now().isoformat()} {n}" for n in execution.notes)),

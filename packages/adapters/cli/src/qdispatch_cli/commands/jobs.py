@@ -166,6 +166,26 @@ def cancel(job_id: JobId, as_json: Json = False, db: Db = None) -> None:
 
 
 @app.command()
+def recompute(
+    job_id: JobId, all_rows: AllRows = False, as_json: Json = False, db: Db = None
+) -> None:
+    """Derive a Done job's expectation values, uncertainties and mitigation again from its
+    stored outputs and readout calibration, as a new version of its results (the earlier ones
+    are kept). Runs nothing, contacts no provider, charges nothing."""
+    from qdispatch_core import usecases
+
+    with session.open_app(db) as app:
+        user = session.current_user(app)
+        found = waiting.read(app, user, job_id)
+        job = usecases.recompute_job(app.services, user, found.id).job
+        if as_json:
+            output.print_json(job)
+            return
+        render_job(app, user, job, False, all_rows=all_rows)
+        output.out().print(render.esc(job.logs[-1].split(" ", 1)[1]))
+
+
+@app.command()
 def plot(
     job_id: JobId,
     output_file: Annotated[
