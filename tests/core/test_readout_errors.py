@@ -74,6 +74,19 @@ def test_near_one_the_error_is_the_raw_shot_noise_amplified_not_the_quasi_spread
     assert expectation_from_groups(observable, groups, [quasi], shots)[1] < error / 10
 
 
+@settings(max_examples=40, deadline=None)
+@given(counts=counts2, pauli=st.sampled_from(["ZZ", "ZI", "IZ"]))
+def test_an_uncorrected_executable_gets_the_plain_estimate(counts, pauli):
+    raw = _keys(counts)
+    observable = [[pauli], [1.0]]
+    groups = group_qubit_wise(observable[0])
+    shots = sum(counts)
+    plain = expectation_from_groups(observable, groups, [raw], shots)
+    for no_rates in ((), (None, None)):
+        found = corrected_expectation(observable, groups, [raw], [no_rates], shots)
+        assert found == pytest.approx(plain)
+
+
 def test_rates_are_stored_once_per_distinct_set():
     per_executable = [((0.1, 0.2), None), ((0.1, 0.2), None), None, ((0.3, 0.0), (0.1, 0.1))]
     compact = compact_rates(per_executable)

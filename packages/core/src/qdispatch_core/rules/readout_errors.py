@@ -66,7 +66,9 @@ def corrected_group_estimate(
     total = sum(w for _, w in outcomes)
     if not terms or total == 0:
         return 0.0, 0.0
-    factors = [eigen_factors(r) for r in bits]
+    width = max([len(bits), *(mask.bit_length() for mask, _ in terms)])
+    # Bits without rates (an uncorrected executable has none) keep the plain eigenvalues.
+    factors = [eigen_factors(bits[i] if i < len(bits) else None) for i in range(width)]
     values = []
     for outcome, w in outcomes:
         v = 0.0
