@@ -17,7 +17,7 @@ from qdispatch_core.errors import BadRequest, ProviderError
 from qdispatch_core.listing import AccountListings
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
 from qdispatch_core.rules.plan import Executable
-from qdispatch_ionq import calibration, catalog, mitigation, outcomes, remote
+from qdispatch_ionq import calibration, catalog, mitigation, outcomes, provenance, remote
 from qdispatch_ionq.api import IonQApi
 from qdispatch_ionq.batches import Batch, split
 from qdispatch_ionq.connection import KEY_OPTION, Connection, api_key, remote_host
@@ -275,6 +275,12 @@ class IonQBackend(Backend):
             mitigation=mitigation.record(device, spec, settings, measured),
             raw_outputs=raw or None,
             readout=rates or None,
+            ran=provenance.what_ran(
+                device.id,
+                [(e, program) for e, program, _, _ in results],
+                [c.qubits for c in spec.plan.circuits],
+                settings,
+            ),
             notes=_notes(device, spec, settings, mode, cost, measured),
         )
 
