@@ -82,6 +82,8 @@ def test_jobs_recompute_in_the_cli(mitigated, provider_untouched, tmp_path, monk
     shown = cli("jobs", "recompute", handle.id)
     assert shown.exit_code == 0, shown.output
     assert "recomputed from the stored outputs" in shown.stdout and "nothing ran" in shown.stdout
+    # The ± standard errors say how they were obtained under mitigation.
+    assert "Standard errors: standard errors of the readout-corrected estimator" in shown.stdout
     document = cli.json("jobs", "recompute", handle.id)
     assert document["results"] == result.raw and document["uncertainties"] == (
         result.raw_uncertainties
