@@ -117,3 +117,31 @@ def test_an_accepted_submission_stores_all_of_it(sql_repository):
         "job_secrets": 1,
         "ledger_entries": 2,
     }
+
+
+def test_recomputed_results_are_stored_with_their_history(sql_repository):
+    """Issue 23: per-executable outputs survive the round trip, and a recompute writes a new
+    version (compare-and-set on the number of versions) on SQLite and PostgreSQL alike."""
+    from qdispatch_core.errors import LeaseLost
+    from qdispatch_core.usecases import get_job, recompute_job, result_history
+
+    services = sql_services(sql_repository)
+    user = ensure_user(services, "alice", 100)
+    experiment = create_experiment(services, user, "exp")
+    request = qpu_request(experiment, observables=[["ZZ", "XX"], [1.0, 0.5]], use_mitigation=True)
+    job_id = submit_run(services, user, request).job_id
+    run_all(JobRunner(services, WorkerConfig("w"), sleep=lambda s: None))
+    job = get_job(services, user, job_id).job
+    assert job.status == "Done", job.error
+    with sql_repository.read() as uow:
+        stored = uow.jobs.get(user.id, job_id)
+    assert stored.outputs is not None and len(stored.outputs["outputs"]) == 2  # ZZ and XX groups
+    again = recompute_job(services, user, job_id).job
+    assert (again.results, again.uncertainties) == (job.results, job.uncertainties)
+    (previous,) = result_history(services, user, job_id)
+    assert previous["results"] == job.results and previous["version"] == 1
+    with sql_repository.read() as uow:
+        stale = uow.jobs.get(user.id, job_id)
+    # A second writer that read before the first recompute loses the compare-and-set.
+    with pytest.raises(LeaseLost, match="changed meanwhile"), sql_repository.begin() as uow:
+        uow.jobs.replace_results(stale, 0)

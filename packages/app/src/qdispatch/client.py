@@ -123,6 +123,22 @@ class JobHandle:
         view = usecases.cancel_job(self._client.app.services, self._client.user, self.id).job
         return JobView.from_core(view)
 
+    def recompute(self) -> RunResult:
+        """Derive a Done job's expectation values, uncertainties and mitigation record again
+        from its stored outputs and readout calibration: a new version of its results, the
+        earlier ones kept (`result_history()`). Runs nothing, contacts no provider, charges
+        nothing."""
+        client = self._client
+        view = JobView.from_core(
+            usecases.recompute_job(client.app.services, client.user, self.id).job
+        )
+        return RunResult(view, lambda: client.parameter_names(view))
+
+    def result_history(self) -> list[dict[str, Any]]:
+        """Earlier versions of the job's results, oldest first, each with its `version`,
+        `replaced_at`, `results`, `uncertainties`, `raw_results` and `mitigation`."""
+        return usecases.result_history(self._client.app.services, self._client.user, self.id)
+
 
 class Client:
     """Use cases for programs. Jobs run in a worker inside this process (unless `worker=False`,

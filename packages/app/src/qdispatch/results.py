@@ -71,6 +71,19 @@ class RunResult:
         return "counts"
 
     @property
+    def ran(self) -> dict[str, Any] | None:
+        """What ran (when the provider records it): `programs` (each distinct program as sent,
+        OpenQASM 3, by id), `executed` (per circuit and measurement group: its program id,
+        `virtual_to_physical` qubits, `clbit_to_physical` bits), `seeds` and SDK `versions`."""
+        return (self.job.plan or {}).get("ran")
+
+    @property
+    def mitigation(self) -> dict[str, Any] | None:
+        """What mitigation was applied, and how the uncertainties were obtained
+        (`mitigation["uncertainties"]`)."""
+        return self.job.mitigation
+
+    @property
     def num_circuits(self) -> int:
         return len(self.raw)
 

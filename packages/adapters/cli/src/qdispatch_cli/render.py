@@ -233,6 +233,50 @@ def plan(plan: dict[str, Any] | None) -> None:
         console.print(f"  • {esc(str(note))}")
 
 
+def ran(record: dict[str, Any] | None) -> None:
+    """What ran (issue 23): settings, one row per executed program, then each distinct
+    program's text."""
+    console = output.out()
+    if not record:
+        console.print("No record of what ran (the job has not run, or its provider keeps none).")
+        return
+    seeds = record.get("seeds") or {}
+    versions = record.get("versions") or {}
+    console.print("[bold]What ran[/]")
+    console.print(
+        fields(
+            [
+                ("device", _plain(record.get("device"))),
+                ("format", _plain(record.get("format"))),
+                ("optimization level", _plain(record.get("optimization_level"))),
+                *((k.replace("_", " "), _plain(v)) for k, v in seeds.items()),
+                *((k, _plain(v)) for k, v in versions.items()),
+            ]
+        )
+    )
+    t = table("circuit", "group", "executables", "program", "virtual → physical", "bit → physical")
+    for e in record.get("executed") or []:
+        first, count = e["executables"]
+        t.add_row(
+            str(e["circuit"] + 1),
+            _plain(e.get("group")),
+            f"{first + 1}–{first + count}",
+            _plain(e.get("program")),
+            _mapping(e.get("virtual_to_physical"), "q"),
+            _mapping(e.get("clbit_to_physical"), "c"),
+        )
+    console.print(t)
+    for digest, text in (record.get("programs") or {}).items():
+        console.print(f"\n[bold]program {esc(digest)}[/]")
+        console.print(esc(str(text), multiline=True), highlight=False)
+
+
+def _mapping(values: list[Any] | None, prefix: str) -> str:
+    if values is None:
+        return "—"
+    return ", ".join(f"{prefix}{i}→{v}" for i, v in enumerate(values))
+
+
 def _plain(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value))

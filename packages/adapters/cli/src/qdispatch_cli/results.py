@@ -133,6 +133,7 @@ def show(
     noun = "parameter sets"
     if what == "expectation":
         left_out = _tables(sweeps.expectation_tables(job, found, names, all_rows))
+        _how_uncertain(job)
     elif job.parameters is not None and _most_sets(job) >= SWEEP_AT:
         left_out = _tables(sweeps.distribution_tables(job, found, what, names, all_rows))
     else:
@@ -142,6 +143,15 @@ def show(
             f"{left_out:,} {noun} left out: qdispatch jobs show {job.id} --all shows them, "
             f"qdispatch jobs export {job.id} --format csv writes every value"
         )
+
+
+def _how_uncertain(job: JobView) -> None:
+    """Under mitigated expectation values: how their standard errors were obtained."""
+    from rich.text import Text
+
+    how = (job.mitigation or {}).get("uncertainties")
+    if job.mitigation and job.mitigation.get("applied") and how:
+        output.out().print(Text(f"Standard errors: {output.clean(str(how))}", style="dim"))
 
 
 def _most_sets(job: JobView) -> int:

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, or_, select, update
 
 from qdispatch_core.domain import Job, JobStatus
-from qdispatch_core.domain.jobs import JOB_REQUEST_FIELDS
+from qdispatch_core.domain.jobs import JOB_REQUEST_FIELDS, RESULT_FIELDS
 from qdispatch_core.errors import Conflict, LeaseLost, NotFound
 from qdispatch_core.ports import JobFilter, JobStore
 from qdispatch_core.rules.text import quote
@@ -122,6 +122,22 @@ class SqlJobs(JobStore):
         statement = update(jobs).where(*self._held(job_id, lease_owner))
         cleared = statement.values(lease_owner=None, lease_expires_at=None)
         return self.conn.execute(cleared).rowcount > 0
+
+    def replace_results(self, job: Job, previous_versions: int) -> None:
+        row = job_to_row(job)
+        values = {name: row[name] for name in (*RESULT_FIELDS, "result_versions")}
+        changed = self.conn.execute(
+            update(jobs)
+            .where(
+                jobs.c.id == job.id,
+                jobs.c.status == JobStatus.DONE.value,
+                jobs.c.result_versions == previous_versions,
+            )
+            .values(values)
+        ).rowcount
+        if changed == 0:
+            self.get_for_worker(job.id)  # NotFound when it never existed
+            raise LeaseLost(f"job {job.id}'s results changed meanwhile")
 
     def request_cancel(self, owner_id: str, job_id: str) -> Job:
         self.conn.execute(

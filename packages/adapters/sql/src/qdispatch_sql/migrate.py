@@ -21,7 +21,7 @@ SCRIPT_LOCATION = "qdispatch_sql:migrations"
 # Our own name, so the schema can share a PostgreSQL database with other Alembic users.
 VERSION_TABLE = "qdispatch_schema_version"
 # The newest revision under migrations/versions (a test keeps the two in step).
-HEAD = "0002"
+HEAD = "0004"
 # Any fixed 64-bit number: the key of the PostgreSQL advisory lock held while migrating.
 _MIGRATION_LOCK_KEY = 0x7164_6973_7061_7463
 

@@ -142,6 +142,9 @@ def job_to_row(job: Job) -> dict[str, Any]:
         "lease_expires_at": job.lease_expires_at,
         "cancel_requested": job.cancel_requested,
         "attempts": job.attempts,
+        "outputs": job.outputs,
+        "result_history": list(job.result_history) or None,
+        "result_versions": len(job.result_history),
     }
 
 
@@ -181,4 +184,6 @@ def job_from_row(row: Row) -> Job:
         lease_expires_at=row.lease_expires_at,
         cancel_requested=row.cancel_requested,
         attempts=row.attempts,
+        outputs=row.outputs,
+        result_history=tuple(row.result_history or ()),
     )

@@ -118,6 +118,10 @@ jobs = Table(
     Column("lease_expires_at", UtcDateTime),
     Column("cancel_requested", Boolean, nullable=False),
     Column("attempts", Integer, nullable=False),
+    # Issue 23: per-executable provider outputs, and earlier versions of the results.
+    Column("outputs", CompactValue),
+    Column("result_history", CompactValue),
+    Column("result_versions", Integer, nullable=False, server_default="0"),
 )
 
 

@@ -41,6 +41,15 @@ JOB_REQUEST_FIELDS = frozenset(
         "estimated_cost",
     }
 )
+# What recomputing a Done job's results rewrites (issue 23); everything else stays.
+RESULT_FIELDS = (
+    "results",
+    "uncertainties",
+    "raw_results",
+    "mitigation",
+    "logs",
+    "result_history",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +91,13 @@ class Job:
     lease_expires_at: datetime | None = None
     cancel_requested: bool = False
     attempts: int = 0
+    # What the provider returned per executable (issue 23), so results can be derived again
+    # without running anything: {"outputs", "raw_outputs", "uncertainties"} (None: not kept).
+    outputs: dict[str, Any] | None = None
+    # Earlier versions of the results, oldest first, each {"version", "replaced_at",
+    # "results", "uncertainties", "raw_results", "mitigation"}; the current one is
+    # version len(result_history) + 1.
+    result_history: tuple[dict[str, Any], ...] = ()
 
     @property
     def is_final(self) -> bool:

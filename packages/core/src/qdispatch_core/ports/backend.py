@@ -68,6 +68,14 @@ class Execution:
     notes: tuple[str, ...] = ()  # facts a user should see in the job's logs
     # Standard errors, shaped like `outputs`, when the provider estimated observables itself.
     uncertainties: Sequence[Sequence[float]] | None = None
+    # Per executable, the readout rates its counts were corrected with: per classical bit
+    # (bit 0 first), (P(1|0), P(0|1)) of the qubit read into it, None for a bit nothing is
+    # read into; None for an executable left uncorrected. With `raw_outputs`, the core derives
+    # the corrected expectation values' standard errors from them (rules.readout_errors).
+    readout: Sequence[Sequence[tuple[float, float] | None] | None] | None = None
+    # What ran (issue 23): programs as sent, layouts, seeds, SDK versions; stored in the job's
+    # plan under "ran" (see docs/run-contract.md).
+    ran: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,6 +134,13 @@ class JobStore(ABC):
         """
 
     @abstractmethod
+    def replace_results(self, job: Job, previous_versions: int) -> None:
+        """Store a Done job's recomputed results: results, uncertainties, raw_results,
+        mitigation, logs and result_history only. Compare-and-set: LeaseLost unless the stored
+        job is Done with `previous_versions` entries in its history (another recompute got
+        there first otherwise)."""
+
+    @abstractmethod
     def request_cancel(self, owner_id: str, job_id: str) -> Job:
         """Set the job's cancel flag (NotFound for another owner's job); returns the job."""
 

@@ -23,7 +23,7 @@ from qdispatch_core.domain import (
     ShardStatus,
     User,
 )
-from qdispatch_core.domain.jobs import JOB_REQUEST_FIELDS
+from qdispatch_core.domain.jobs import JOB_REQUEST_FIELDS, RESULT_FIELDS
 from qdispatch_core.errors import Conflict, LeaseLost, NotFound, PaymentRequired
 from qdispatch_core.ports import (
     Billing,
@@ -235,6 +235,15 @@ class _Jobs(JobStore):
             raise LeaseLost(f"job {job.id} moved to {stored.status.value}")
         fixed = {name: getattr(stored, name) for name in JOB_REQUEST_FIELDS}
         self.s.jobs[job.id] = replace(job, cancel_requested=stored.cancel_requested, **fixed)
+
+    def replace_results(self, job: Job, previous_versions: int) -> None:
+        stored = self.get_for_worker(job.id)
+        if stored.status is not JobStatus.DONE or len(stored.result_history) != previous_versions:
+            raise LeaseLost(f"job {job.id}'s results changed meanwhile")
+        self.s.jobs[job.id] = replace(
+            stored,
+            **{name: getattr(job, name) for name in RESULT_FIELDS},
+        )
 
     def request_cancel(self, owner_id: str, job_id: str) -> Job:
         job = self.get(owner_id, job_id)

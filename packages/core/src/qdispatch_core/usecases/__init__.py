@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         list_experiments,
     )
     from qdispatch_core.usecases.jobs import cancel_job, get_job, list_jobs
+    from qdispatch_core.usecases.recompute import recompute_job, result_history
     from qdispatch_core.usecases.runs import submit_run
     from qdispatch_core.usecases.services import Limits, Services
     from qdispatch_core.usecases.users import (
@@ -47,6 +48,8 @@ _EXPORTS = {
     "list_experiments": "experiments",
     "list_jobs": "jobs",
     "list_users": "users",
+    "recompute_job": "recompute",
+    "result_history": "recompute",
     "submit_circuit": "circuits",
     "submit_run": "runs",
 }
@@ -69,6 +72,8 @@ __all__ = [
     "list_experiments",
     "list_jobs",
     "list_users",
+    "recompute_job",
+    "result_history",
     "submit_circuit",
     "submit_run",
 ]

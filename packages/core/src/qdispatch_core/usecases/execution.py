@@ -27,7 +27,9 @@ from qdispatch_core.errors import LeaseLost, ProviderError, ProviderUnavailable,
 from qdispatch_core.ports import UnitOfWork
 from qdispatch_core.ports.backend import Backend, Execution, JobSpec, RemoteState, SpecCircuit
 from qdispatch_core.redaction import live_secrets
+from qdispatch_core.rules.derivation import kept_outputs
 from qdispatch_core.rules.plan import assemble, build_plan
+from qdispatch_core.rules.readout_errors import uncertainties_of
 from qdispatch_core.usecases.jobs import finish_unstarted
 from qdispatch_core.usecases.leases import LeaseKeeper
 from qdispatch_core.usecases.services import Services
@@ -454,17 +456,22 @@ class _Run:
                 f"{len(plan.executables)} executables"
             )
         results, uncertainties = assemble(plan, execution.outputs, execution.uncertainties)
+        uncertainties, mitigation = uncertainties_of(
+            plan, uncertainties, execution.mitigation, execution.raw_outputs, execution.readout
+        )
         raw = assemble(plan, execution.raw_outputs)[0] if execution.raw_outputs else None
         cost = execution.cost if execution.cost is not None else self.job.estimated_cost
         summary = plan.summary()
+        ran = {"ran": execution.ran} if execution.ran else {}  # what ran (issue 23)
         job = replace(
             self.job,
             results=results,
             uncertainties=uncertainties,
             raw_results=raw,
             cost=cost,
-            mitigation=execution.mitigation,
-            plan={**(self.job.plan or {}), **summary},
+            mitigation=mitigation,
+            outputs=kept_outputs(plan, execution.outputs, execution.raw_outputs),
+            plan={**(self.job.plan or {}), **summary, **ran},
             progress=Progress(len(plan.executables), len(plan.executables)),
             logs=(*self.job.logs, *(f"{self._now().isoformat()} {n}" for n in execution.notes)),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from qdispatch_aer import checks
@@ -11,7 +12,7 @@ from qdispatch_aer.devices import build_devices
 from qdispatch_aer.facts import load_facts
 from qdispatch_aer.settings import MPS, RunSettings
 from qdispatch_core.domain import Cost, Device, Shard
-from qdispatch_core.ports.backend import Backend, DevicePlan, JobSpec, ShardResult
+from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, ShardResult
 from qdispatch_qiskit.failures import simulation_failures
 from qdispatch_qiskit.memory import memory_limit_from_env
 
@@ -137,3 +138,21 @@ class AerBackend(Backend):
                 f"({BOND_ENV}): results are approximate where the state needs more"
             )
         return ShardResult(outputs, tuple(notes))
+
+    def finish_local(
+        self,
+        device: Device,
+        spec: JobSpec,
+        outputs: Sequence[Any],
+        notes: Sequence[str],
+        credentials: Credentials,
+    ) -> Execution:
+        """The default Execution, with what ran for sampled runs (exact runs simulate the
+        same transpiled circuits with each parameter set bound: not recorded)."""
+        execution = super().finish_local(device, spec, outputs, notes, credentials)
+        if spec.plan.output_kind != "counts":
+            return execution
+        from qdispatch_aer import provenance
+
+        settings = self._settings(device, spec)
+        return replace(execution, ran=provenance.what_ran(spec, device.id, self.engine, settings))

@@ -23,6 +23,15 @@ class Assembled:
     outputs: list[Any]
     raw_outputs: list[Any] | None
     mitigation: dict[str, Any] | None
+    # Per executable, the rates each output bit was corrected with (see Execution.readout).
+    readout: list[Any] | None = None
+
+
+def _bit_rates(sources: list[int | None], calibration: m.Calibration) -> Any:
+    """Per output bit, the rates of the qubit read into it; None when a qubit's are unknown."""
+    if any(q is not None and q not in calibration.rates for q in sources):
+        return None
+    return tuple(calibration.rates[q] if q is not None else None for q in sources)
 
 
 def _record_not_applied(decision: m.Decision, reason: str | None = None) -> dict[str, Any] | None:
@@ -56,10 +65,10 @@ def _counts(
     *,
     calibration: m.Calibration | None = None,
     probabilities: bool = False,
-) -> tuple[list[Any], list[Any]]:
-    """(outputs, raw counts) per executable: counts, or corrected quasi-probabilities with a
-    calibration, or the provider's (debiased) probabilities."""
-    results, raw = [], []
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """(outputs, raw counts, bit rates of the correction) per executable: counts, or corrected
+    quasi-probabilities with a calibration, or the provider's (debiased) probabilities."""
+    results, raw, rates = [], [], []
     sources: dict[tuple[int, int | None], list[int | None]] = {}
     for e, reading in zip(spec.plan.executables, readings, strict=True):
         outputs.check_measured(reading, spec.plan.circuits[e.circuit].qubits)
@@ -71,6 +80,7 @@ def _counts(
         if calibration is not None:
             quasi = m.correct(reading.counts, reading.measured, calibration)
             results.append(outputs.project(quasi, sources[key]))
+            rates.append(_bit_rates(sources[key], calibration))
         elif probabilities:
             shares = reading.probabilities or {
                 k: v / max(1, sum(reading.counts.values())) for k, v in reading.counts.items()
@@ -78,7 +88,7 @@ def _counts(
             results.append(outputs.project(shares, sources[key]))
         else:
             results.append(counts)
-    return results, raw
+    return results, raw, rates
 
 
 def calibration_in_task(extra: Sequence[Reading], shots: int) -> m.Calibration:
@@ -104,15 +114,15 @@ def assemble(
         return Assembled(outputs.exact_outputs(spec, mine), None, record)
     if decision.mode == m.READOUT_IN_TASK:
         if len(extra) != 2:  # the device could not pin the circuits: nothing was calibrated
-            results, _ = _counts(spec, mine)
+            results, _, _ = _counts(spec, mine)
             return Assembled(results, None, _record_not_applied(decision, NO_PINNING))
         calibration = calibration_in_task(extra, spec.shots)
     if decision.mode in (m.READOUT_IN_TASK, m.READOUT_CACHED):
         assert calibration is not None
-        results, raw = _counts(spec, mine, calibration=calibration)
-        return Assembled(results, raw, _readout_record(calibration))
+        results, raw, rates = _counts(spec, mine, calibration=calibration)
+        return Assembled(results, raw, _readout_record(calibration), rates)
     if decision.mode == m.DEBIAS:
-        results, _ = _counts(spec, mine, probabilities=True)
+        results, _, _ = _counts(spec, mine, probabilities=True)
         return Assembled(results, None, _debias_record())
-    results, _ = _counts(spec, mine)
+    results, _, _ = _counts(spec, mine)
     return Assembled(results, None, _record_not_applied(decision))

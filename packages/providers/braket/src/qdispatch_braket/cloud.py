@@ -192,6 +192,7 @@ class CloudRunner:
             cost=actual_cost(facts, len(ids), found, spec),
             mitigation=assembled.mitigation,
             raw_outputs=assembled.raw_outputs,
+            readout=assembled.readout,
             notes=(f"{len(ids)} Amazon Braket task(s): {', '.join(ids)}",),
         )
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from qdispatch_braket import mitigation as m
-from qdispatch_braket import programs
+from qdispatch_braket import programs, provenance
 from qdispatch_braket.assembly import assemble
 from qdispatch_braket.capabilities import Capabilities, from_local_facts
 from qdispatch_braket.compiler import Compiler
@@ -106,6 +106,10 @@ class LocalRunner:
             )
             return Execution(outputs=outputs, cost=cost, mitigation=record, notes=notes)
         found = [from_record(o) for o in outputs]
+        # Sampled programs take their parameters as inputs: one program per circuit and group.
+        # (Exact runs bind values into each executable's program: not recorded.)
+        workload = build(spec, self.capabilities(device), settings, decision, self.compiler)
+        ran = provenance.what_ran(spec, device.id, workload, settings)
         calibration = None
         if decision.mode == m.READOUT_CACHED:
             with simulation_failures(FAILURE):
@@ -116,7 +120,9 @@ class LocalRunner:
             cost=cost,
             mitigation=assembled.mitigation,
             raw_outputs=assembled.raw_outputs,
+            readout=assembled.readout,
             notes=notes,
+            ran=ran,
         )
 
     def _calibration(

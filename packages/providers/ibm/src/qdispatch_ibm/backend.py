@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from qdispatch_core.ports.backend import (
     RemoteState,
     ShardResult,
 )
-from qdispatch_ibm import estimation, local, mitigation, planning, pubs
+from qdispatch_ibm import estimation, local, mitigation, planning, provenance, pubs
 from qdispatch_ibm.accounts import Account, Services, account_for, missing_keys
 from qdispatch_ibm.calibration import CalibrationStore
 from qdispatch_ibm.catalog import fake_facts, load_catalog, twin_of
@@ -327,15 +328,16 @@ class IBMBackend(Backend):
         if spec.plan.output_kind == "expectations":
             record = dict(NOTHING_TO_CORRECT) if spec.use_mitigation else None
             return Execution(outputs, cost=cost, mitigation=record, notes=notes)
-        if not spec.use_mitigation:
-            return Execution(outputs, cost=cost, notes=notes)
         simulator = self._fakes.get(device.id)
         program_for = self._programs(simulator.target, spec)
-        built = pubs.build_pubs(spec, program_for, simulator.target)
-        plans = pubs.plan_pubs(spec, [p[0] for p in built])
+        circuits = pubs.pub_circuits(pubs.build_pubs(spec, program_for, simulator.target))
+        plans = pubs.plan_pubs(spec, circuits)
+        ran = provenance.what_ran(spec, device.id, circuits, plans, local=True)
+        if not spec.use_mitigation:
+            return Execution(outputs, cost=cost, notes=notes, ran=ran)
         qubits = mitigation.measured_qubits(plans)
         with simulation_failures("the readout calibration failed"):
-            return corrected_execution(
+            execution = corrected_execution(
                 outputs,
                 plans,
                 lambda: self._readout.for_fake(device, simulator, qubits),
@@ -343,6 +345,7 @@ class IBMBackend(Backend):
                 cost,
                 notes,
             )
+        return replace(execution, ran=ran)
 
     def _account(self, credentials: Credentials) -> Account:
         account = account_for(credentials)
@@ -382,9 +385,10 @@ class IBMBackend(Backend):
         circuits = self._cloud_jobs.circuits(account, job_id)
         plans = pubs.plan_pubs(spec, circuits)
         outputs = pubs.decode_counts(result, plans)
+        ran = provenance.what_ran(spec, device.id, circuits, plans, local=False)
         if not spec.use_mitigation:
-            return Execution(outputs, cost=cost, notes=notes)
-        return corrected_execution(
+            return Execution(outputs, cost=cost, notes=notes, ran=ran)
+        execution = corrected_execution(
             outputs,
             plans,
             lambda: self._readout.from_job(device, result, circuits, len(plans), started),
@@ -392,6 +396,7 @@ class IBMBackend(Backend):
             cost,
             notes,
         )
+        return replace(execution, ran=ran)
 
     def _usage(
         self, account: Account, job_id: str

@@ -128,6 +128,8 @@ def mitigation_record(resilience_level: int, metadata: Mapping[str, Any] | None)
         "resilience_level": resilience_level,
         "applied_by": "IBM Quantum, server side",
         "outputs": "mitigated expectation values; uncertainties are IBM's standard errors",
+        "uncertainties": "the standard errors IBM's Estimator reports (its `stds`), which "
+        "include the spread its mitigation adds",
     }
     reported = (metadata or {}).get("resilience")
     if isinstance(reported, Mapping):  # what IBM says it did, when its result says it

@@ -35,27 +35,39 @@ def _mitigator(calibrations: Mapping[int, QubitCalibration], width: int) -> Any:
     return mitigator
 
 
+def bit_rates(
+    measured: Sequence[int], calibrations: Mapping[int, QubitCalibration]
+) -> tuple[tuple[float, float], ...]:
+    """Per output bit, (P(1|0), P(0|1)) of the physical qubit read into it: what the core
+    needs to derive the corrected values' standard errors."""
+    return tuple((calibrations[q].matrix[1][0], calibrations[q].matrix[0][1]) for q in measured)
+
+
 def correct(
     outputs: Sequence[Mapping[str, int]],
     plans: Sequence[PubPlan],
     calibrations: Mapping[int, QubitCalibration],
     width: int,
-) -> tuple[list[Any], dict[str, Any]]:
-    """(outputs with corrected executables as quasi-probabilities, the mitigation record)."""
+) -> tuple[list[Any], dict[str, Any], list[Any]]:
+    """(outputs with corrected executables as quasi-probabilities, the mitigation record,
+    per executable the bit rates it was corrected with or None)."""
     mitigator = _mitigator(calibrations, width)
     corrected: list[Any] = list(outputs)
+    readout: list[Any] = [None] * len(outputs)
     skipped: list[int] = []
     done = 0
     for plan in plans:
         if plan.measured is None:
             skipped.append(plan.circuit + 1)
             continue
+        rates = bit_rates(plan.measured, calibrations)
         for i in range(plan.first, plan.first + plan.sets):
             with quiet_sdk():
                 quasi = mitigator.apply_correction(dict(outputs[i]), list(plan.measured))
             corrected[i] = {k: float(v) for k, v in quasi.items()}
+            readout[i] = rates
             done += 1
-    return corrected, _record(plans, calibrations, done, skipped)
+    return corrected, _record(plans, calibrations, done, skipped), readout
 
 
 def _record(

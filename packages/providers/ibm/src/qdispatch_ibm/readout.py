@@ -78,6 +78,13 @@ def corrected_execution(
     found = calibrations()
     if any(q not in found for q in mitigation.measured_qubits(plans)):
         return Execution(outputs, cost=cost, mitigation=dict(CACHE_GONE), notes=notes)
-    corrected, record = mitigation.correct(outputs, plans, found, device.qubits)
-    raw = outputs if record["applied"] else None
-    return Execution(corrected, cost=cost, mitigation=record, raw_outputs=raw, notes=notes)
+    corrected, record, rates = mitigation.correct(outputs, plans, found, device.qubits)
+    applied = record["applied"]
+    return Execution(
+        corrected,
+        cost=cost,
+        mitigation=record,
+        raw_outputs=outputs if applied else None,
+        readout=rates if applied else None,
+        notes=notes,
+    )

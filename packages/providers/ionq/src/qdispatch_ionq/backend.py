@@ -17,7 +17,7 @@ from qdispatch_core.errors import BadRequest, ProviderError
 from qdispatch_core.listing import AccountListings
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
 from qdispatch_core.rules.plan import Executable
-from qdispatch_ionq import calibration, catalog, mitigation, outcomes, remote
+from qdispatch_ionq import calibration, catalog, mitigation, outcomes, provenance, remote
 from qdispatch_ionq.api import IonQApi
 from qdispatch_ionq.batches import Batch, split
 from qdispatch_ionq.connection import KEY_OPTION, Connection, api_key, remote_host
@@ -257,6 +257,7 @@ class IonQBackend(Backend):
             )
         outputs: list[Any] = []
         raw: list[Any] = []
+        rates: list[Any] = []
         gate_shots = 0
         for e, program, histogram, job_id in results:
             gate_shots += (program.gates_1q + program.gates_2q) * spec.shots
@@ -264,6 +265,7 @@ class IonQBackend(Backend):
             if measured is not None:
                 outputs.append(calibration.corrected(histogram, program.sources, measured))
                 raw.append(outcomes.frequency_counts(probabilities, spec.shots))
+                rates.append(calibration.bit_rates(program.sources, measured))
             else:
                 outputs.append(_output(mode, probabilities, spec, settings, job_id, e.index))
         cost = self._actual_cost(device, spec, settings, api, job_ids, gate_shots)
@@ -272,6 +274,13 @@ class IonQBackend(Backend):
             cost=cost,
             mitigation=mitigation.record(device, spec, settings, measured),
             raw_outputs=raw or None,
+            readout=rates or None,
+            ran=provenance.what_ran(
+                device.id,
+                [(e, program) for e, program, _, _ in results],
+                [c.qubits for c in spec.plan.circuits],
+                settings,
+            ),
             notes=_notes(device, spec, settings, mode, cost, measured),
         )
 

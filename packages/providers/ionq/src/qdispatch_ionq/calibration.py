@@ -78,6 +78,15 @@ def corrected(
     return {k: v for k, v in marginal(by_state, sources).items() if v}
 
 
+def bit_rates(sources: Sequence[int | None], calibration: readout.Calibration) -> Any:
+    """Per output bit, (P(1|0), P(0|1)) of the qubit it reads (see Execution.readout); None
+    when a qubit feeds two bits (their errors are then not independent) or has no rates."""
+    read = [q for q in sources if q is not None]
+    if len(set(read)) != len(read) or any(q not in calibration.rates for q in read):
+        return None
+    return tuple(calibration.rates[q] if q is not None else None for q in sources)
+
+
 def record(calibration: readout.Calibration, settings: RunSettings) -> dict[str, Any]:
     return {
         "applied": True,

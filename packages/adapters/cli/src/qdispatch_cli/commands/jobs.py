@@ -82,6 +82,14 @@ AllRows = Annotated[
 def show(
     job_id: JobId,
     logs: Annotated[bool, typer.Option("--logs", help="Also print the job's log.")] = False,
+    ran: Annotated[
+        bool,
+        typer.Option(
+            "--ran",
+            help="Only what ran: each program as sent to the device, its layout (virtual → "
+            "physical qubits, classical bits → physical qubits), seeds and SDK versions.",
+        ),
+    ] = False,
     all_rows: AllRows = False,
     as_json: Json = False,
     db: Db = None,
@@ -90,6 +98,13 @@ def show(
     with session.open_app(db) as app:
         user = session.current_user(app)
         job = waiting.read(app, user, job_id)
+        if ran:
+            record = (job.plan or {}).get("ran")
+            if as_json:
+                output.print_json(record)
+            else:
+                render.ran(record)
+            return
         render_job(app, user, job, as_json, logs=logs, all_rows=all_rows)
 
 
@@ -148,6 +163,26 @@ def cancel(job_id: JobId, as_json: Json = False, db: Db = None) -> None:
             f"Cancellation of job {job.id} requested; the worker holding it stops it at the "
             f"provider. Follow it with: qdispatch jobs wait {job.id}"
         )
+
+
+@app.command()
+def recompute(
+    job_id: JobId, all_rows: AllRows = False, as_json: Json = False, db: Db = None
+) -> None:
+    """Derive a Done job's expectation values, uncertainties and mitigation again from its
+    stored outputs and readout calibration, as a new version of its results (the earlier ones
+    are kept). Runs nothing, contacts no provider, charges nothing."""
+    from qdispatch_core import usecases
+
+    with session.open_app(db) as app:
+        user = session.current_user(app)
+        found = waiting.read(app, user, job_id)
+        job = usecases.recompute_job(app.services, user, found.id).job
+        if as_json:
+            output.print_json(job)
+            return
+        render_job(app, user, job, False, all_rows=all_rows)
+        output.out().print(render.esc(job.logs[-1].split(" ", 1)[1]))
 
 
 @app.command()

@@ -44,8 +44,36 @@ StatusName = Literal[
 ]
 
 
+IncludePrograms = Annotated[
+    bool,
+    Field(
+        strict=True,
+        description="Also return the text of each program that ran (job.plan.ran.programs: "
+        "OpenQASM 3 as sent to the device). By default only their ids and sizes; layouts, "
+        "seeds and SDK versions are always there.",
+    ),
+]
+
+
+def compact_ran(out: JobOut) -> JobOut:
+    """The reply with each program's text in plan.ran replaced by its size."""
+    plan = out.job.plan or {}
+    ran = plan.get("ran")
+    if not isinstance(ran, dict) or not ran.get("programs"):
+        return out
+    sizes = {
+        k: f"{len(v)} characters (include_programs=true returns it)"
+        for k, v in ran["programs"].items()
+    }
+    job = out.job.model_copy(update={"plan": {**plan, "ran": {**ran, "programs": sizes}}})
+    return out.model_copy(update={"job": job})
+
+
 async def get_job_results_and_status(
-    ctx: Context[Runtime], job_id: JobId, results_page: ResultsPageNumber = None
+    ctx: Context[Runtime],
+    job_id: JobId,
+    results_page: ResultsPageNumber = None,
+    include_programs: IncludePrograms = False,
 ) -> Annotated[CallToolResult, JobOut]:
     """Read a job as it stands: the whole job, its fields at the top level (id, status,
     results, …) with a context text that summarises it. Status runs Submitted → Initializing →
@@ -56,7 +84,10 @@ async def get_job_results_and_status(
     results are nested circuits → observables → parameter sets (a layer only when that input
     was given); leaves are counts {bitstring: shots} (rightmost bit = classical bit 0), state
     vectors [real_parts, imag_parts], or expectation values (uncertainties then holds their
-    standard errors in the same shape). A job that is not yours reads as 404. While the job is
+    standard errors in the same shape; mitigation.uncertainties says how they were obtained).
+    plan.ran records what ran: programs as sent (ids and sizes unless include_programs=true),
+    layouts (virtual → physical qubits, classical bits → physical qubits), seeds, SDK versions.
+    A job that is not yours reads as 404. While the job is
     not final, call wait_for_job instead of polling this in a tight loop.
 
     Results too large for one reply (a big histogram, a state vector of many qubits) come in
@@ -66,7 +97,8 @@ async def get_job_results_and_status(
     """
 
     async def work() -> JobOut:
-        return await use_case(ctx, runtime_of(ctx).pager.read, job_id, results_page)
+        out = await use_case(ctx, runtime_of(ctx).pager.read, job_id, results_page)
+        return out if include_programs else compact_ran(out)
 
     return await respond("get_job_results_and_status", work)
 

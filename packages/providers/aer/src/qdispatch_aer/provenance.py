@@ -1,0 +1,86 @@
+"""What ran on Aer (issue 23), for sampled runs: per circuit and measurement group, the
+transpiled circuit as simulated (OpenQASM 3, basis rotations included, stored once per
+distinct text), the qubit each output bit reads, seeds and SDK versions."""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import metadata
+from typing import Any
+
+from qdispatch_aer.batches import split
+from qdispatch_aer.engine import Engine
+from qdispatch_aer.sdk import require
+from qdispatch_aer.settings import RunSettings
+from qdispatch_core.ports.backend import JobSpec
+
+PACKAGES = ("qiskit", "qiskit-aer")
+SEED_RULE = (
+    "batch 0 (a circuit's first group) uses seed_simulator, later batches a SHA-256 "
+    "derivation of it; parameter set i of a batch adds 2113·i"
+)
+
+
+def versions() -> dict[str, str]:
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _read_bits(circuit: Any) -> list[int | None]:
+    """The qubit each classical bit of `circuit` last measured (None: never written)."""
+    qubit_of = {q: i for i, q in enumerate(circuit.qubits)}
+    bit_of = {c: i for i, c in enumerate(circuit.clbits)}
+    read: list[int | None] = [None] * circuit.num_clbits
+    for instruction in circuit.data:
+        if instruction.operation.name == "measure":
+            read[bit_of[instruction.clbits[0]]] = qubit_of[instruction.qubits[0]]
+    return read
+
+
+def what_ran(
+    spec: JobSpec, device_id: str, engine: Engine, settings: RunSettings
+) -> dict[str, Any]:
+    qk = require("qdispatch_qiskit")
+    texts: dict[str, str] = {}
+    executed = []
+    for batch in split(spec.plan):
+        program = engine.program(spec, batch.circuit, settings)
+        circuit = program.circuit
+        groups = spec.plan.circuits[batch.circuit].groups
+        if batch.group is not None and groups is not None:
+            circuit = qk.measure_in_basis(circuit, groups[batch.group].basis, program.positions)
+            bits: list[int | None] = list(program.positions)  # bit i reads source qubit i
+        else:
+            bits = _read_bits(circuit)
+        text = qk.to_qasm3(circuit)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        texts.setdefault(digest, text)
+        executed.append(
+            {
+                "circuit": batch.circuit,
+                "group": batch.group,
+                "executables": [batch.first, batch.size],
+                "program": digest,
+                "virtual_to_physical": list(program.positions),
+                "clbit_to_physical": bits,
+            }
+        )
+    return {
+        "device": device_id,
+        "format": "openqasm3",
+        "method": settings.method,
+        "optimization_level": settings.optimization_level,
+        "seeds": {
+            "seed_transpiler": settings.seed_transpiler,
+            "seed_simulator": settings.seed_simulator,
+            "simulator_seeds": SEED_RULE if settings.seed_simulator is not None else "unseeded",
+        },
+        "versions": versions(),
+        "executed": executed,
+        "programs": texts,
+    }
