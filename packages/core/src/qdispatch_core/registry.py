@@ -89,14 +89,16 @@ class BackendRegistry:
     def _entry_point_factory(spec: str) -> Factory:
         def build() -> Backend:
             factory = load_object(spec)
-            return factory()  # type: ignore[operator]
+            backend: Backend = factory()  # type: ignore[operator]
+            return backend
 
         return build
 
     @staticmethod
     def _entry_point_catalog(spec: str) -> Catalog:
         def listing(credentials: Credentials | None) -> Sequence[Device] | None:
-            return load_object(spec)(credentials)  # type: ignore[operator]
+            devices: Sequence[Device] | None = load_object(spec)(credentials)  # type: ignore[operator]
+            return devices
 
         return listing
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from qdispatch_core.domain.enums import JobStatus
 from qdispatch_core.domain.jobs import Job
@@ -50,7 +51,7 @@ def advance(job: Job, target: JobStatus, now: datetime, note: str = "") -> Job:
             f"job {job.id} cannot go from {job.status.value} to {target.value}", field="status"
         )
     line = f"{now.isoformat()} {target.value}" + (f": {note}" if note else "")
-    changes: dict = {"status": target, "logs": (*job.logs, line)}
+    changes: dict[str, Any] = {"status": target, "logs": (*job.logs, line)}
     if target is S.RUNNING and job.started_at is None:
         changes["started_at"] = now
     if target.is_final:

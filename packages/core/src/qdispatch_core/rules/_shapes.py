@@ -69,7 +69,7 @@ class _Short(reprlib.Repr):
             return f"<an integer of about {_digits(x):,} digits>"
         return super().repr_int(x, level)
 
-    def repr_dict(self, x: dict, level: int) -> str:
+    def repr_dict(self, x: dict[Any, Any], level: int) -> str:
         if not any(isinstance(k, str) and CREDENTIAL_LIKE.search(k) for k in x):
             return super().repr_dict(x, level)
         hidden = {

@@ -238,7 +238,8 @@ class JobRunner:
         if sealed is None:
             return {}
         try:
-            return json.loads(self.services.cipher.open(sealed))
+            opened: dict[str, str] = json.loads(self.services.cipher.open(sealed))
+            return opened
         except ValueError:
             raise ProviderError(
                 "the job's credentials cannot be decrypted: the worker's QDISPATCH_SECRET_KEY "
@@ -347,8 +348,8 @@ class _Run:
 
     def _start(self) -> tuple[str, ...]:
         if self.job.provider_job_ids:
-            ids = ", ".join(self.job.provider_job_ids)
-            self._save(with_log(self.job, self._now(), f"re-attached to provider job(s) {ids}"))
+            known = ", ".join(self.job.provider_job_ids)
+            self._save(with_log(self.job, self._now(), f"re-attached to provider job(s) {known}"))
             return self.job.provider_job_ids
         # Renews the lease, or raises LeaseLost when the job was cancelled (or taken over)
         # while the provider validated it: then nothing reaches the provider.
