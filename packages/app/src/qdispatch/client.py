@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from qdispatch import inputs
 from qdispatch.bootstrap import App
@@ -27,12 +27,10 @@ from qdispatch_core import usecases
 from qdispatch_core.domain import User
 from qdispatch_core.schemas import CircuitView, DeviceView, ExperimentView
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # names for annotations only (postponed by `from __future__`)
     from qiskit import QuantumCircuit
 
-    CircuitLike = str | QuantumCircuit
-else:
-    CircuitLike = Any
+    CircuitLike: TypeAlias = str | QuantumCircuit
 
 FINAL = ("Done", "Error", "Cancelled")
 

@@ -34,6 +34,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from qdispatch_core.rules.limits import SETTING_PREFIX, CircuitLimits
 
@@ -258,10 +259,11 @@ _LIMITS: dict[str, tuple[str, type, float, float | None]] = {
 }
 
 
-def _door_limits(env: Mapping[str, str]) -> dict[str, int | float]:
+def _door_limits(env: Mapping[str, str]) -> dict[str, Any]:
     """The limits set in the environment; a value that is not a number, or below the smallest
     that makes sense, stops the process at start with the variable's name."""
-    found: dict[str, int | float] = {}
+    # Any: each value has its own field's type (the `kind` of its row in _LIMITS).
+    found: dict[str, Any] = {}
     for name, (variable, kind, smallest, largest) in _LIMITS.items():
         raw = env.get(variable)
         if raw is None or raw.strip() == "":

@@ -112,10 +112,11 @@ def _let_the_forkserver_go() -> None:
         from multiprocessing import forkserver
 
         server = forkserver._forkserver
-        fd = server._forkserver_alive_fd
+        # A private attribute of CPython's forkserver (no public way to close it).
+        fd = getattr(server, "_forkserver_alive_fd", None)
         if fd is not None:
             os.close(fd)
-            server._forkserver_alive_fd = None
+            setattr(server, "_forkserver_alive_fd", None)  # noqa: B010
 
 
 def _cap_address_space(limit: int) -> None:
@@ -303,8 +304,10 @@ class ProcessExecutor(LocalExecutor):
             address_space_limit(memory_bytes) if memory_bytes else None,
         )
         methods = multiprocessing.get_all_start_methods()
-        self._context = multiprocessing.get_context(
-            "forkserver" if "forkserver" in methods else "spawn"
+        self._context = (
+            multiprocessing.get_context("forkserver")
+            if "forkserver" in methods
+            else multiprocessing.get_context("spawn")
         )
         if "forkserver" in methods:
             self._context.set_forkserver_preload(list(preload))

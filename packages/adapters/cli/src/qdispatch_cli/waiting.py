@@ -81,7 +81,7 @@ class _NoProgress:
         pass
 
 
-def _progress(live: bool):  # type: ignore[no-untyped-def]
+def _progress(live: bool):
     if not (live and output.err().is_terminal):  # off a terminal it only adds noise
         return _NoProgress()
     from rich.progress import (

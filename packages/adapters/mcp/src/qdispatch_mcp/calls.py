@@ -22,7 +22,7 @@ import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
 from qdispatch import App
@@ -153,7 +153,7 @@ async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
     return await anyio.to_thread.run_sync(fn, *args, abandon_on_cancel=True)
 
 
-def _text(text: str) -> list[TextContent]:
+def _text(text: str) -> list[ContentBlock]:
     return [TextContent(type="text", text=text)]
 
 
@@ -255,7 +255,7 @@ def contract_tool(
     destructive: bool = False,
 ) -> ContractTool:
     """Register `fn` with its docstring, written for agents, as the description."""
-    return ContractTool.from_function(
+    tool = ContractTool.from_function(
         fn,
         title=title,
         description=inspect.cleandoc(fn.__doc__ or ""),
@@ -268,3 +268,5 @@ def contract_tool(
             open_world_hint=False,
         ),
     )
+    assert isinstance(tool, ContractTool)  # from_function builds `cls(...)`
+    return tool

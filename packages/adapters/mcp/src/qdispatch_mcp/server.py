@@ -42,7 +42,7 @@ def build_server(app_factory: Callable[[], App]) -> MCPServer[Runtime]:
         instructions=INSTRUCTIONS,
         version=_version(),
         lifespan=lifespan,
-        tools=all_tools(),
+        tools=list(all_tools()),
     )
 
 

@@ -101,7 +101,7 @@ def exact_outputs(
     """Outputs of executables `first` .. `first + count - 1` (default: all) from their
     readings."""
     stop = len(spec.plan.executables) if count is None else first + count
-    outputs = []
+    outputs: list[Any] = []
     for e, reading in zip(spec.plan.executables[first:stop], readings, strict=True):
         if reading.failure is not None:
             raise ProviderError(f"Amazon Braket could not run an executable: {reading.failure}")

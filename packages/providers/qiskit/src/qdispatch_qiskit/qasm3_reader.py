@@ -142,7 +142,7 @@ class _BoundedConverter(ConvertVisitor):
         self.modified = 0
         self.costs: dict[Any, int] = {}
 
-    def convert(self, node: ast.Program, *, source: str | None = None):  # type: ignore[override]
+    def convert(self, node: ast.Program, *, source: str | None = None):
         self._check_tree(node)
         return super().convert(node, source=source)
 
