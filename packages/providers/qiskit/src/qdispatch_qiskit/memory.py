@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.rules.circuits import statevector_bytes
+from qdispatch_core.rules.limits import human_bytes
 
 MEMORY_ENV = "QDISPATCH_SIMULATION_MEMORY_BYTES"
 DEFAULT_MEMORY_BYTES = 8 * 1024**3
@@ -66,13 +67,6 @@ def max_qubits(state: str, limit: int) -> int:
     while fits(state, n + 1, limit):
         n += 1
     return n
-
-
-def human_bytes(n: float) -> str:
-    for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2)):
-        if n >= size:
-            return f"{n / size:,.1f} {unit}"
-    return f"{n / 1024:,.1f} KiB"
 
 
 def check_fits(
