@@ -12,15 +12,12 @@ import pytest
 from qdispatch_core.errors import BadRequest
 from qdispatch_qiskit import committed, sdk
 from qdispatch_qiskit.memory import (
-    DEFAULT_MEMORY_BYTES,
     DENSITY_MATRIX,
-    MEMORY_ENV,
     STATEVECTOR,
     check_fits,
     fits,
     human_bytes,
     max_qubits,
-    memory_limit_from_env,
     state_bytes,
 )
 
@@ -59,21 +56,6 @@ def test_provider_support_imports_neither_qiskit_nor_numpy():
 
 
 # -- memory -----------------------------------------------------------------------------------
-
-
-def test_the_memory_limit_comes_from_the_environment():
-    assert memory_limit_from_env({}) == DEFAULT_MEMORY_BYTES == 8 * 1024**3
-    assert memory_limit_from_env({MEMORY_ENV: "  "}) == DEFAULT_MEMORY_BYTES
-    assert memory_limit_from_env({MEMORY_ENV: "1024"}) == 1024
-    with pytest.raises(ValueError, match="positive"):
-        memory_limit_from_env({MEMORY_ENV: "0"})
-    with pytest.raises(ValueError, match=f"{MEMORY_ENV} must be a number of bytes, got 'lots'"):
-        memory_limit_from_env({MEMORY_ENV: "lots"})
-
-
-def test_the_memory_limit_reads_the_process_environment_by_default(monkeypatch):
-    monkeypatch.setenv(MEMORY_ENV, str(2**24))
-    assert memory_limit_from_env() == 2**24
 
 
 def test_dense_states_grow_as_two_and_four_to_the_n():
