@@ -124,3 +124,9 @@ def test_generated_facts_are_written_as_indented_json(tmp_path):
     assert target.read_text(encoding="utf-8") == '{\n  "b": [\n    1\n  ],\n  "a": null\n}\n'
     committed.write({"a": 1}, target, dumps=lambda d: "custom\n")
     assert target.read_text(encoding="utf-8") == "custom\n"
+
+
+def test_the_lazy_names_are_the_ones_type_checkers_see():
+    import qdispatch_qiskit
+
+    assert qdispatch_qiskit.__all__ == sorted(qdispatch_qiskit._EXPORTS)
