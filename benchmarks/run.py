@@ -34,6 +34,8 @@ BENCHMARKS = (
     "grouping",
     "heavy_sweep",
     "resume",
+    "mcp_first_submit",
+    "mcp_listing_bytes",
 )
 
 

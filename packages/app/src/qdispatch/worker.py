@@ -128,12 +128,18 @@ class Worker:
     def _loop(self, runner: JobRunner) -> None:
         idle = self.idle_sleep[0]
         while not self._stop.is_set():
+            # Busy from before the claim: a claim can take seconds (planning, imports), and a
+            # worker told to exit when idle must not see a claimed job as no work at all.
+            with self._busy_lock:
+                self._busy += 1
             try:
                 job = runner.claim_next()
             except Exception:  # the database may be briefly unavailable: keep the worker alive
                 log.exception("claiming a job failed")
                 job = None
             if job is None:
+                with self._busy_lock:
+                    self._busy -= 1
                 if self._wake.wait(idle):
                     self._wake.clear()
                     idle = self.idle_sleep[0]
@@ -141,8 +147,6 @@ class Worker:
                     idle = min(self.idle_sleep[1], idle * 2)
                 continue
             idle = self.idle_sleep[0]
-            with self._busy_lock:
-                self._busy += 1
             try:
                 finished = runner.run(job)
                 log.info("job %s ended %s", finished.id, finished.status.value)
