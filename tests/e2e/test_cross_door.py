@@ -62,7 +62,7 @@ async def test_a_job_is_the_same_job_through_every_door(home):
         command=sys.executable, args=["-m", "qdispatch_mcp"], env=server_env(home)
     )
     async with McpClient(params) as mcp:
-        by_mcp = (await call(mcp, "get_job_results_and_status", job_id=handle.id))["job"]
+        by_mcp = await call(mcp, "get_job_results_and_status", job_id=handle.id)
         assert by_mcp["status"] == "Done" and by_mcp["results"] == by_library.results
         listed = (await call(mcp, "list_jobs"))["jobs"]
         assert [j["id"] for j in listed] == [handle.id]
@@ -77,10 +77,10 @@ async def test_a_job_is_the_same_job_through_every_door(home):
         )
         for _ in range(10):  # wait_for_job waits at most 60 s per call
             waited = await call(mcp, "wait_for_job", job_id=submitted["job_id"])
-            if waited["job"]["status"] == "Done":
+            if waited["status"] == "Done":
                 break
     with Client(worker=False) as library:
         job = library.job(submitted["job_id"]).job()
     assert job.status == "Done" and sum(job.results[0].values()) == 200
-    assert job.results == waited["job"]["results"]
+    assert job.results == waited["results"]
     assert {j["id"] for j in cli_json(home, "jobs", "list")} == {handle.id, job.id}
