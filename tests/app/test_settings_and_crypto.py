@@ -34,6 +34,22 @@ def test_environment_overrides(tmp_path):
     assert Settings.from_env(env, database_url="sqlite:///x.db").database_url == "sqlite:///x.db"
 
 
+def test_backend_settings_come_from_the_environment_once(tmp_path):
+    env = {
+        "QDISPATCH_HOME": str(tmp_path),
+        "QDISPATCH_SIMULATION_MEMORY_BYTES": "1048576",
+        "QDISPATCH_MPS_MAX_BOND_DIMENSION": "64",
+        "QDISPATCH_CACHE_DIR": str(tmp_path / "cache"),
+        "QDISPATCH_IONQ_HOST": "http://127.0.0.1:8123",
+    }
+    given = Settings.from_env(env).backend_settings()
+    assert given.simulation_memory_bytes == 2**20 and given.mps_max_bond_dimension == 64
+    assert given.cache_dir == tmp_path / "cache" and given.ionq_host == "http://127.0.0.1:8123"
+    for value in ("0", "lots"):
+        with pytest.raises(ValueError, match="QDISPATCH_SIMULATION_MEMORY_BYTES"):
+            Settings.from_env({**env, "QDISPATCH_SIMULATION_MEMORY_BYTES": value})
+
+
 def test_the_key_file_is_created_once_and_only_its_owner_can_read_it(tmp_path):
     path = tmp_path / "config" / "secret.key"
     with ThreadPoolExecutor(8) as pool:

@@ -43,7 +43,7 @@ class WorkerProcess:
         self.log_path = log
         self._log = open(log, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "qdispatch.worker", "--threads", str(threads)],
+            [sys.executable, "-m", "qdispatch.worker_main", "--threads", str(threads)],
             env=env,
             stdout=self._log,
             stderr=self._log,

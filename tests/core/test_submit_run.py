@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qdispatch_core.usecases import ensure_user, get_job, submit_circuit, submit_run
@@ -162,20 +162,23 @@ def test_human_bytes_picks_the_unit_at_the_right_boundary(n, text):
 _UNIT = {"B": 1, "KiB": KiB, "MiB": MiB, "GiB": GiB, "TiB": TiB}
 
 
-def _read_back(text: str) -> tuple[float, str]:
+def _read_back(text: str) -> tuple[Decimal, str]:
+    """The count a text stands for, exactly: in floating point, "11.8 KiB" read back is a few
+    ulps off 11.8 · 1024, so an exact half-digit error (12032 B is 11.75 KiB) looked too big."""
     figure, unit = text.split(" ")
-    return float(figure.replace(",", "")) * _UNIT[unit], unit
+    return Decimal(figure.replace(",", "")) * _UNIT[unit], unit
 
 
+@example(12032, 12032)  # 11.75 KiB, shown 11.8: an exact half-digit error
+@example(22784, 22784)  # 22.25 KiB, shown 22.2
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, 2**52), st.integers(0, 2**52))
 def test_human_bytes_is_monotonic_close_and_never_shows_zero(a, b):
     a, b = min(a, b), max(a, b)
     (shown_a, unit_a), (shown_b, _) = _read_back(human_bytes(a)), _read_back(human_bytes(b))
     assert shown_a <= shown_b  # a bigger count never reads smaller
-    # Off by at most half the last digit (22784 B is 22.25 KiB, shown 22.2: exactly half, which
-    # reading the figure back in floating point can overshoot by a few ulps).
-    assert abs(shown_a - a) <= 0.05 * _UNIT[unit_a] * (1 + 1e-12)
+    # Off by at most half the last digit (22784 B is 22.25 KiB, shown 22.2: exactly half).
+    assert abs(shown_a - a) <= Decimal("0.05") * _UNIT[unit_a]
     figure = shown_a / _UNIT[unit_a]
     assert figure < 1024 or unit_a == "TiB"  # never "1,024.0 KiB"
     assert figure >= 1 or unit_a == "B"  # never "0.0 MiB": small counts stay in bytes

@@ -225,7 +225,7 @@ def test_an_aer_job_imports_no_other_providers_sdk(tmp_path):
     assert {"qiskit", "qiskit_aer"} <= loaded and not loaded & OTHER_PROVIDERS
     _imports("run", str(BELL), "--device", "aer_simulator", "--shots", "10", home=tmp_path)
     worked = _imports(
-        "qdispatch.worker", "--idle-exit", "1", home=tmp_path, module=True, timeout=180
+        "qdispatch.worker_main", "--idle-exit", "1", home=tmp_path, module=True, timeout=180
     )
     loaded = {m.split(".")[0] for m in worked}
     assert "qiskit_aer" in loaded and not loaded & OTHER_PROVIDERS

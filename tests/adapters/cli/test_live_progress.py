@@ -20,6 +20,7 @@ from io import StringIO
 import pytest
 from rich.console import Console
 
+from qdispatch import following
 from qdispatch_cli import output, waiting
 from qdispatch_core import usecases
 from qdispatch_core.schemas import JobView
@@ -93,7 +94,7 @@ def drive(cli, screen: StringIO, permits: threading.Semaphore, monkeypatch) -> l
         else:
             until(lambda: job().status in output.FINAL_STATUSES, "the job to end")
 
-    monkeypatch.setattr(waiting, "_pause", lambda worker, seconds: pause(seconds))
+    monkeypatch.setattr(following, "wait_a_while", lambda worker, seen, seconds: pause(seconds))
     return released
 
 

@@ -80,7 +80,7 @@ def test_an_unexpected_failure_is_one_line_unless_debugging(cli, monkeypatch):
 
 def test_worker_wraps_the_standalone_worker(cli, monkeypatch):
     seen = []
-    monkeypatch.setattr("qdispatch.worker.main", lambda argv: seen.append(argv))
+    monkeypatch.setattr("qdispatch.worker_main.main", lambda argv: seen.append(argv))
     assert cli("worker").exit_code == 0
     result = cli("worker", "--threads", "2", "--idle-exit", "5", "--db", "sqlite:///w.db")
     assert result.exit_code == 0

@@ -13,6 +13,7 @@ from qdispatch_aer.facts import generate_facts, load_facts
 from qdispatch_aer.memory import qubits_for_memory
 from qdispatch_aer.sdk import require
 from qdispatch_core.domain import Cost, DeviceStatus, RunType
+from qdispatch_core.ports.backend_settings import BackendSettings
 from tests.contract.backend_contract import drive, make_spec
 from tests.samples import BELL_QASM2
 
@@ -87,14 +88,11 @@ def test_device_descriptions():
     backend.close()
 
 
-def test_memory_limit_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("QDISPATCH_SIMULATION_MEMORY_BYTES", str(2**24))
-    backend = AerBackend()
+def test_memory_limit_comes_from_the_settings_not_the_environment(monkeypatch):
+    monkeypatch.setenv("QDISPATCH_SIMULATION_MEMORY_BYTES", "lots")  # providers never read it
+    backend = AerBackend(settings=BackendSettings(simulation_memory_bytes=2**24))
     assert backend.memory_limit_bytes == 2**24 and backend.get_device("aer_simulator").qubits == 20
     backend.close()
-    monkeypatch.setenv("QDISPATCH_SIMULATION_MEMORY_BYTES", "lots")
-    with pytest.raises(ValueError, match="QDISPATCH_SIMULATION_MEMORY_BYTES"):
-        AerBackend()
 
 
 def test_a_missing_sdk_names_the_package_to_install(monkeypatch):

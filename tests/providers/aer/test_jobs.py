@@ -8,6 +8,7 @@ import pytest
 from qdispatch_aer import AerBackend
 from qdispatch_core.domain import JobStatus, Shard
 from qdispatch_core.errors import ProviderError
+from qdispatch_core.ports.backend_settings import BackendSettings
 from tests.contract.backend_contract import make_spec, run_local
 from tests.samples import BELL_QASM2, PARAM_2Q
 
@@ -80,9 +81,9 @@ def test_matrix_product_state_runs_have_a_bounded_bond_dimension(qiskit_toolkit)
     assert any("bounded at 256" in note for note in exact.notes)
 
 
-def test_the_bond_bound_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("QDISPATCH_MPS_MAX_BOND_DIMENSION", "64")
-    assert AerBackend().max_bond_dimension == 64
-    monkeypatch.setenv("QDISPATCH_MPS_MAX_BOND_DIMENSION", "zero")
-    with pytest.raises(ValueError, match="QDISPATCH_MPS_MAX_BOND_DIMENSION"):
-        AerBackend()
+def test_the_bond_bound_comes_from_the_settings_not_the_environment(monkeypatch):
+    monkeypatch.setenv("QDISPATCH_MPS_MAX_BOND_DIMENSION", "zero")  # providers never read it
+    assert AerBackend(settings=BackendSettings(mps_max_bond_dimension=64)).max_bond_dimension == 64
+    assert AerBackend().max_bond_dimension == 256
+    with pytest.raises(ValueError, match="mps_max_bond_dimension"):
+        BackendSettings(mps_max_bond_dimension=0)

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from qdispatch_core.ports.backend_settings import BackendSettings
+from qdispatch_ibm.backend import IBMBackend
 from qdispatch_ibm.calibration import (
-    CACHE_ENV,
     CALIBRATION_REGISTER,
     CalibrationStore,
     QubitCalibration,
@@ -65,10 +66,10 @@ def test_freshness_needs_every_qubit_within_the_age():
 
 
 def test_the_cache_lives_in_the_configured_directory(monkeypatch, tmp_path):
-    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
-    assert cache_root() == tmp_path
-    assert CalibrationStore().directory == tmp_path / "ibm" / "readout"
-    monkeypatch.delenv(CACHE_ENV)
+    monkeypatch.setenv("QDISPATCH_CACHE_DIR", str(tmp_path / "ignored"))  # the app reads it
+    backend = IBMBackend(settings=BackendSettings(cache_dir=tmp_path))
+    assert backend.calibrations.directory == tmp_path / "ibm" / "readout"
+    assert CalibrationStore().directory == cache_root() / "ibm" / "readout"
     assert "qdispatch" in str(cache_root())  # platformdirs' user cache directory
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from qdispatch_core.domain import RunType
 from qdispatch_core.errors import BadRequest, ProviderError
+from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_ibm import IBMBackend
 from tests.contract.backend_contract import make_spec
 from tests.providers.ibm.conftest import run_outputs
@@ -73,13 +74,12 @@ def test_a_fake_backend_runs_shards_not_provider_jobs(ibm, qiskit_toolkit):
         ibm.submit(device, spec, {})
 
 
-def test_the_memory_budget_comes_from_the_environment(monkeypatch, calibration_dir):
-    monkeypatch.setenv("QDISPATCH_SIMULATION_MEMORY_BYTES", "1024")
-    assert IBMBackend(calibration_dir=calibration_dir).memory_limit_bytes == 1024
-    monkeypatch.setenv("QDISPATCH_SIMULATION_MEMORY_BYTES", "0")
-    with pytest.raises(ValueError, match="positive"):
-        IBMBackend(calibration_dir=calibration_dir)
-    monkeypatch.delenv("QDISPATCH_SIMULATION_MEMORY_BYTES")
+def test_the_memory_budget_comes_from_the_settings_not_the_environment(
+    monkeypatch, calibration_dir
+):
+    settings = BackendSettings(simulation_memory_bytes=1024)
+    monkeypatch.setenv("QDISPATCH_SIMULATION_MEMORY_BYTES", "4096")  # providers never read it
+    assert IBMBackend(settings=settings, calibration_dir=calibration_dir).memory_limit_bytes == 1024
     assert IBMBackend(calibration_dir=calibration_dir).memory_limit_bytes == 8 * 1024**3
 
 

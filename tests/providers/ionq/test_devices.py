@@ -11,6 +11,7 @@ import pytest
 
 from qdispatch_core.domain import DeviceStatus, RunType
 from qdispatch_core.errors import BadRequest
+from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_ionq import IonQBackend
 from qdispatch_ionq.facts import generate_facts, load_facts
 from qdispatch_ionq.sdk import require
@@ -100,13 +101,16 @@ def test_missing_credentials_counts_the_sdks_environment(monkeypatch, variable):
     assert backend.missing_credentials(device, {}) == ()
 
 
-def test_the_host_comes_from_the_environment(monkeypatch):
-    monkeypatch.setenv("QDISPATCH_IONQ_HOST", "http://127.0.0.1:8123/ignored/path")
-    assert IonQBackend().host == "http://127.0.0.1:8123"
-    assert IonQBackend(remote_host="https://example.test").host == "https://example.test"
-    monkeypatch.setenv("QDISPATCH_IONQ_HOST", "not a url")
+def test_the_host_comes_from_the_settings_then_the_vendor_environment(monkeypatch):
+    monkeypatch.setenv("QDISPATCH_IONQ_HOST", "http://ignored.test")  # the app reads it
+    settings = BackendSettings(ionq_host="http://127.0.0.1:8123/ignored/path")
+    assert IonQBackend(settings=settings).host == "http://127.0.0.1:8123"
+    given = IonQBackend(settings=settings, remote_host="https://example.test")
+    assert given.host == "https://example.test"
+    monkeypatch.setenv("CIRQ_IONQ_REMOTE_HOST", "http://127.0.0.1:9000")
+    assert IonQBackend().host == "http://127.0.0.1:9000"
     with pytest.raises(ValueError, match="not a URL"):
-        IonQBackend()
+        IonQBackend(settings=BackendSettings(ionq_host="not a url"))
 
 
 def test_a_missing_sdk_names_the_package_to_install(monkeypatch):

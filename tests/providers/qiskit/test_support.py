@@ -12,15 +12,12 @@ import pytest
 from qdispatch_core.errors import BadRequest
 from qdispatch_qiskit import committed, sdk
 from qdispatch_qiskit.memory import (
-    DEFAULT_MEMORY_BYTES,
     DENSITY_MATRIX,
-    MEMORY_ENV,
     STATEVECTOR,
     check_fits,
     fits,
     human_bytes,
     max_qubits,
-    memory_limit_from_env,
     state_bytes,
 )
 
@@ -61,21 +58,6 @@ def test_provider_support_imports_neither_qiskit_nor_numpy():
 # -- memory -----------------------------------------------------------------------------------
 
 
-def test_the_memory_limit_comes_from_the_environment():
-    assert memory_limit_from_env({}) == DEFAULT_MEMORY_BYTES == 8 * 1024**3
-    assert memory_limit_from_env({MEMORY_ENV: "  "}) == DEFAULT_MEMORY_BYTES
-    assert memory_limit_from_env({MEMORY_ENV: "1024"}) == 1024
-    with pytest.raises(ValueError, match="positive"):
-        memory_limit_from_env({MEMORY_ENV: "0"})
-    with pytest.raises(ValueError, match=f"{MEMORY_ENV} must be a number of bytes, got 'lots'"):
-        memory_limit_from_env({MEMORY_ENV: "lots"})
-
-
-def test_the_memory_limit_reads_the_process_environment_by_default(monkeypatch):
-    monkeypatch.setenv(MEMORY_ENV, str(2**24))
-    assert memory_limit_from_env() == 2**24
-
-
 def test_dense_states_grow_as_two_and_four_to_the_n():
     assert state_bytes(STATEVECTOR, 10) == 16 * 2**10
     assert state_bytes(DENSITY_MATRIX, 10) == 16 * 4**10
@@ -91,8 +73,9 @@ def test_a_state_fits_with_its_working_memory():
     assert max_qubits(STATEVECTOR, 16) == 0
 
 
-def test_human_bytes():
-    assert human_bytes(512) == "0.5 KiB"
+def test_human_bytes_is_the_cores():
+    # one formatter for byte counts, the core's: whole bytes below 1 KiB
+    assert human_bytes(512) == "512 B"
     assert human_bytes(2**20) == "1.0 MiB"
     assert human_bytes(1.5 * 2**30) == "1.5 GiB"
     assert human_bytes(2 * 2**40) == "2.0 TiB"
@@ -141,3 +124,9 @@ def test_generated_facts_are_written_as_indented_json(tmp_path):
     assert target.read_text(encoding="utf-8") == '{\n  "b": [\n    1\n  ],\n  "a": null\n}\n'
     committed.write({"a": 1}, target, dumps=lambda d: "custom\n")
     assert target.read_text(encoding="utf-8") == "custom\n"
+
+
+def test_the_lazy_names_are_the_ones_type_checkers_see():
+    import qdispatch_qiskit
+
+    assert qdispatch_qiskit.__all__ == sorted(qdispatch_qiskit._EXPORTS)

@@ -1,7 +1,7 @@
 """A worker in the background for a terminal user who submits and walks away.
 
 `qdispatch run` without `--wait` returns at once; something must still run the job. Unless a
-worker already holds the lock file, the CLI starts a detached `python -m qdispatch.worker` that
+worker already holds the lock file, the CLI starts a detached `python -m qdispatch.worker_main` that
 exits after a spell of idleness. Teams running their own workers on PostgreSQL turn this off
 with QDISPATCH_AUTOSTART_WORKER=0.
 """
@@ -61,7 +61,7 @@ def ensure_background_worker(settings: Settings, env: dict[str, str] | None = No
         [
             sys.executable,
             "-m",
-            "qdispatch.worker",
+            "qdispatch.worker_main",
             "--background",
             "--idle-exit",
             str(IDLE_EXIT_SECONDS),

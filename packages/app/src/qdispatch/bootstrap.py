@@ -112,7 +112,7 @@ def build_limits(settings: Settings) -> Limits:
 
 
 def _registry(settings: Settings) -> BackendRegistry:
-    registry = BackendRegistry()
+    registry = BackendRegistry(settings=settings.backend_settings())
     for spec in settings.extra_backends:
         backend = load_object(spec)
         registry.add(backend() if callable(backend) else backend)  # type: ignore[arg-type]
@@ -195,6 +195,7 @@ class App:
             settings.processes,
             memory_bytes=settings.simulation_memory_bytes,
             environment=settings.child_environment(),
+            backend_settings=settings.backend_settings(),
         )
 
     @cached_property

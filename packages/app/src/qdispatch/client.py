@@ -13,12 +13,12 @@ Inputs may be what Qiskit and numpy users hold (`qdispatch.inputs`); results com
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from qdispatch import inputs
 from qdispatch.bootstrap import App
+from qdispatch.following import follow
 from qdispatch.progress import WaitProgress
 from qdispatch.results import RunResult
 from qdispatch.settings import Settings
@@ -27,12 +27,10 @@ from qdispatch_core import usecases
 from qdispatch_core.domain import User
 from qdispatch_core.schemas import CircuitView, DeviceView, ExperimentView
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # names for annotations only (postponed by `from __future__`)
     from qiskit import QuantumCircuit
 
-    CircuitLike = str | QuantumCircuit
-else:
-    CircuitLike = Any
+    CircuitLike: TypeAlias = str | QuantumCircuit
 
 FINAL = ("Done", "Error", "Cancelled")
 
@@ -80,29 +78,17 @@ class JobHandle:
         wakes the moment a job finishes; otherwise (a separate worker runs the job) it polls,
         backing off to twice a second.
         """
-        deadline = None if timeout is None else time.monotonic() + timeout
-        worker = self._client.app.running_worker
         bar = WaitProgress(self.id, self._client.progress if progress is None else progress)
-        delay = poll
         job = None
         try:
-            while True:
-                seen = worker.jobs_finished if worker is not None else 0
-                job = self.job()
-                if job.status in FINAL:
-                    return job
-                bar.update(job)
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    raise TimeoutError(f"job {self.id} is still {job.status} after {timeout} s")
-                pause = delay if left is None else min(delay, left)
-                if worker is not None:
-                    worker.wait_for_a_finish(seen, pause)
-                else:
-                    time.sleep(pause)
-                delay = min(delay * 1.5, 0.5)
+            job, final = follow(
+                self._client.app, self.job, timeout=timeout, on_update=bar.update, first=poll
+            )
         finally:
             bar.close(job)
+        if not final:
+            raise TimeoutError(f"job {self.id} is still {job.status} after {timeout} s")
+        return job
 
     def result(self, timeout: float | None = None, *, progress: bool | None = None) -> RunResult:
         """The results as a `RunResult` (its `.raw` is the contract's nested lists), waiting

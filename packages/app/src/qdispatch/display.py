@@ -8,6 +8,7 @@ matplotlib, so it renders anywhere a notebook renders HTML (and in saved noteboo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -88,8 +89,8 @@ def _preview(result: RunResult) -> str:
         more = ", …" if len(counts) > len(top) else ""
         return "{" + ", ".join(f"{b!r}: {n}" for b, n in top) + more + "}"
     if kind == "quasi":
-        top = sorted(result.quasi_dist().items(), key=lambda kv: -kv[1])[:4]
-        return "{" + ", ".join(f"{b!r}: {v:.3f}" for b, v in top) + "}"
+        likeliest = sorted(result.quasi_dist().items(), key=lambda kv: -kv[1])[:4]
+        return "{" + ", ".join(f"{b!r}: {v:.3f}" for b, v in likeliest) + "}"
     real, _ = result._leaf(result.raw, 0, None, 0)
     return f"{len(real)} amplitudes"
 
@@ -193,7 +194,8 @@ def _value_table(result: RunResult) -> str:
         f"<th {_CELL}>{h}</th>"
         for h in ("circuit", "observable", "parameters", "value", "std error")
     )
-    rows, total = [], 0
+    rows: list[str] = []
+    total = 0
     for c in range(result.num_circuits):
         labels = result.observable_labels(c)
         for o in range(result.num_observables(c)):
@@ -233,7 +235,7 @@ def _histogram(result: RunResult, c: int, p: int) -> str:
     kind = result.kind
     if kind == "counts":
         values: dict[str, Any] = result.counts(c, p)
-        shown = str
+        shown: Callable[[Any], str] = str
     elif kind == "quasi":
         values = result.quasi_dist(c, p)
         shown = "{:.4f}".format

@@ -15,6 +15,8 @@
 | QDISPATCH_SIMULATION_BUDGET_SECONDS | 14400 (4 h): wall-clock budget of one local job |
 | QDISPATCH_SIMULATION_BUDGETS | per-device budgets, `device=seconds,...` (override the above) |
 | QDISPATCH_MPS_MAX_BOND_DIMENSION | 256: bond-dimension bound of matrix-product-state runs |
+| QDISPATCH_CACHE_DIR | the user cache directory: files providers may rebuild (calibrations) |
+| QDISPATCH_IONQ_HOST | IonQ's API address (else cirq-ionq's variables, else the public API) |
 | QDISPATCH_EXTRA_BACKENDS | comma-separated `module:factory` backends to add (tests, plugins) |
 | QDISPATCH_JOB_CRASH_RETRIES | 2: re-claims of a job whose worker died before it ends Error |
 | QDISPATCH_MCP_RESULT_BYTES | 524288: an MCP tool result above this is paged (`results_page`) |
@@ -25,7 +27,8 @@
 | QDISPATCH_MCP_SHUTDOWN_GRACE_SECONDS | 3: how long SIGTERM waits for open HTTP streams |
 | QDISPATCH_LIMIT_<NAME> | what one request may ask for: `LIMIT_NAMES`, docs/security.md |
 
-docs/security.md explains each limit.
+docs/security.md explains each limit. Providers read none of these: the composition root hands
+each backend `backend_settings()` (one BackendSettings), the same values the core checks by.
 """
 
 from __future__ import annotations
@@ -34,12 +37,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
+from qdispatch_core.ports.backend_settings import DEFAULT_MPS_BOND_DIMENSION, BackendSettings
 from qdispatch_core.rules.limits import SETTING_PREFIX, CircuitLimits
 
 GIB = 1024**3
 DEFAULT_BUDGET_SECONDS = 4 * 3600.0
-DEFAULT_MPS_BOND_DIMENSION = 256
 BUDGET_HINT = (
     "raise it with QDISPATCH_SIMULATION_BUDGET_SECONDS (every device) or "
     "QDISPATCH_SIMULATION_BUDGETS=<device>=<seconds> (one device)"
@@ -173,19 +177,30 @@ class Settings:
     budget_seconds: float = DEFAULT_BUDGET_SECONDS
     device_budgets: tuple[tuple[str, float], ...] = ()
     mps_max_bond_dimension: int = DEFAULT_MPS_BOND_DIMENSION
+    cache_dir: Path | None = None  # None: the user cache directory
+    ionq_host: str | None = None
     # QDISPATCH_* variables the settings were read from: simulation processes get them too
-    # (providers read their own settings, e.g. the cache directory, from the environment).
+    # (the testing backend of QDISPATCH_EXTRA_BACKENDS reads its own from the environment).
     environment: tuple[tuple[str, str], ...] = ()
 
     @property
     def processes(self) -> int:
         return max(1, self.simulation_processes or self.worker_threads)
 
+    def backend_settings(self) -> BackendSettings:
+        """What every backend factory and device catalog is handed (in simulation processes
+        too): the budget the core refuses by is the one the backends advertise and enforce."""
+        return BackendSettings(
+            simulation_memory_bytes=self.simulation_memory_bytes,
+            mps_max_bond_dimension=self.mps_max_bond_dimension,
+            cache_dir=self.cache_dir,
+            ionq_host=self.ionq_host,
+        )
+
     def child_environment(self) -> dict[str, str]:
-        """What a simulation process's environment must hold for its providers."""
+        """What a simulation process's environment must hold (its backends get
+        `backend_settings()` with the work instead)."""
         env = dict(self.environment)
-        env["QDISPATCH_SIMULATION_MEMORY_BYTES"] = str(self.simulation_memory_bytes)
-        env["QDISPATCH_MPS_MAX_BOND_DIMENSION"] = str(self.mps_max_bond_dimension)
         env["QDISPATCH_EXTRA_BACKENDS"] = ",".join(self.extra_backends)
         return env
 
@@ -221,7 +236,7 @@ class Settings:
             default_user=env.get("QDISPATCH_DEFAULT_USER", "local"),
             default_credits=env.get("QDISPATCH_DEFAULT_CREDITS", "0"),
             simulation_memory_bytes=int(
-                env.get("QDISPATCH_SIMULATION_MEMORY_BYTES") or default_simulation_memory()
+                _positive(env, "QDISPATCH_SIMULATION_MEMORY_BYTES", default_simulation_memory())
             ),
             extra_backends=extra,
             **_door_limits(env),
@@ -237,6 +252,8 @@ class Settings:
             mps_max_bond_dimension=int(
                 _positive(env, "QDISPATCH_MPS_MAX_BOND_DIMENSION", DEFAULT_MPS_BOND_DIMENSION)
             ),
+            cache_dir=Path(env["QDISPATCH_CACHE_DIR"]) if env.get("QDISPATCH_CACHE_DIR") else None,
+            ionq_host=env.get("QDISPATCH_IONQ_HOST") or None,
             environment=tuple((k, v) for k, v in sorted(env.items()) if _for_children(k)),
         )
 
@@ -258,10 +275,11 @@ _LIMITS: dict[str, tuple[str, type, float, float | None]] = {
 }
 
 
-def _door_limits(env: Mapping[str, str]) -> dict[str, int | float]:
+def _door_limits(env: Mapping[str, str]) -> dict[str, Any]:
     """The limits set in the environment; a value that is not a number, or below the smallest
     that makes sense, stops the process at start with the variable's name."""
-    found: dict[str, int | float] = {}
+    # Any: each value has its own field's type (the `kind` of its row in _LIMITS).
+    found: dict[str, Any] = {}
     for name, (variable, kind, smallest, largest) in _LIMITS.items():
         raw = env.get(variable)
         if raw is None or raw.strip() == "":

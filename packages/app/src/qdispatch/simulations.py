@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from qdispatch_core.errors import ProviderError, QDispatchError
+from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_core.ports.executor import LocalExecutor, LocalRun, LocalWork
 from qdispatch_core.registry import BackendRegistry
 
@@ -89,6 +90,7 @@ def address_space_limit(memory_bytes: int) -> int:
 class ChildConfig:
     environment: Mapping[str, str] = field(default_factory=dict)
     address_space: int | None = None
+    backend_settings: BackendSettings = field(default_factory=BackendSettings)
 
 
 # -- the child side -----------------------------------------------------------------------------
@@ -112,10 +114,11 @@ def _let_the_forkserver_go() -> None:
         from multiprocessing import forkserver
 
         server = forkserver._forkserver
-        fd = server._forkserver_alive_fd
+        # A private attribute of CPython's forkserver (no public way to close it).
+        fd = getattr(server, "_forkserver_alive_fd", None)
         if fd is not None:
             os.close(fd)
-            server._forkserver_alive_fd = None
+            setattr(server, "_forkserver_alive_fd", None)  # noqa: B010
 
 
 def _cap_address_space(limit: int) -> None:
@@ -141,10 +144,10 @@ def _prepare_child(config: ChildConfig) -> None:
         _cap_address_space(config.address_space)
 
 
-def _child_registry() -> BackendRegistry:
+def _child_registry(settings: BackendSettings) -> BackendRegistry:
     from qdispatch_core.registry import load_object
 
-    registry = BackendRegistry()
+    registry = BackendRegistry(settings=settings)
     for spec in filter(None, os.environ.get("QDISPATCH_EXTRA_BACKENDS", "").split(",")):
         backend = load_object(spec.strip())
         registry.add(backend() if callable(backend) else backend)  # type: ignore[arg-type]
@@ -179,7 +182,7 @@ def child_main(conn: Any, config: ChildConfig) -> None:
     from qdispatch_core.usecases.local_work import perform
 
     _prepare_child(config)
-    registry = _child_registry()
+    registry = _child_registry(config.backend_settings)
     specs: dict[str, Any] = {}  # the last job's spec: the parent sends it once per child
     while True:
         try:
@@ -293,6 +296,7 @@ class ProcessExecutor(LocalExecutor):
         *,
         memory_bytes: int | None = None,
         environment: Mapping[str, str] | None = None,
+        backend_settings: BackendSettings | None = None,
         idle_seconds: float = 300.0,
         preload: tuple[str, ...] = PRELOAD,
     ) -> None:
@@ -301,10 +305,13 @@ class ProcessExecutor(LocalExecutor):
         self.config = ChildConfig(
             dict(environment or {}),
             address_space_limit(memory_bytes) if memory_bytes else None,
+            backend_settings or BackendSettings(),
         )
         methods = multiprocessing.get_all_start_methods()
-        self._context = multiprocessing.get_context(
-            "forkserver" if "forkserver" in methods else "spawn"
+        self._context = (
+            multiprocessing.get_context("forkserver")
+            if "forkserver" in methods
+            else multiprocessing.get_context("spawn")
         )
         if "forkserver" in methods:
             self._context.set_forkserver_preload(list(preload))

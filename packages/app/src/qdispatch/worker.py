@@ -1,7 +1,7 @@
 """The worker: threads that claim jobs and drive each to a final status.
 
 One `Worker` runs inside the MCP server, `qdispatch run --wait` and the library client; the
-standalone `qdispatch worker` (or `python -m qdispatch.worker`) runs one per process, and any
+standalone `qdispatch worker` (or `python -m qdispatch.worker_main`) runs one per process, and any
 number of them may share one PostgreSQL database across hosts: claims are compare-and-set
 leases, so no job ever runs twice at once, and a job whose worker died is taken over when its
 lease expires. A lease keeper thread renews every lease the worker holds; local simulations run
@@ -24,7 +24,7 @@ from qdispatch_core.usecases import Services
 from qdispatch_core.usecases.execution import JobRunner, WorkerConfig
 from qdispatch_core.usecases.leases import LeaseKeeper
 
-log = logging.getLogger("qdispatch.worker")  # also when run as __main__
+log = logging.getLogger("qdispatch.worker")
 
 
 def worker_name() -> str:
@@ -194,38 +194,3 @@ def configure_logging(level: int = logging.INFO) -> None:
     from qdispatch.logs import configure_logging as configure
 
     configure(level)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """`python -m qdispatch.worker [--threads N] [--idle-exit S]`: the standalone worker."""
-    import argparse
-
-    from qdispatch.bootstrap import App
-    from qdispatch.settings import Settings
-
-    parser = argparse.ArgumentParser(prog="qdispatch-worker", description=main.__doc__)
-    parser.add_argument(
-        "--db", help="database URL (default: QDISPATCH_DATABASE_URL or the local SQLite file)"
-    )
-    parser.add_argument("--threads", type=int, help="jobs run at once")
-    parser.add_argument("--idle-exit", type=float, help="exit after this many idle seconds")
-    parser.add_argument(
-        "--background",
-        action="store_true",
-        help="the detached worker the CLI starts: hold the lock, or exit",
-    )
-    args = parser.parse_args(argv)
-    configure_logging()
-    settings = Settings.from_env(database_url=args.db)
-    if args.background:
-        from qdispatch.background import hold_worker_lock
-
-        if hold_worker_lock(settings) is None:  # another background worker is running
-            return
-    with App(settings) as app:
-        worker = app.worker(start=False, threads=args.threads)
-        worker.serve_forever(idle_exit=args.idle_exit)
-
-
-if __name__ == "__main__":
-    main()

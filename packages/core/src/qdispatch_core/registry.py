@@ -5,9 +5,13 @@ imports its provider package (which keeps its SDK import lazy). A backend asked 
 that is not installed fails loudly with the package to install; a broken plugin is logged and
 skipped when merely listing.
 
+Every backend factory is called as `factory(settings=...)` and every catalog as
+`catalog(credentials, settings=...)` with the one BackendSettings the composition root built:
+providers read none of qdispatch's environment variables themselves.
+
 A provider may also publish its device list in the `qdispatch.catalogs` group: a function
-`catalog(credentials)` returning what its backend's `list_devices(credentials)` would, built
-from committed tables, or None when only the backend can answer (an account's devices).
+`catalog(credentials, settings=...)` returning what its backend's `list_devices(credentials)`
+would, built from committed tables, or None when only the backend can answer (an account's devices).
 Listing devices and finding which provider owns a device id go through the catalogs, so
 neither builds a backend nor imports another provider's modules.
 """
@@ -19,10 +23,12 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import entry_points
+from typing import cast
 
 from qdispatch_core.domain import Device
 from qdispatch_core.errors import BackendUnavailable, NotFound
 from qdispatch_core.ports.backend import Backend, Credentials
+from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_core.rules.suggest import did_you_mean
 from qdispatch_core.rules.text import quote
 
@@ -71,32 +77,35 @@ class BackendRegistry:
         factories: Mapping[str, Factory] | None = None,
         *,
         use_entry_points: bool = True,
+        settings: BackendSettings | None = None,
     ) -> None:
+        self.settings = settings or BackendSettings()
         self._factories: dict[str, Factory] = {}
         self._catalogs: dict[str, Catalog] = {}
         if use_entry_points:
             found = entry_points()  # one scan of the installed packages serves both groups
             for ep in found.select(group=GROUP):
-                self._factories[ep.name] = self._entry_point_factory(ep.value)
+                self._factories[ep.name] = self._entry_point_factory(ep.value, self.settings)
             for ep in found.select(group=CATALOG_GROUP):
-                self._catalogs[ep.name] = self._entry_point_catalog(ep.value)
+                self._catalogs[ep.name] = self._entry_point_catalog(ep.value, self.settings)
         self._factories.update(factories or {})
         self._instances: dict[str, Backend] = {}
         self._failures: dict[str, BackendUnavailable] = {}
         self._lock = threading.Lock()
 
     @staticmethod
-    def _entry_point_factory(spec: str) -> Factory:
+    def _entry_point_factory(spec: str, settings: BackendSettings) -> Factory:
         def build() -> Backend:
-            factory = load_object(spec)
-            return factory()  # type: ignore[operator]
+            factory = cast("Callable[..., Backend]", load_object(spec))
+            return factory(settings=settings)
 
         return build
 
     @staticmethod
-    def _entry_point_catalog(spec: str) -> Catalog:
+    def _entry_point_catalog(spec: str, settings: BackendSettings) -> Catalog:
         def listing(credentials: Credentials | None) -> Sequence[Device] | None:
-            return load_object(spec)(credentials)  # type: ignore[operator]
+            catalog = cast("Callable[..., Sequence[Device] | None]", load_object(spec))
+            return catalog(credentials, settings=settings)
 
         return listing
 

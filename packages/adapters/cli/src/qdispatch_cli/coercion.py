@@ -38,7 +38,7 @@ def _plain_param_class() -> type | None:
     except ImportError:
         return None
 
-    class PlainRuntimeParam(RuntimeParam):  # type: ignore[misc,valid-type]
+    class PlainRuntimeParam(RuntimeParam):
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
             if isinstance(value, (list, tuple)):
                 return [self._one(v, param, ctx) for v in value]

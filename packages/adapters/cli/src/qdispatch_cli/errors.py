@@ -75,7 +75,7 @@ def _cleaned(exc: TyperException) -> TyperException:
 class ErrorHandlingGroup(TyperGroup):
     """The root group: every subcommand runs inside its `invoke`, so this catches them all."""
 
-    def make_context(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def make_context(self, *args, **kwargs):
         from qdispatch_cli.coercion import prepare
 
         prepare(self)  # plain options (of every command) convert without importing pydantic
@@ -84,7 +84,7 @@ class ErrorHandlingGroup(TyperGroup):
         except TyperException as exc:
             raise _cleaned(exc) from None
 
-    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort):  # Typer's own exits

@@ -81,7 +81,7 @@ def print_json(document: BaseModel | Iterable[BaseModel] | dict[str, Any] | list
     if hasattr(document, "model_dump_json"):
         # Serialised straight from the model: no second copy of a large job's results as
         # Python objects before the text (a 22-qubit state vector is 8 million floats).
-        text = document.model_dump_json(indent=2)  # type: ignore[union-attr]
+        text = document.model_dump_json(indent=2)
         sys.stdout.write(text)
         sys.stdout.write("\n")
         return

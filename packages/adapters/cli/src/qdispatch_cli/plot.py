@@ -121,7 +121,8 @@ def _sweep(
     values = [[math.nan] * len(sets) for _ in labels]
     errors = [[0.0] * len(sets) for _ in labels]
     for leaf in found:
-        if leaf.circuit == c:
+        # a sweep's leaves all have an observable and a parameter set
+        if leaf.circuit == c and leaf.observable is not None and leaf.parameter_set is not None:
             values[leaf.observable][leaf.parameter_set] = leaf.value
             errors[leaf.observable][leaf.parameter_set] = leaf.error or 0.0
     parameter_names = _names_for(job, c, names)

@@ -103,7 +103,7 @@ def jobs(summaries: Sequence[JobSummary], filters: str = "") -> None:
         cells = []
         for column in columns:
             value = row[column]
-            cells.append(f"[{value[1]}]{value[0]}[/]" if column == "status" else escape(value))
+            cells.append(f"[{value[1]}]{value[0]}[/]" if column == "status" else escape(str(value)))
         t.add_row(*cells)
     output.out().print(t)
     if summaries:

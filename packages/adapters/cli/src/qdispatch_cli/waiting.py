@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from typing import TYPE_CHECKING
 
 from qdispatch_cli import output
@@ -12,8 +11,6 @@ if TYPE_CHECKING:
     from qdispatch import App
     from qdispatch_core.domain import User
     from qdispatch_core.schemas import JobView
-
-POLL = (0.05, 0.5)  # first and longest pause between reads, seconds
 
 
 class StillRunning(Exception):
@@ -37,31 +34,23 @@ def follow(
 
     When this process's own worker runs the job (`run --wait`), a pause ends as soon as that
     worker finishes a job, so the result shows without waiting out the poll interval."""
-    started = time.monotonic()
-    delay = POLL[0]
-    worker = app.running_worker
-    # Read once before the line is drawn, so its first frame already shows the job as it is.
-    job = read(app, user, job_id)
+    from qdispatch.following import follow
+
     with _progress(live) as progress:
-        task = progress.add_task(**_line(job))
-        while True:
-            progress.update(task, **_line(job))
-            if job.status in output.FINAL_STATUSES:
-                return job
-            if timeout is not None and time.monotonic() - started >= timeout:
-                raise StillRunning(job)
-            _pause(worker, delay)
-            delay = min(POLL[1], delay * 1.5)
-            job = read(app, user, job_id)
+        task: int | None = None
 
+        def show(job: JobView) -> None:
+            # The line is drawn at the first read, so its first frame shows the job as it is.
+            nonlocal task
+            if task is None:
+                task = progress.add_task(**_line(job))
+            else:
+                progress.update(task, **_line(job))
 
-def _pause(worker: object, delay: float) -> None:
-    """Sleep `delay`, or less when this process's worker finishes a job meanwhile."""
-    wait = getattr(worker, "wait_for_a_finish", None)
-    if wait is None:
-        time.sleep(delay)
-    else:
-        wait(worker.jobs_finished, delay)  # type: ignore[attr-defined]
+        job, final = follow(app, lambda: read(app, user, job_id), timeout=timeout, on_update=show)
+    if not final:
+        raise StillRunning(job)
+    return job
 
 
 class _NoProgress:
@@ -81,7 +70,7 @@ class _NoProgress:
         pass
 
 
-def _progress(live: bool):  # type: ignore[no-untyped-def]
+def _progress(live: bool):
     if not (live and output.err().is_terminal):  # off a terminal it only adds noise
         return _NoProgress()
     from rich.progress import (

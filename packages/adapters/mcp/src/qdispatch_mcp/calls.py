@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
 from pydantic import BaseModel
 
 from qdispatch import App
@@ -167,7 +167,7 @@ async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
     return await CALLS.run(fn, *args)
 
 
-def _text(text: str) -> list[TextContent]:
+def _text(text: str) -> list[ContentBlock]:
     return [TextContent(type="text", text=text)]
 
 
@@ -271,7 +271,7 @@ def contract_tool(
     meta: dict[str, Any] | None = None,
 ) -> ContractTool:
     """Register `fn` with its docstring, written for agents, as the description."""
-    return ContractTool.from_function(
+    tool = ContractTool.from_function(
         fn,
         title=title,
         description=inspect.cleandoc(fn.__doc__ or ""),
@@ -285,3 +285,5 @@ def contract_tool(
             open_world_hint=False,
         ),
     )
+    assert isinstance(tool, ContractTool)  # from_function builds `cls(...)`
+    return tool

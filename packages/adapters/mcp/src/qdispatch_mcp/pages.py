@@ -29,12 +29,12 @@ import sys
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
 FIELDS = ("results", "uncertainties", "raw_results")
-ENCODING = "base64-float64-le"
+ENCODING: Final = "base64-float64-le"
 # JSON a part costs beyond its items: its keys, path and numbers.
 PART_OVERHEAD = 200
 # What the page's own keys (page, pages, summary, next_page) cost.
@@ -136,7 +136,7 @@ class Leaf:
         return int(self.cost(0, self.total)) + PART_OVERHEAD
 
     def part(self, start: int, stop: int) -> ResultsPart:
-        base = {
+        base: dict[str, Any] = {
             "field": self.field,
             "path": list(self.path),
             "kind": self.kind,

@@ -78,7 +78,7 @@ def build_server(app_factory: Callable[[], App]) -> MCPServer[Runtime]:
         instructions=INSTRUCTIONS,
         version=_version(),
         lifespan=lifespan,
-        tools=all_tools(),
+        tools=list(all_tools()),
         extensions=[TasksExtension(), apps_extension()],
         middleware=[advertise_apps, legacy_tasks],
     )

@@ -75,7 +75,7 @@ def claimed_stdin() -> Iterator[io.BufferedReader]:
     os.dup2(null, 0)
     os.close(null)
     try:
-        yield os.fdopen(private, "rb", closefd=False)  # type: ignore[misc]
+        yield os.fdopen(private, "rb", closefd=False)
     finally:
         os.dup2(private, 0)
 

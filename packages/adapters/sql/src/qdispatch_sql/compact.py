@@ -22,7 +22,7 @@ import struct
 import sys
 import zlib
 from array import array
-from typing import Any
+from typing import Any, cast
 
 MAGIC = b"QDC1"
 # Level 1: the bitstring keys of a counts dict still shrink ~5x and it is several times faster
@@ -169,7 +169,9 @@ class _Reader:
             raise ValueError("corrupt results: floats are missing")
         # Through a memoryview: the Python floats are made straight from the array, without an
         # intermediate copy of the slice (a 22-qubit state vector is 64 MB of float64s).
-        values = memoryview(self.floats)[self.float_pos : self.float_pos + n].tolist()
+        # (typeshed types a memoryview's items as int whatever its format; these are doubles)
+        view = memoryview(self.floats)[self.float_pos : self.float_pos + n]
+        values = cast("list[float]", view.tolist())
         self.float_pos += n
         return values
 

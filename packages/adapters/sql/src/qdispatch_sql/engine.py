@@ -69,7 +69,8 @@ def create(url: str | URL) -> Engine:
 
 
 def _sqlite_engine(url: URL) -> Engine:
-    private_sqlite(Path(url.database))  # 0600 files in a 0700 directory: qdispatch_core.files
+    if url.database:  # an in-memory database has no file to protect
+        private_sqlite(Path(url.database))  # 0600 files in a 0700 directory: qdispatch_core.files
     engine = create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
     )

@@ -8,6 +8,7 @@ both take one lease; SQLite runs one writer at a time.
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 
 from sqlalchemy import Connection, or_, select, update
@@ -76,7 +77,7 @@ class SqlJobs(JobStore):
         query = query.order_by(*NEWEST_FIRST).limit(where.limit)
         return [job_from_row(r) for r in self.conn.execute(query)]
 
-    def claimable(self, now: datetime, limit: int) -> list[str]:
+    def claimable(self, now: datetime, limit: int) -> builtins.list[str]:
         query = (
             select(jobs.c.id)
             .where(is_active(jobs.c.status), _lease_free(now))

@@ -116,5 +116,5 @@ def _begin_writing(conn) -> None:
 
 def _require_sqlite_file(url: URL) -> None:
     # Connecting would silently create an empty file where the user expected their data.
-    if url.get_backend_name() == "sqlite" and not Path(url.database).exists():
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
         raise SchemaNotReady(f"no SQLite database at {url.database}")

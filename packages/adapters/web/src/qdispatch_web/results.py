@@ -81,7 +81,7 @@ def _count_panels(job: JobView, circuits: Sequence[Circuit], c: int, result: Any
     has_parameters = job.parameters is not None
     mitigated = job.raw_results is not None
     raws = _per_set(job.raw_results[c], has_parameters) if mitigated else []
-    panels = []
+    panels: list[Panel] = []
     for p, leaf in enumerate(_per_set(result, has_parameters)):
         if len(panels) >= MAX_HISTOGRAMS:
             break
@@ -123,7 +123,7 @@ def _statevector_panels(
     job: JobView, circuits: Sequence[Circuit], c: int, result: Any
 ) -> list[Panel]:
     has_parameters = job.parameters is not None
-    panels = []
+    panels: list[Panel] = []
     for p, (real, imag) in enumerate(_per_set(result, has_parameters)):
         if len(panels) >= MAX_HISTOGRAMS:
             break
@@ -169,12 +169,12 @@ def _expectation_panels(job: JobView, circuits: Sequence[Circuit], c: int) -> li
     values, errors = job.results[c], job.uncertainties[c] if job.uncertainties else None
     name = _circuit_name(circuits, c)
     if job.parameters is None:
-        series = Series(
+        bars = Series(
             "expectation value",
             [float(v) for v in values],
             [float(e) for e in errors] if errors else None,
         )
-        chart = bar_chart(labels, [series], title=f"{name}: expectation values", y_label="⟨O⟩")
+        chart = bar_chart(labels, [bars], title=f"{name}: expectation values", y_label="⟨O⟩")
         return [Panel(name, chart)]
     sets = job.parameters[c]
     names = _parameter_names(circuits, c)

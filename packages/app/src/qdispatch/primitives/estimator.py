@@ -134,7 +134,9 @@ def _prepare(pub: EstimatorPub, index: int) -> _Prepared:
     else:
         sets, set_inverse = np.unique(rows, axis=0, return_inverse=True)
     flat_observables = pub.observables.ravel().tolist()
-    observables, seen, observable_inverse = [], {}, []
+    observables: list[Any] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    observable_inverse: list[int] = []
     for terms in flat_observables:
         key = tuple(sorted(terms.items()))
         if key not in seen:

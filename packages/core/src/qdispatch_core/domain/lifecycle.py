@@ -8,28 +8,37 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from qdispatch_core.domain.enums import JobStatus
 from qdispatch_core.domain.jobs import Job
 from qdispatch_core.errors import Conflict
 
-S = JobStatus
-
 ALLOWED_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
-    S.SUBMITTED: frozenset({S.INITIALIZING, S.CANCELLED, S.ERROR}),
-    S.INITIALIZING: frozenset({S.VALIDATING, S.CANCELLED, S.ERROR}),
+    JobStatus.SUBMITTED: frozenset({JobStatus.INITIALIZING, JobStatus.CANCELLED, JobStatus.ERROR}),
+    JobStatus.INITIALIZING: frozenset({JobStatus.VALIDATING, JobStatus.CANCELLED, JobStatus.ERROR}),
     # Validating → Done is the dry run: every classical step, no execution.
-    S.VALIDATING: frozenset({S.QUEUED, S.DONE, S.CANCELLED, S.ERROR}),
+    JobStatus.VALIDATING: frozenset(
+        {JobStatus.QUEUED, JobStatus.DONE, JobStatus.CANCELLED, JobStatus.ERROR}
+    ),
     # Queued → Done: a provider may finish between two polls.
-    S.QUEUED: frozenset({S.RUNNING, S.DONE, S.CANCELLED, S.ERROR}),
-    S.RUNNING: frozenset({S.DONE, S.CANCELLED, S.ERROR}),
-    S.DONE: frozenset(),
-    S.ERROR: frozenset(),
-    S.CANCELLED: frozenset(),
+    JobStatus.QUEUED: frozenset(
+        {JobStatus.RUNNING, JobStatus.DONE, JobStatus.CANCELLED, JobStatus.ERROR}
+    ),
+    JobStatus.RUNNING: frozenset({JobStatus.DONE, JobStatus.CANCELLED, JobStatus.ERROR}),
+    JobStatus.DONE: frozenset(),
+    JobStatus.ERROR: frozenset(),
+    JobStatus.CANCELLED: frozenset(),
 }
 
 # The order statuses normally follow; used to ignore a provider report that lags behind us.
-PROGRESSION = (S.SUBMITTED, S.INITIALIZING, S.VALIDATING, S.QUEUED, S.RUNNING)
+PROGRESSION = (
+    JobStatus.SUBMITTED,
+    JobStatus.INITIALIZING,
+    JobStatus.VALIDATING,
+    JobStatus.QUEUED,
+    JobStatus.RUNNING,
+)
 
 
 def can_transition(current: JobStatus, target: JobStatus) -> bool:
@@ -50,8 +59,8 @@ def advance(job: Job, target: JobStatus, now: datetime, note: str = "") -> Job:
             f"job {job.id} cannot go from {job.status.value} to {target.value}", field="status"
         )
     line = f"{now.isoformat()} {target.value}" + (f": {note}" if note else "")
-    changes: dict = {"status": target, "logs": (*job.logs, line)}
-    if target is S.RUNNING and job.started_at is None:
+    changes: dict[str, Any] = {"status": target, "logs": (*job.logs, line)}
+    if target is JobStatus.RUNNING and job.started_at is None:
         changes["started_at"] = now
     if target.is_final:
         changes["finished_at"] = now

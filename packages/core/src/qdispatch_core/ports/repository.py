@@ -6,6 +6,7 @@ Every read by id is scoped to an owner: another user's id reads as not found (40
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -111,7 +112,7 @@ class JobStore(ABC):
         """Newest first, at most `where.limit`."""
 
     @abstractmethod
-    def claimable(self, now: datetime, limit: int) -> list[str]:
+    def claimable(self, now: datetime, limit: int) -> builtins.list[str]:
         """Ids of non-final jobs with no live lease, oldest first."""
 
     @abstractmethod

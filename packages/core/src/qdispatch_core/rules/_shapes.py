@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 import re
 import reprlib
+from collections.abc import Callable
 from numbers import Real
 from typing import Any
+
+from qdispatch_core.errors import BadRequest
 
 # An error quotes at most this much of any value (a 1 MB Pauli string, a pasted token).
 QUOTE_MAX = 80
@@ -69,7 +72,7 @@ class _Short(reprlib.Repr):
             return f"<an integer of about {_digits(x):,} digits>"
         return super().repr_int(x, level)
 
-    def repr_dict(self, x: dict, level: int) -> str:
+    def repr_dict(self, x: dict[Any, Any], level: int) -> str:
         if not any(isinstance(k, str) and CREDENTIAL_LIKE.search(k) for k in x):
             return super().repr_dict(x, level)
         hidden = {
@@ -120,3 +123,42 @@ def kind(x: Any) -> str:
     if isinstance(x, dict):
         return "an object"
     return f"a {type(x).__name__}"
+
+
+def split_per_circuit(
+    raw: Any,
+    n_circuits: int,
+    entry: Callable[[Any], list[Any] | None],
+    field: str,
+    accepted: str,
+) -> list[list[Any]]:
+    """One list of items per circuit from a request field (`parameters`, `observables`).
+
+    `entry` reads one circuit's entry (its items, or None when the entry fits no shape). One
+    circuit may be given bare or as a list with its single entry; several circuits need a list
+    of exactly one entry each. A shape that fits nothing is a 400 on the field (or the entry)
+    ending with `accepted`, the shapes the field takes."""
+    if n_circuits == 1:
+        items = entry(raw)
+        if items is None and is_seq(raw) and len(raw) == 1:
+            items = entry(raw[0])  # the per-circuit form with its single entry
+        if items is None:
+            raise BadRequest(f"{field}: {describe(raw)} fits no shape; {accepted}", field=field)
+        return [items]
+    if not is_seq(raw) or len(raw) != n_circuits:
+        got = f"a list of {len(raw)} entries" if is_seq(raw) else describe(raw)
+        raise BadRequest(
+            f"{field}: expected a list with exactly one entry per circuit ({n_circuits}), "
+            f"got {got}; {accepted}",
+            field=field,
+        )
+    per_circuit = []
+    for i, one in enumerate(raw):
+        items = entry(one)
+        if items is None:
+            raise BadRequest(
+                f"{field}[{i}] (circuit {i + 1}): {describe(one)} fits no shape; {accepted}",
+                field=f"{field}[{i}]",
+            )
+        per_circuit.append(items)
+    return per_circuit

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from qdispatch_core.rules.paulis import MeasurementGroup, masks, support
 
@@ -24,7 +25,7 @@ def _weighted_outcomes(counts: Counts) -> list[tuple[int, float]]:
     return [(bitstring_to_int(b), float(w)) for b, w in counts.items() if w]
 
 
-def _terms_in(observable: Sequence, group: MeasurementGroup) -> list[tuple[int, float]]:
+def _terms_in(observable: Sequence[Any], group: MeasurementGroup) -> list[tuple[int, float]]:
     """(support mask, summed coefficient) of the observable's terms measured by `group`."""
     wanted = set(group.terms)
     summed: dict[str, float] = {}
@@ -34,9 +35,11 @@ def _terms_in(observable: Sequence, group: MeasurementGroup) -> list[tuple[int, 
     return [(support(p), c) for p, c in summed.items()]
 
 
-def identity_offset(observable: Sequence) -> float:
+def identity_offset(observable: Sequence[Any]) -> float:
     """The observable's identity terms: exact, no measurement needed."""
-    return sum(c for p, c in zip(observable[0], observable[1], strict=True) if set(p) <= {"I"})
+    return float(
+        sum(c for p, c in zip(observable[0], observable[1], strict=True) if set(p) <= {"I"})
+    )
 
 
 def group_estimate(
@@ -64,7 +67,7 @@ def group_estimate(
 
 
 def expectation_from_groups(
-    observable: Sequence,
+    observable: Sequence[Any],
     groups: Sequence[MeasurementGroup],
     group_counts: Sequence[Counts],
     shots: int,
@@ -99,13 +102,17 @@ def pauli_expectation(real: Sequence[float], imag: Sequence[float], pauli: str) 
     return (total * phase).real
 
 
-def exact_expectation(real: Sequence[float], imag: Sequence[float], observable: Sequence) -> float:
-    return sum(
-        c * pauli_expectation(real, imag, p)
-        for p, c in zip(observable[0], observable[1], strict=True)
+def exact_expectation(
+    real: Sequence[float], imag: Sequence[float], observable: Sequence[Any]
+) -> float:
+    return float(
+        sum(
+            c * pauli_expectation(real, imag, p)
+            for p, c in zip(observable[0], observable[1], strict=True)
+        )
     )
 
 
-def coefficient_bound(observable: Sequence) -> float:
+def coefficient_bound(observable: Sequence[Any]) -> float:
     """Σ|c|: every expectation value of the observable lies within ±this."""
-    return sum(abs(c) for c in observable[1])
+    return float(sum(abs(c) for c in observable[1]))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qdispatch_core.errors import BadRequest
-from qdispatch_core.rules._shapes import as_finite, describe, is_seq
+from qdispatch_core.rules._shapes import as_finite, describe, is_seq, split_per_circuit
 
 Observable = list[Any]  # [list[str], list[float]]
 Canonical = list[list[Observable]]
@@ -47,37 +47,6 @@ def _entry_observables(entry: Any) -> list[Any] | None:
     if _is_observable_list(entry):
         return list(entry)
     return None
-
-
-def _split_per_circuit(raw: Any, n_circuits: int) -> list[list[Any]]:
-    if n_circuits == 1:
-        found = _entry_observables(raw)
-        if found is None and is_seq(raw) and len(raw) == 1 and _is_observable_list(raw[0]):
-            found = list(raw[0])
-        if found is None:
-            raise BadRequest(
-                f"observables: {describe(raw)} fits no shape; {ACCEPTED_SHAPES}",
-                field="observables",
-            )
-        return [found]
-    if not is_seq(raw) or len(raw) != n_circuits:
-        got = f"a list of {len(raw)} entries" if is_seq(raw) else describe(raw)
-        raise BadRequest(
-            f"observables: expected a list with exactly one entry per circuit ({n_circuits}), "
-            f"got {got}; {ACCEPTED_SHAPES}",
-            field="observables",
-        )
-    per_circuit = []
-    for i, entry in enumerate(raw):
-        found = _entry_observables(entry)
-        if found is None:
-            raise BadRequest(
-                f"observables[{i}] (circuit {i + 1}): {describe(entry)} fits no shape; "
-                f"{ACCEPTED_SHAPES}",
-                field=f"observables[{i}]",
-            )
-        per_circuit.append(found)
-    return per_circuit
 
 
 def _check_observable(obs: Any, qubits: int, where: str, circuit_no: int) -> Observable:
@@ -118,7 +87,9 @@ def normalize_observables(raw: Any, qubits: Sequence[int]) -> Canonical | None:
     """
     if raw is None:
         return None
-    per_circuit = _split_per_circuit(raw, len(qubits))
+    per_circuit = split_per_circuit(
+        raw, len(qubits), _entry_observables, "observables", ACCEPTED_SHAPES
+    )
     return [
         [
             _check_observable(obs, n, f"observables[{i}][{k}]", i + 1)

@@ -62,7 +62,7 @@ def _check_value(spec: OptionSpec, value: Any) -> Any:
             raise BadRequest(f"{where}: expected a string, got {kind(value)}", field=where)
         return value
     if spec.kind == "int":
-        number = _integer(value)
+        number: float | None = _integer(value)
         if number is None:
             raise BadRequest(f"{where}: expected an integer, got {kind(value)}", field=where)
     else:

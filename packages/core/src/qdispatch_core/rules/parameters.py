@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from qdispatch_core.errors import BadRequest
-from qdispatch_core.rules._shapes import as_finite, describe, is_number, is_seq, quote
+from qdispatch_core.rules._shapes import (
+    as_finite,
+    describe,
+    is_number,
+    is_seq,
+    quote,
+    split_per_circuit,
+)
 
 Canonical = list[list[list[float]]]
 
@@ -37,36 +44,6 @@ def _entry_sets(entry: Any) -> list[Any] | None:
     if _is_set_list(entry):
         return list(entry)
     return None
-
-
-def _split_per_circuit(raw: Any, n_circuits: int) -> list[list[Any]]:
-    if n_circuits == 1:
-        sets = _entry_sets(raw)
-        if sets is None and is_seq(raw) and len(raw) == 1:
-            sets = _entry_sets(raw[0])  # the per-circuit form with its single entry
-        if sets is None:
-            raise BadRequest(
-                f"parameters: {describe(raw)} fits no shape; {ACCEPTED_SHAPES}", field="parameters"
-            )
-        return [sets]
-    if not is_seq(raw) or len(raw) != n_circuits:
-        got = f"a list of {len(raw)} entries" if is_seq(raw) else describe(raw)
-        raise BadRequest(
-            f"parameters: expected a list with exactly one entry per circuit ({n_circuits}), "
-            f"got {got}; {ACCEPTED_SHAPES}",
-            field="parameters",
-        )
-    per_circuit = []
-    for i, entry in enumerate(raw):
-        sets = _entry_sets(entry)
-        if sets is None:
-            raise BadRequest(
-                f"parameters[{i}] (circuit {i + 1}): {describe(entry)} fits no shape; "
-                f"{ACCEPTED_SHAPES}",
-                field=f"parameters[{i}]",
-            )
-        per_circuit.append(sets)
-    return per_circuit
 
 
 def _finite(value: Any, where: str) -> float:
@@ -128,7 +105,9 @@ def normalize_parameters(raw: Any, parameter_names: Sequence[Sequence[str]]) -> 
                     field="parameters",
                 )
         return None
-    per_circuit = _split_per_circuit(raw, len(parameter_names))
+    per_circuit = split_per_circuit(
+        raw, len(parameter_names), _entry_sets, "parameters", ACCEPTED_SHAPES
+    )
     canonical: Canonical = []
     for i, (sets, names) in enumerate(zip(per_circuit, parameter_names, strict=True)):
         if not names and any(len(s) for s in sets):

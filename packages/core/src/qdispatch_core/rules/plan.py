@@ -148,6 +148,12 @@ def build_plan(
 Leaf = Callable[[int, int | None, int], Any]
 
 
+def _observable(o: int | None) -> int:
+    """An observable's index: `nest` passes None only to jobs without observables."""
+    assert o is not None
+    return o
+
+
 def nest(plan: JobPlan, leaf: Leaf) -> list[Any]:
     """Build the §5 nesting: circuits → observables (if given) → parameter sets (if given)."""
     out: list[Any] = []
@@ -201,21 +207,23 @@ def assemble(
     if kind == "statevector":
         return nest(plan, lambda c, o, p: outputs[at[(c, None, p)]]), None
     if kind == "expectations":
-        values = nest(plan, lambda c, o, p: float(outputs[at[(c, None, p)]][o]))
+        values = nest(plan, lambda c, o, p: float(outputs[at[(c, None, p)]][_observable(o)]))
         if errors is None:
             return values, nest(plan, lambda c, o, p: 0.0)
-        return values, nest(plan, lambda c, o, p: float(errors[at[(c, None, p)]][o]))
+        return values, nest(plan, lambda c, o, p: float(errors[at[(c, None, p)]][_observable(o)]))
     estimates = _sampled_estimates(plan, outputs, at)
     return (
-        nest(plan, lambda c, o, p: estimates[(c, o, p)][0]),
-        nest(plan, lambda c, o, p: estimates[(c, o, p)][1]),
+        nest(plan, lambda c, o, p: estimates[(c, _observable(o), p)][0]),
+        nest(plan, lambda c, o, p: estimates[(c, _observable(o), p)][1]),
     )
 
 
 def _sampled_estimates(
-    plan: JobPlan, outputs: Sequence[Mapping[str, float]], at: Mapping
+    plan: JobPlan,
+    outputs: Sequence[Mapping[str, float]],
+    at: Mapping[tuple[int, int | None, int], int],
 ) -> dict[tuple[int, int, int], tuple[float, float]]:
-    estimates = {}
+    estimates: dict[tuple[int, int, int], tuple[float, float]] = {}
     for c, cp in enumerate(plan.circuits):
         assert cp.groups is not None and cp.observables is not None
         for p in range(len(cp.parameter_sets)):

@@ -32,6 +32,7 @@ from qdispatch_core.domain import (
 from qdispatch_core.errors import BadRequest, ProviderError, UnknownProviderState
 from qdispatch_core.ports.backend import (
     Backend,
+    Credentials,
     DevicePlan,
     Execution,
     JobSpec,
@@ -193,7 +194,14 @@ class FakeBackend(Backend):
             outputs.append(fake_output(spec, e))
         return ShardResult(outputs)
 
-    def finish_local(self, device, spec, outputs, notes, credentials) -> Execution:
+    def finish_local(
+        self,
+        device: Device,
+        spec: JobSpec,
+        outputs: Sequence[Any],
+        notes: Sequence[str],
+        credentials: Credentials,
+    ) -> Execution:
         self.finished.append(spec.job_id)
         self._record("finish", spec.job_id, credentials)
         return super().finish_local(device, spec, outputs, notes, credentials)
@@ -274,7 +282,8 @@ class FakeBackend(Backend):
                 path = self.state_dir / f"{job_id}.json"
                 if not path.exists():
                     raise ProviderError(f"unknown job id {job_id!r}")
-                return json.loads(path.read_text())
+                remote: dict[str, Any] = json.loads(path.read_text())
+                return remote
             if job_id not in self._remote:
                 raise ProviderError(f"unknown job id {job_id!r}")
             return dict(self._remote[job_id])

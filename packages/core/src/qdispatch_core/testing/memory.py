@@ -6,6 +6,7 @@ cheap because entities are immutable.
 
 from __future__ import annotations
 
+import builtins
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -211,7 +212,7 @@ class _Jobs(JobStore):
         ]
         return sorted(jobs, key=lambda j: (j.created_at, j.id), reverse=True)[: where.limit]
 
-    def claimable(self, now: datetime, limit: int) -> list[str]:
+    def claimable(self, now: datetime, limit: int) -> builtins.list[str]:
         jobs = [j for j in self.s.jobs.values() if not j.is_final and _lease_free(j, now)]
         return [j.id for j in sorted(jobs, key=lambda j: (j.created_at, j.id))[:limit]]
 
@@ -332,7 +333,7 @@ class _Shards(ShardStore):
             finished_at=finished_at,
         )
 
-    def _mine(self, job_id: str, worker_id: str) -> list[ShardRecord]:
+    def _mine(self, job_id: str, worker_id: str) -> builtins.list[ShardRecord]:
         return [
             r
             for r in self._of(job_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qdispatch_core.domain import Job
 from qdispatch_core.ports import (
@@ -78,7 +78,7 @@ class InMemoryReports(ReportStore):
         return ordered[query.offset : query.offset + query.limit]
 
     def spending(self, owner_id: str, since: datetime, until: datetime) -> list[SpendRow]:
-        groups: dict[tuple, list] = defaultdict(lambda: [Decimal(0), set()])
+        groups: dict[tuple[Any, ...], list[Any]] = defaultdict(lambda: [Decimal(0), set()])
         for e in self.s.ledger:
             if e.user_id != owner_id or e.kind is not EntryKind.CHARGE:
                 continue
@@ -158,7 +158,7 @@ def _matches(job: Job, q: JobQuery) -> bool:
     )
 
 
-def _sort_key(x: JobListing, sort: JobSort):
+def _sort_key(x: JobListing, sort: JobSort) -> Any:
     return {
         JobSort.CREATED: x.created_at,
         JobSort.FINISHED: x.finished_at,

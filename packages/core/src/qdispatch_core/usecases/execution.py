@@ -18,21 +18,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
-from qdispatch_core.domain import Device, Job, JobStatus, RunType
+from qdispatch_core.domain import Circuit, Device, Job, JobStatus, RunType
 from qdispatch_core.domain.jobs import Progress
 from qdispatch_core.domain.lifecycle import advance, is_behind, with_log
 from qdispatch_core.errors import LeaseLost, ProviderError, ProviderUnavailable, QDispatchError
 from qdispatch_core.ports import UnitOfWork
-from qdispatch_core.ports.backend import Backend, Execution, JobSpec, RemoteState, SpecCircuit
+from qdispatch_core.ports.backend import Backend, Execution, JobSpec, RemoteState
 from qdispatch_core.redaction import live_secrets
 from qdispatch_core.rules.derivation import kept_outputs
-from qdispatch_core.rules.plan import assemble, build_plan
+from qdispatch_core.rules.plan import assemble
 from qdispatch_core.rules.readout_errors import uncertainties_of
 from qdispatch_core.usecases.jobs import finish_unstarted
 from qdispatch_core.usecases.leases import LeaseKeeper
 from qdispatch_core.usecases.services import Services
+from qdispatch_core.usecases.specs import job_spec, plan_job, spec_circuit
 
 log = logging.getLogger(__name__)
 
@@ -76,29 +76,13 @@ def scrub(text: str, secrets: Mapping[str, str]) -> str:
     return text
 
 
-def rebuild_spec(job: Job, circuits: Sequence[Any], provider_estimates: bool = False) -> JobSpec:
+def rebuild_spec(
+    job: Job, circuits: Sequence[Circuit], provider_estimates: bool = False
+) -> JobSpec:
     """The backend's view of a stored job (after a restart too): planned exactly as at
-    submission, given the same answer from `Backend.estimates_observables`."""
-    plan = build_plan(
-        job.run_type,
-        job.shots,
-        [c.analytics.qubits for c in circuits],
-        job.parameters,
-        job.observables,
-        provider_estimates=provider_estimates,
-    )
-    return JobSpec(
-        job_id=job.id,
-        device_id=job.device_id,
-        run_type=job.run_type,
-        shots=job.shots,
-        circuits=tuple(
-            SpecCircuit(c.id, c.name, c.qasm, c.qasm_version, c.analytics) for c in circuits
-        ),
-        plan=plan,
-        options=dict(job.options),
-        use_mitigation=job.use_mitigation,
-    )
+    submission (the same functions), given the same answer from `estimates_observables`."""
+    plan = plan_job(job, [c.analytics.qubits for c in circuits], provider_estimates)
+    return job_spec(job, [spec_circuit(c) for c in circuits], plan)
 
 
 class JobRunner:
@@ -240,7 +224,8 @@ class JobRunner:
         if sealed is None:
             return {}
         try:
-            return json.loads(self.services.cipher.open(sealed))
+            opened: dict[str, str] = json.loads(self.services.cipher.open(sealed))
+            return opened
         except ValueError:
             raise ProviderError(
                 "the job's credentials cannot be decrypted: the worker's QDISPATCH_SECRET_KEY "
@@ -349,8 +334,8 @@ class _Run:
 
     def _start(self) -> tuple[str, ...]:
         if self.job.provider_job_ids:
-            ids = ", ".join(self.job.provider_job_ids)
-            self._save(with_log(self.job, self._now(), f"re-attached to provider job(s) {ids}"))
+            known = ", ".join(self.job.provider_job_ids)
+            self._save(with_log(self.job, self._now(), f"re-attached to provider job(s) {known}"))
             return self.job.provider_job_ids
         # Renews the lease, or raises LeaseLost when the job was cancelled (or taken over)
         # while the provider validated it: then nothing reaches the provider.

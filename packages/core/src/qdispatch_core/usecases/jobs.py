@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from qdispatch_core import context
 from qdispatch_core.domain import Job, JobStatus, User
 from qdispatch_core.domain.lifecycle import advance
@@ -63,7 +65,12 @@ def job_status(status: str | JobStatus) -> JobStatus:
 
 
 def finish_unstarted(
-    uow: UnitOfWork, job: Job, target: JobStatus, now, note: str, lease_owner: str | None = None
+    uow: UnitOfWork,
+    job: Job,
+    target: JobStatus,
+    now: datetime,
+    note: str,
+    lease_owner: str | None = None,
 ) -> Job:
     """End a job no provider has, releasing its reservation and its sealed credentials."""
     ended = advance(job, target, now, note)

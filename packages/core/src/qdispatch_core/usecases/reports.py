@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from qdispatch_core.domain import Circuit, JobStatus, User
 from qdispatch_core.errors import BadRequest
@@ -156,7 +157,7 @@ def search_jobs(services: Services, user: User, query: JobQuery) -> JobPage:
     return JobPage(rows[: query.limit], len(rows) > query.limit, query)
 
 
-def _fields(query: JobQuery) -> dict:
+def _fields(query: JobQuery) -> dict[str, Any]:
     return {name: getattr(query, name) for name in JobQuery.__dataclass_fields__}
 
 
@@ -186,8 +187,8 @@ def summarise_spending(rows: Sequence[SpendRow], first_day: date, last_day: date
     days = {
         first_day + timedelta(days=i): Decimal(0) for i in range((last_day - first_day).days + 1)
     }
-    devices: dict[str | None, list] = {}
-    experiments: dict[str | None, list] = {}
+    devices: dict[str | None, list[Any]] = {}
+    experiments: dict[str | None, list[Any]] = {}
     for row in rows:
         days[row.day] = days.get(row.day, Decimal(0)) + row.usd
         for groups, key in ((devices, row.device_id), (experiments, row.experiment_id)):
@@ -195,7 +196,7 @@ def summarise_spending(rows: Sequence[SpendRow], first_day: date, last_day: date
             acc[0] += row.usd
             acc[1] += row.jobs
 
-    def ranked(groups: dict[str | None, list]) -> list[Spend]:
+    def ranked(groups: dict[str | None, list[Any]]) -> list[Spend]:
         spends = [Spend(k, usd, n) for k, (usd, n) in groups.items()]
         return sorted(spends, key=lambda s: (-s.usd, s.key or ""))
 

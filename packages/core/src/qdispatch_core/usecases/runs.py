@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,7 @@ from qdispatch_core.rules.text import check_text, quote
 from qdispatch_core.schemas import RunRequest, RunResponse, cost_view, parse
 from qdispatch_core.usecases.circuits import ParsedSource, parse_source, store_circuit
 from qdispatch_core.usecases.services import Services
+from qdispatch_core.usecases.specs import job_spec, spec_circuit
 
 
 def _load_stored(services: Services, user: User, request: RunRequest) -> list[Circuit]:
@@ -107,32 +108,6 @@ def _circuit_field(request: RunRequest, index: int) -> str:
     return f"circuit_ids[{index}]" if index < stored else f"circuits_qasm[{index - stored}]"
 
 
-def _spec(
-    job_id: str,
-    request: RunRequest,
-    run_type: RunType,
-    plan: JobPlan,
-    circuits: Sequence[SpecCircuit],
-    runtime: Mapping[str, Any],
-) -> JobSpec:
-    return JobSpec(
-        job_id=job_id,
-        device_id=request.device_id,
-        run_type=run_type,
-        shots=request.shots,
-        circuits=tuple(circuits),
-        plan=plan,
-        options=dict(runtime),
-        use_mitigation=request.use_mitigation,
-    )
-
-
-def spec_circuits(stored: Sequence[Circuit], sources: Sequence[ParsedSource]) -> list[SpecCircuit]:
-    out = [SpecCircuit(c.id, c.name, c.qasm, c.qasm_version, c.analytics) for c in stored]
-    out += [SpecCircuit("", "", s.qasm, s.parsed.qasm_version, s.parsed.analytics) for s in sources]
-    return out
-
-
 def _candidate_credentials(options: Mapping[str, Any]) -> dict[str, str]:
     # Device listing for cloud providers may need the account's credentials.
     return {k: v for k, v in options.items() if k in SECRET_OPTION_KEYS and isinstance(v, str)}
@@ -185,6 +160,34 @@ def _plan_document(plan: JobPlan, device_plan: Any | None) -> dict[str, Any]:
     return document
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """A run request after every check that needs no backend call: its circuits, device,
+    options split from credentials, canonical parameters and observables."""
+
+    request: RunRequest
+    stored: Sequence[Circuit]
+    sources: Sequence[ParsedSource]
+    backend: Backend
+    device: Device
+    run_type: RunType
+    runtime: dict[str, Any]
+    credentials: Mapping[str, str]
+    analytics: Sequence[CircuitAnalytics]
+    parameters: list[list[list[float]]] | None
+    observables: list[list[list[Any]]] | None
+
+    @property
+    def circuits(self) -> list[SpecCircuit]:
+        """In run order: stored circuits first, then the new sources."""
+        out = [spec_circuit(c) for c in self.stored]
+        out += [
+            SpecCircuit("", "", s.qasm, s.parsed.qasm_version, s.parsed.analytics)
+            for s in self.sources
+        ]
+        return out
+
+
 def submit_run(
     services: Services,
     user: User,
@@ -198,12 +201,35 @@ def submit_run(
     `circuit_names` names the new circuits of `circuits_qasm`, in order (the CLI names them
     after their files); a source already stored keeps its name."""
     req = parse(RunRequest, request)
+    names = _circuit_names(services, circuit_names)
+    checked = _validate(services, user, req)
+    plan = _plan(services, checked)
+    job = _new_job(services, user, checked, plan)
+    estimate, device_plan = _check_with_backend(checked, job_spec(job, checked.circuits, plan))
+    job = _store_with_retry(
+        services, user, checked, replace(job, estimated_cost=estimate), plan, device_plan, names
+    )
+    return RunResponse(
+        job_id=job.id,
+        status=job.status.value,
+        device_id=job.device_id,
+        estimated_cost=cost_view(estimate),
+        context=context.submitted(job),
+    )
+
+
+def _circuit_names(services: Services, circuit_names: Sequence[str]) -> list[str]:
     limits = services.limits
-    request_limits.check_circuits(limits, req.circuit_ids, req.circuits_qasm)
-    names = [
+    return [
         check_text(n, f"circuit_names[{i}]", max_length=limits.name_max)
         for i, n in enumerate(circuit_names)
     ]
+
+
+def _validate(services: Services, user: User, req: RunRequest) -> _Checked:
+    """Every check of the request that needs no backend call (400/404, nothing stored)."""
+    limits = services.limits
+    request_limits.check_circuits(limits, req.circuit_ids, req.circuits_qasm)
     stored = _load_stored(services, user, req)
     sources = [
         parse_source(services, q, f"circuits_qasm[{i}]") for i, q in enumerate(req.circuits_qasm)
@@ -221,99 +247,112 @@ def submit_run(
     request_limits.check_parameter_sets(limits, parameters)
     observables = normalize_observables(req.observables, [a.qubits for a in analytics])
     request_limits.check_paulis(limits, observables)
-    plan = build_plan(
-        run_type,
-        req.shots,
-        [a.qubits for a in analytics],
-        parameters,
-        observables,
-        provider_estimates=backend.estimates_observables(device, req.use_mitigation),
-        max_executables=limits.executables,
-    )
-    _check_plan(limits, run_type, req.shots, plan, analytics)
-    job_id = new_id("job")
-    spec = _spec(job_id, req, run_type, plan, spec_circuits(stored, sources), runtime)
-    with _native_failures_refused():
-        backend.validate(device, spec)
-        if not req.dry_run:
-            _check_credentials(backend, device, credentials)
-        estimate = backend.estimate_cost(device, spec, credentials=credentials)
-        device_plan = backend.prepare(device, spec) if req.dry_run else None
-
-    now = services.clock()
-    job = Job(
-        id=job_id,
-        owner_id=user.id,
-        experiment_id=req.experiment_id,
-        device_id=device.id,
-        provider=backend.provider,
+    return _Checked(
+        request=req,
+        stored=stored,
+        sources=sources,
+        backend=backend,
+        device=device,
         run_type=run_type,
-        shots=req.shots,
-        circuit_ids=(),
+        runtime=runtime,
+        credentials=credentials,
+        analytics=analytics,
         parameters=parameters,
         observables=observables,
-        options=runtime,
+    )
+
+
+def _plan(services: Services, checked: _Checked) -> JobPlan:
+    req, limits = checked.request, services.limits
+    plan = build_plan(
+        checked.run_type,
+        req.shots,
+        [a.qubits for a in checked.analytics],
+        checked.parameters,
+        checked.observables,
+        provider_estimates=checked.backend.estimates_observables(
+            checked.device, req.use_mitigation
+        ),
+        max_executables=limits.executables,
+    )
+    _check_plan(limits, checked.run_type, req.shots, plan, checked.analytics)
+    return plan
+
+
+def _new_job(services: Services, user: User, checked: _Checked, plan: JobPlan) -> Job:
+    """The job as it will be stored (its new circuits' ids and its estimate come later)."""
+    req, now = checked.request, services.clock()
+    return Job(
+        id=new_id("job"),
+        owner_id=user.id,
+        experiment_id=req.experiment_id,
+        device_id=checked.device.id,
+        provider=checked.backend.provider,
+        run_type=checked.run_type,
+        shots=req.shots,
+        circuit_ids=(),
+        parameters=checked.parameters,
+        observables=checked.observables,
+        options=checked.runtime,
         use_mitigation=req.use_mitigation,
         dry_run=req.dry_run,
         created_at=now,
         name=req.name,
         description=req.description,
-        estimated_cost=estimate,
         progress=Progress(0, len(plan.executables)),
         logs=(f"{now.isoformat()} Submitted",),
     )
+
+
+def _check_with_backend(checked: _Checked, spec: JobSpec) -> tuple[Any, Any]:
+    """The backend's own checks, its cost estimate and, for a dry run, its plan."""
+    backend, device = checked.backend, checked.device
+    with _native_failures_refused():
+        backend.validate(device, spec)
+        if not checked.request.dry_run:
+            _check_credentials(backend, device, checked.credentials)
+        estimate = backend.estimate_cost(device, spec, credentials=checked.credentials)
+        device_plan = backend.prepare(device, spec) if checked.request.dry_run else None
+    return estimate, device_plan
+
+
+def _store_with_retry(
+    services: Services,
+    user: User,
+    checked: _Checked,
+    job: Job,
+    plan: JobPlan,
+    device_plan: Any,
+    names: Sequence[str],
+) -> Job:
     for attempt in range(2):
         try:
-            job = _store(
-                services,
-                user,
-                req,
-                stored,
-                sources,
-                job,
-                plan,
-                device_plan,
-                estimate,
-                credentials,
-                now,
-                names,
-            )
-            break
+            return _store(services, user, checked, job, plan, device_plan, names)
         except Conflict:
             # A concurrent submission stored one of our new circuits first; the second
             # attempt finds it by its hash and reuses it.
             if attempt:
                 raise
-    return RunResponse(
-        job_id=job.id,
-        status=job.status.value,
-        device_id=job.device_id,
-        estimated_cost=cost_view(estimate),
-        context=context.submitted(job),
-    )
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def _store(
     services: Services,
     user: User,
-    req: RunRequest,
-    stored: Sequence[Circuit],
-    sources: Sequence[ParsedSource],
+    checked: _Checked,
     job: Job,
     plan: JobPlan,
     device_plan: Any,
-    estimate: Any,
-    credentials: Mapping[str, str],
-    now: Any,
     names: Sequence[str] = (),
 ) -> Job:
     """One transaction: new circuits, the job, its reservation and its sealed credentials."""
+    req, now = checked.request, job.created_at
     with services.repository.begin() as uow:
         new_ids = [
             store_circuit(uow, services, user, req.experiment_id, s, *names[i : i + 1]).id
-            for i, s in enumerate(sources)
+            for i, s in enumerate(checked.sources)
         ]
-        job = replace(job, circuit_ids=tuple(c.id for c in stored) + tuple(new_ids))
+        job = replace(job, circuit_ids=tuple(c.id for c in checked.stored) + tuple(new_ids))
         if req.dry_run:
             job = replace(job, plan=_plan_document(plan, device_plan))
             job = walk(
@@ -324,14 +363,17 @@ def _store(
             )
         uow.jobs.add(job)
         if not req.dry_run:
-            _reserve(uow, user, job, estimate.billable_usd)
-            if credentials:
-                uow.secrets.put(job.id, services.cipher.seal(json.dumps(credentials).encode()))
+            _reserve(uow, user, job)
+            if checked.credentials:
+                sealed = services.cipher.seal(json.dumps(checked.credentials).encode())
+                uow.secrets.put(job.id, sealed)
         uow.commit()
     return job
 
 
-def _reserve(uow: Any, user: User, job: Job, usd: float) -> None:
+def _reserve(uow: Any, user: User, job: Job) -> None:
+    """Hold the job's estimated cost on the user's balance (nothing when it costs nothing)."""
+    usd = job.estimated_cost.billable_usd if job.estimated_cost is not None else 0.0
     if usd <= 0:
         return
     amount = Decimal(str(usd))

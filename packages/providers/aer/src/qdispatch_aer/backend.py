@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -13,30 +12,14 @@ from qdispatch_aer.facts import load_facts
 from qdispatch_aer.settings import MPS, RunSettings
 from qdispatch_core.domain import Cost, Device, Shard
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, ShardResult
+from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_qiskit.failures import simulation_failures
-from qdispatch_qiskit.memory import memory_limit_from_env
 
 if TYPE_CHECKING:
     from qdispatch_aer.engine import Engine
 
 Credentials = Mapping[str, str]
-BOND_ENV = "QDISPATCH_MPS_MAX_BOND_DIMENSION"
-DEFAULT_MAX_BOND_DIMENSION = 256
-
-
-def bond_dimension_from_env() -> int:
-    """The bound on matrix-product-state bond dimensions: QDISPATCH_MPS_MAX_BOND_DIMENSION,
-    else 256 (an MPS of n qubits then holds at most ~32·256²·n bytes)."""
-    raw = os.environ.get(BOND_ENV, "").strip()
-    if not raw:
-        return DEFAULT_MAX_BOND_DIMENSION
-    try:
-        value = int(float(raw))
-    except ValueError:
-        raise ValueError(f"{BOND_ENV} must be a whole number, got {raw!r}") from None
-    if value < 1:
-        raise ValueError(f"{BOND_ENV} must be at least 1, got {value}")
-    return value
+BOND_ENV = "QDISPATCH_MPS_MAX_BOND_DIMENSION"  # the setting's name, for messages
 
 
 class AerBackend(Backend):
@@ -44,19 +27,23 @@ class AerBackend(Backend):
     processes.
 
     Nothing here imports Qiskit until a job is validated, prepared or run, so listing devices
-    stays fast. `memory_limit_bytes` is what one simulation may use (default: the
-    QDISPATCH_SIMULATION_MEMORY_BYTES environment variable, else 8 GiB);
-    `max_bond_dimension` bounds matrix-product-state runs (default:
-    QDISPATCH_MPS_MAX_BOND_DIMENSION, else 256).
+    stays fast. `settings` (from the composition root) says what one simulation may use and
+    the bound on matrix-product-state bond dimensions; `memory_limit_bytes` and
+    `max_bond_dimension` override them (tests).
     """
 
     provider = "aer"
 
     def __init__(
-        self, *, memory_limit_bytes: int | None = None, max_bond_dimension: int | None = None
+        self,
+        *,
+        settings: BackendSettings | None = None,
+        memory_limit_bytes: int | None = None,
+        max_bond_dimension: int | None = None,
     ) -> None:
-        self.memory_limit_bytes = memory_limit_bytes or memory_limit_from_env()
-        self.max_bond_dimension = max_bond_dimension or bond_dimension_from_env()
+        settings = settings or BackendSettings()
+        self.memory_limit_bytes = memory_limit_bytes or settings.simulation_memory_bytes
+        self.max_bond_dimension = max_bond_dimension or settings.mps_max_bond_dimension
         self._facts = load_facts()
         self._devices = build_devices(self._facts, self.memory_limit_bytes)
         self._engine: Engine | None = None

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from qdispatch_aer.memory import dense_state
-from qdispatch_aer.sdk import require
 from qdispatch_aer.settings import RunSettings
 from qdispatch_core.domain import Device, RunType
 from qdispatch_core.errors import BadRequest
@@ -62,7 +61,9 @@ def check_exact_circuits(spec: JobSpec) -> None:
     earlier than that would make "the" state one random trajectory."""
     if spec.run_type is not RunType.STATEVECTOR:
         return
-    require("qdispatch_qiskit").check_final_measurements(
+    import qdispatch_qiskit
+
+    qdispatch_qiskit.check_final_measurements(
         [c.qasm for c in spec.circuits],
         "StatevectorRun needs a circuit whose state is determined (use run_type Run)",
         field="run_type",

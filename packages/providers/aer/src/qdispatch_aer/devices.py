@@ -8,6 +8,7 @@ from typing import Any
 from qdispatch_aer.facts import DEVICES
 from qdispatch_aer.memory import qubits_for_memory
 from qdispatch_core.domain import Device, DeviceStatus, OptionSpec, RunType
+from qdispatch_core.ports.backend_settings import BackendSettings
 
 PROVIDER = "aer"
 MITIGATION = "none needed: noiseless simulator"
@@ -76,11 +77,12 @@ def default_method(device: Device) -> str:
     return DEVICES[device.id][1]
 
 
-def catalog(credentials: Mapping[str, str] | None = None) -> tuple[Device, ...]:
+def catalog(
+    credentials: Mapping[str, str] | None = None, *, settings: BackendSettings | None = None
+) -> tuple[Device, ...]:
     """What `AerBackend().list_devices()` returns, without building the backend: the registry
     lists devices through this (entry point `qdispatch.catalogs`) so that listing imports only
     the device tables."""
     from qdispatch_aer.facts import load_facts
-    from qdispatch_qiskit.memory import memory_limit_from_env
 
-    return build_devices(load_facts(), memory_limit_from_env())
+    return build_devices(load_facts(), (settings or BackendSettings()).simulation_memory_bytes)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from qdispatch_aer.sdk import require
 from qdispatch_aer.settings import RunSettings
 from qdispatch_aer.simulators import Simulators
 from qdispatch_core.rules.circuits import content_hash
@@ -34,7 +33,9 @@ def _own_copy(program: Program) -> Program:
 class Compiler:
     def __init__(self, simulators: Simulators, cache_size: int = 256) -> None:
         self.simulators = simulators
-        self._cache = require("qdispatch_qiskit.cache").LruCache(maxsize=cache_size)
+        from qdispatch_qiskit.cache import LruCache
+
+        self._cache: LruCache[Program] = LruCache(maxsize=cache_size)
 
     @property
     def transpilations(self) -> int:
@@ -50,7 +51,8 @@ class Compiler:
         )
 
     def _compile(self, qasm: str, variant: str, settings: RunSettings) -> Program:
-        qk = require("qdispatch_qiskit")
+        import qdispatch_qiskit as qk
+
         source = qk.parse_qasm(qasm)
         circuit = qk.drop_final_measurements(source) if variant == UNMEASURED else source
         transpiled = qk.transpile_for(

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from qdispatch_aer.programs import Program
-from qdispatch_aer.sdk import require
 from qdispatch_aer.simulators import SWEEP, Simulator
 from qdispatch_core.errors import ProviderError
 
@@ -28,7 +27,8 @@ def _failure(result: Any) -> str:
 
 def _run(simulator: Simulator, circuit: Any, program: Program, sets: ParameterSets, **options):
     """All parameter sets in one call; returns the checked Result, one experiment per set."""
-    qk = require("qdispatch_qiskit")
+    import qdispatch_qiskit as qk
+
     binds = qk.parameter_binds(circuit, program.names, sets)
     run_options = {k: v for k, v in options.items() if v is not None}
     if len(sets) > 1:
@@ -58,7 +58,8 @@ def sample_counts(
 ) -> tuple[list[dict[str, int]], set[str]]:
     """Counts per set: of the circuit's own measurements, or (with `basis`) of every qubit
     measured in that Pauli basis, keyed by `qubits`-character strings."""
-    qk = require("qdispatch_qiskit")
+    import qdispatch_qiskit as qk
+
     circuit = program.circuit
     if basis is not None:
         circuit = qk.measure_in_basis(circuit, basis, program.positions)
@@ -104,7 +105,8 @@ def exact_expectations(
 ) -> list[list[float]]:
     """One list per set: the exact value of every observable (Aer EstimatorV2, precision 0,
     one PUB broadcasting observables × parameter sets)."""
-    qk = require("qdispatch_qiskit")
+    import qdispatch_qiskit as qk
+
     circuit = program.circuit
     operators = [qk.sparse_pauli_op(o) for o in observables]
     if program.positions != tuple(range(circuit.num_qubits)):

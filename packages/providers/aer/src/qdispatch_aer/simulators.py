@@ -31,9 +31,10 @@ SWEEP = 0
 
 class Simulators:
     def __init__(self) -> None:
-        cache = require("qdispatch_qiskit.cache")
-        self._simulators = cache.LruCache(maxsize=16)
-        self._targets = cache.LruCache(maxsize=16)
+        from qdispatch_qiskit import cache
+
+        self._simulators: cache.LruCache[Simulator] = cache.LruCache(maxsize=16)
+        self._targets: cache.LruCache[Any] = cache.LruCache(maxsize=16)  # Qiskit Targets
 
     def get(self, settings: RunSettings) -> Simulator:
         return self._simulators.get_or_create(settings.simulator_key, lambda: _build(settings))

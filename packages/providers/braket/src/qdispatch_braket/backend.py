@@ -29,6 +29,7 @@ from qdispatch_core.ports.backend import (
     RemoteState,
     ShardResult,
 )
+from qdispatch_core.ports.backend_settings import BackendSettings
 
 Credentials = Mapping[str, str]
 
@@ -50,9 +51,12 @@ class BraketBackend(Backend):
     def __init__(
         self,
         *,
+        settings: BackendSettings | None = None,
         session_factory: SessionFactory | None = None,
         min_poll_seconds: float = 2.0,
     ) -> None:
+        # `settings` is accepted like every provider's; Braket's simulators are bounded by
+        # their own qubit limits (the committed catalog), not by qdispatch's memory budget.
         self._catalog = load_catalog()
         self._devices = build_devices(self._catalog)
         self._compiler: Compiler | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from qdispatch_braket import mitigation as m
-from qdispatch_braket.sdk import require
 from qdispatch_core.domain import Device, RunType
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.ports.backend import JobSpec
@@ -15,7 +14,9 @@ AMPLITUDE_STATEVECTOR_MAX_QUBITS = 10
 def check_final_measurements(spec: JobSpec) -> None:
     """Results are read from measurements of every qubit at the end, so earlier measurements
     or resets (whose outcomes would be lost) are refused."""
-    require("qdispatch_qiskit").check_final_measurements(
+    import qdispatch_qiskit
+
+    qdispatch_qiskit.check_final_measurements(
         [c.qasm for c in spec.circuits],
         "Braket devices here run circuits whose measurements all come at the end",
         field="circuits",

@@ -54,9 +54,10 @@ def measurement_basis_key(basis: str | None) -> str:
 
 class Compiler:
     def __init__(self, cache_size: int = 256) -> None:
-        cache = require("qdispatch_qiskit.cache")
-        self._programs = cache.LruCache(maxsize=cache_size)
-        self._targets = cache.LruCache(maxsize=32)
+        from qdispatch_qiskit import cache
+
+        self._programs: cache.LruCache[Compiled] = cache.LruCache(maxsize=cache_size)
+        self._targets: cache.LruCache[Any] = cache.LruCache(maxsize=32)  # Qiskit Targets
 
     @property
     def transpilations(self) -> int:
@@ -91,7 +92,8 @@ class Compiler:
         return self._targets.get_or_create((profile.gates, profile.coupling, width_key), build)
 
     def _compile(self, qasm: str, basis: str | None, profile: Profile) -> Compiled:
-        qk = require("qdispatch_qiskit")
+        import qdispatch_qiskit as qk
+
         source = qk.parse_qasm(qasm)
         circuit = qk.drop_final_measurements(source)
         if basis is not None:

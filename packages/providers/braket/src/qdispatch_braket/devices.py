@@ -8,6 +8,7 @@ from typing import Any
 from qdispatch_braket import prices
 from qdispatch_braket.catalog import LOCAL_DEVICES, arn_key, load_catalog
 from qdispatch_core.domain import Device, DeviceStatus, OptionSpec, Pricing, RunType
+from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_core.rules.options import CREDENTIAL_KEYS
 
 PROVIDER = "braket"
@@ -166,7 +167,9 @@ def build_devices(catalog: Mapping[str, Any] | None = None) -> tuple[Device, ...
     return tuple(local + cloud)
 
 
-def catalog(credentials: Mapping[str, str] | None = None) -> tuple[Device, ...]:
+def catalog(
+    credentials: Mapping[str, str] | None = None, *, settings: BackendSettings | None = None
+) -> tuple[Device, ...]:
     """What `BraketBackend().list_devices()` returns (credentials change nothing), without
     building the backend."""
     return build_devices(load_catalog())

@@ -26,7 +26,8 @@ Sources = Sequence[int | None]  # output bit j (0 = rightmost) <- Braket bit ind
 def final_measurement_sources(qasm: str) -> list[int | None]:
     """For each classical bit of the circuit, the qubit its final measurement reads (None for
     a bit never measured, which reads 0)."""
-    qk = require("qdispatch_qiskit")
+    import qdispatch_qiskit as qk
+
     circuit = qk.parse_qasm(qasm)
     sources: list[int | None] = [None] * circuit.num_clbits
     for instruction in circuit.data:  # in order: a later measurement overwrites the bit
@@ -101,7 +102,7 @@ def exact_outputs(
     """Outputs of executables `first` .. `first + count - 1` (default: all) from their
     readings."""
     stop = len(spec.plan.executables) if count is None else first + count
-    outputs = []
+    outputs: list[Any] = []
     for e, reading in zip(spec.plan.executables[first:stop], readings, strict=True):
         if reading.failure is not None:
             raise ProviderError(f"Amazon Braket could not run an executable: {reading.failure}")

@@ -24,6 +24,7 @@ from qdispatch_core.ports.backend import (
     RemoteState,
     ShardResult,
 )
+from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_ibm import estimation, local, mitigation, planning, provenance, pubs
 from qdispatch_ibm.accounts import Account, Services, account_for, missing_keys
 from qdispatch_ibm.calibration import CalibrationStore
@@ -39,7 +40,6 @@ from qdispatch_ibm.readout import Readout, corrected_execution
 from qdispatch_ibm.sdk import require
 from qdispatch_ibm.settings import RunSettings
 from qdispatch_qiskit.failures import simulation_failures
-from qdispatch_qiskit.memory import memory_limit_from_env
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +59,10 @@ def resilience_level(spec: JobSpec) -> int:
 class IBMBackend(Backend):
     """`fake_<name>` snapshots and `ibm_<name>` cloud QPUs.
 
-    `calibration_dir` holds the readout calibrations (default: $QDISPATCH_CACHE_DIR/ibm/readout,
-    else the user cache directory); `memory_limit_bytes` bounds the density matrices of exact
-    noisy runs (default: QDISPATCH_SIMULATION_MEMORY_BYTES, else 8 GiB).
+    `settings` (from the composition root) gives the cache directory, whose `ibm/readout`
+    holds the readout calibrations (else the user cache directory's), and the memory budget that
+    bounds the density matrices of exact noisy runs; `calibration_dir` and `memory_limit_bytes`
+    override them (tests).
     """
 
     provider = "ibm"
@@ -69,9 +70,16 @@ class IBMBackend(Backend):
     polling = (1.0, 20.0)
 
     def __init__(
-        self, *, calibration_dir: str | Path | None = None, memory_limit_bytes: int | None = None
+        self,
+        *,
+        settings: BackendSettings | None = None,
+        calibration_dir: str | Path | None = None,
+        memory_limit_bytes: int | None = None,
     ) -> None:
-        self.memory_limit_bytes = memory_limit_bytes or memory_limit_from_env()
+        settings = settings or BackendSettings()
+        self.memory_limit_bytes = memory_limit_bytes or settings.simulation_memory_bytes
+        if calibration_dir is None and settings.cache_dir is not None:
+            calibration_dir = settings.cache_dir / "ibm" / "readout"
         self._fake_devices = fake_devices()
         self._static_cloud = static_cloud_devices()
         self._services = Services()

@@ -11,7 +11,8 @@ A calibration is, per physical qubit, the 2×2 assignment matrix [[P(0|0), P(0|1
 - Cloud QPUs: two circuits (all measured qubits in 0, all in 1) run as extra PUBs of the job
   itself, unless the cache holds a calibration of those qubits from the last hour.
 
-Files live in $QDISPATCH_CACHE_DIR/ibm/readout, else in the user cache directory.
+Files live in <cache directory>/ibm/readout: the one in the backend's settings
+(QDISPATCH_CACHE_DIR), else the user cache directory.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from typing import Any
 
 from qdispatch_ibm.sdk import require
 
-CACHE_ENV = "QDISPATCH_CACHE_DIR"
 FAKE_CALIBRATION_SHOTS = 10_000
 FAKE_CALIBRATION_SEED = 20_240_001
 CLOUD_MAX_AGE = timedelta(hours=1)
@@ -45,9 +45,7 @@ class QubitCalibration:
 
 
 def cache_root() -> Path:
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured)
+    """The user cache directory (the app hands a configured one to the backend instead)."""
     platformdirs = require("platformdirs")
     return Path(platformdirs.user_cache_dir("qdispatch"))
 

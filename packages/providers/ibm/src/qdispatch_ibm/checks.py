@@ -8,7 +8,6 @@ from qdispatch_core.domain import Device, RunType
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.ports.backend import JobSpec
 from qdispatch_ibm.programs import Program, active_qubits
-from qdispatch_ibm.sdk import require
 from qdispatch_qiskit.memory import DENSITY_MATRIX, STATEVECTOR, check_fits, max_qubits
 
 ProgramFor = Callable[[int], Program]
@@ -67,7 +66,9 @@ def check_noisy_exact(device: Device, spec: JobSpec, program_for: ProgramFor, li
             "for state vectors",
             field="run_type",
         )
-    require("qdispatch_qiskit").check_final_measurements(
+    import qdispatch_qiskit
+
+    qdispatch_qiskit.check_final_measurements(
         [c.qasm for c in spec.circuits],
         "StatevectorRun needs a circuit whose state is determined (use run_type Run)",
         field="run_type",

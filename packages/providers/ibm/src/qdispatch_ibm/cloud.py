@@ -172,7 +172,8 @@ class CloudJobs:
         job, submitted = self.job(account, job_id)
         if submitted is None:  # a job from before a restart: read what it ran
             with translated(f"reading the inputs of IBM job {job_id}", (account.token,)):
-                pubs_module = require("qdispatch_ibm.pubs")
+                from qdispatch_ibm import pubs as pubs_module
+
                 submitted = Submitted(pubs_module.pub_circuits(job.inputs["pubs"]))
             self._remember(account, job_id, job, submitted)
         return submitted.circuits

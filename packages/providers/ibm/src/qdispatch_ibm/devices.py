@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from qdispatch_core.domain import Device, DeviceStatus, OptionSpec, RunType
+from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_ibm.accounts import CREDENTIAL_KEYS
 from qdispatch_ibm.catalog import (
     CLOUD_BACKENDS,
@@ -177,7 +178,9 @@ def live_cloud_device(backend_name: str, facts: Mapping[str, Any], status: Devic
     )
 
 
-def catalog(credentials: Mapping[str, str] | None = None) -> tuple[Device, ...] | None:
+def catalog(
+    credentials: Mapping[str, str] | None = None, *, settings: BackendSettings | None = None
+) -> tuple[Device, ...] | None:
     """What `IBMBackend().list_devices(credentials)` returns, without building the backend;
     None when an account is available, whose backends only the backend can list."""
     from qdispatch_ibm.accounts import account_for

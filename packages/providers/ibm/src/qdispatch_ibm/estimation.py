@@ -38,7 +38,8 @@ LEVEL_METHODS = {
 
 
 def estimator_pub(program: Program, observables: Sequence[Sequence[Any]], sets: Sequence) -> tuple:
-    qk = require("qdispatch_qiskit")
+    import qdispatch_qiskit as qk
+
     layout = program.circuit.layout
     operators = [qk.sparse_pauli_op(o) for o in observables]
     if layout is not None:

@@ -17,7 +17,6 @@ from qdispatch_ibm import calibration, mitigation, pubs
 from qdispatch_ibm.estimation import ZNE_NOISE_FACTORS
 from qdispatch_ibm.pricing import PubTiming
 from qdispatch_ibm.programs import UNMEASURED, Program
-from qdispatch_ibm.sdk import require
 
 ProgramFor = Callable[[int, str], Program]
 
@@ -70,7 +69,8 @@ def estimator_timings(
     upper bound: only two-qubit gates are folded). TREX (levels 1 and 2) adds readout-learning
     circuits on the measured qubits, about `shots` executions in all.
     """
-    qk = require("qdispatch_qiskit")
+    import qdispatch_qiskit as qk
+
     factors = ZNE_NOISE_FACTORS if resilience_level >= 2 else (1,)
     timings: list[PubTiming] = []
     measured: set[int] = set()

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from qdispatch_core.rules.circuits import content_hash
-from qdispatch_ibm.sdk import require
 from qdispatch_ibm.settings import RunSettings
 
 MEASURED = "measured"  # as written, with its measurements: plain counts
@@ -77,7 +76,9 @@ def active_qubits(circuit: Any) -> set[int]:
 
 class Compiler:
     def __init__(self, cache_size: int = 256) -> None:
-        self._cache = require("qdispatch_qiskit.cache").LruCache(maxsize=cache_size)
+        from qdispatch_qiskit.cache import LruCache
+
+        self._cache: LruCache[tuple[Any, Program]] = LruCache(maxsize=cache_size)
 
     @property
     def transpilations(self) -> int:
@@ -98,7 +99,8 @@ class Compiler:
 
     @staticmethod
     def _compile(target: Any, qasm: str, variant: str, settings: RunSettings) -> Program:
-        qk = require("qdispatch_qiskit")
+        import qdispatch_qiskit as qk
+
         source = qk.parse_qasm(qasm)
         circuit = qk.drop_final_measurements(source) if variant == UNMEASURED else source
         isa = qk.transpile_for(

@@ -15,7 +15,6 @@ from typing import Any
 from qdispatch_core.errors import ProviderError
 from qdispatch_core.ports.backend import JobSpec
 from qdispatch_ibm.programs import MEASURED, UNMEASURED, Program, final_measurements
-from qdispatch_ibm.sdk import require
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +39,9 @@ def make_pub(program: Program, circuit: Any, sets: Sequence[Sequence[float]]) ->
     """(circuit,) for a single unparameterised run; else (circuit, values) with one row per
     parameter set (columns in the circuit's parameter order, possibly none left after
     transpiling, in which case every row samples the same circuit independently)."""
-    values = require("qdispatch_qiskit").parameter_matrix(circuit, program.names, sets)
+    import qdispatch_qiskit
+
+    values = qdispatch_qiskit.parameter_matrix(circuit, program.names, sets)
     if values.shape == (1, 0):
         return (circuit,)
     return (circuit, values)
@@ -59,7 +60,8 @@ def build_pubs(spec: JobSpec, program_for: ProgramFor, target: Any) -> list[tupl
     """The job's PUBs: each circuit's ISA program, measured in a group's basis where the plan
     has groups (the rotations translated into `target`'s native gates, in place), with all of
     the circuit's parameter sets."""
-    qk = require("qdispatch_qiskit")
+    import qdispatch_qiskit as qk
+
     pubs = []
     for c, g in _slots(spec):
         cp = spec.plan.circuits[c]

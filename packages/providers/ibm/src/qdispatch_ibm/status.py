@@ -13,30 +13,28 @@ from typing import Any
 from qdispatch_core.domain import JobStatus
 from qdispatch_core.errors import UnknownProviderState
 
-S = JobStatus
-
 # RuntimeJobV2.status() strings, plus the API's own words the runtime translates (upper-cased),
 # so a runtime that stops translating one of them still maps.
 REMOTE_STATUS: dict[str, JobStatus] = {
-    "INITIALIZING": S.QUEUED,  # the runtime's value before its first status request
-    "QUEUED": S.QUEUED,
-    "RUNNING": S.RUNNING,
-    "DONE": S.DONE,
-    "COMPLETED": S.DONE,
-    "ERROR": S.ERROR,
-    "FAILED": S.ERROR,
-    "CANCELLED": S.CANCELLED,
+    "INITIALIZING": JobStatus.QUEUED,  # the runtime's value before its first status request
+    "QUEUED": JobStatus.QUEUED,
+    "RUNNING": JobStatus.RUNNING,
+    "DONE": JobStatus.DONE,
+    "COMPLETED": JobStatus.DONE,
+    "ERROR": JobStatus.ERROR,
+    "FAILED": JobStatus.ERROR,
+    "CANCELLED": JobStatus.CANCELLED,
 }
 
 # qiskit.providers.JobStatus member names (LocalRuntimeJob, Aer's PrimitiveJob).
 LOCAL_STATUS: dict[str, JobStatus] = {
-    "INITIALIZING": S.QUEUED,
-    "QUEUED": S.QUEUED,
-    "VALIDATING": S.QUEUED,
-    "RUNNING": S.RUNNING,
-    "DONE": S.DONE,
-    "ERROR": S.ERROR,
-    "CANCELLED": S.CANCELLED,
+    "INITIALIZING": JobStatus.QUEUED,
+    "QUEUED": JobStatus.QUEUED,
+    "VALIDATING": JobStatus.QUEUED,
+    "RUNNING": JobStatus.RUNNING,
+    "DONE": JobStatus.DONE,
+    "ERROR": JobStatus.ERROR,
+    "CANCELLED": JobStatus.CANCELLED,
 }
 
 

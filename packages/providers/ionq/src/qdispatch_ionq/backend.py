@@ -16,6 +16,7 @@ from qdispatch_core.domain import Cost, Device, JobStatus
 from qdispatch_core.errors import BadRequest, ProviderError
 from qdispatch_core.listing import AccountListings
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
+from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_core.rules.plan import Executable
 from qdispatch_ionq import calibration, catalog, mitigation, outcomes, provenance, remote
 from qdispatch_ionq.api import IonQApi
@@ -37,9 +38,9 @@ LISTING_TIMEOUT_S = 5.0
 
 class IonQBackend(Backend):
     """`ionq_simulator`, `ionq_qpu_forte_1`, `ionq_qpu_forte_enterprise_1` and any other QPU the
-    account lists. `remote_host` (else QDISPATCH_IONQ_HOST) points the client elsewhere, e.g.
-    at a test server; `max_retry_seconds` bounds how long one call keeps retrying IonQ;
-    `max_circuits_per_job` caps the circuits of one multi-circuit job."""
+    account lists. `remote_host` (else the settings' `ionq_host`, QDISPATCH_IONQ_HOST) points
+    the client elsewhere, e.g. at a test server; `max_retry_seconds` bounds how long one call
+    keeps retrying IonQ; `max_circuits_per_job` caps the circuits of one multi-circuit job."""
 
     provider = "ionq"
     polling = (2.0, 30.0)  # IonQ queues are minutes to days long; don't hammer its API
@@ -47,12 +48,13 @@ class IonQBackend(Backend):
     def __init__(
         self,
         *,
+        settings: BackendSettings | None = None,
         remote_host: str | None = None,
         max_retry_seconds: int = 30,
         max_circuits_per_job: int = 100,
         http_timeout: float = 30.0,
     ) -> None:
-        self.host = _resolve_host(remote_host)
+        self.host = _resolve_host(remote_host or (settings or BackendSettings()).ionq_host)
         self.max_retry_seconds = max_retry_seconds
         self.max_circuits_per_job = max_circuits_per_job
         self.http_timeout = http_timeout

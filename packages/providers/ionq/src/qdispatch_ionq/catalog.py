@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qdispatch_core.domain import Device, DeviceStatus, OptionSpec, RunType
+from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_ionq.facts import load_facts
 from qdispatch_ionq.pricing import device_pricing
 
@@ -176,7 +177,9 @@ def account_devices(backends: Iterable[Mapping[str, Any]]) -> tuple[Device, ...]
     return tuple(devices)
 
 
-def catalog(credentials: Mapping[str, str] | None = None) -> tuple[Device, ...] | None:
+def catalog(
+    credentials: Mapping[str, str] | None = None, *, settings: BackendSettings | None = None
+) -> tuple[Device, ...] | None:
     """What `IonQBackend().list_devices(credentials)` returns, without building the backend;
     None when an API key is available, whose account only the backend can ask."""
     from qdispatch_ionq.connection import api_key

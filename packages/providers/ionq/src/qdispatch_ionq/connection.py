@@ -2,8 +2,9 @@
 
 The key comes from the job's credentials (`ionq_api_key`) or, as cirq-ionq itself does, from
 the environment (CIRQ_IONQ_API_KEY, then IONQ_API_KEY). The host is configurable so tests can
-aim the real client at a local server: constructor argument, then QDISPATCH_IONQ_HOST, then
-cirq-ionq's own variables, then IonQ's cloud. The key is never logged or put in a message.
+aim the real client at a local server: constructor argument, then the settings' `ionq_host`
+(QDISPATCH_IONQ_HOST, read by the app), then cirq-ionq's own variables, then IonQ's cloud.
+The key is never logged or put in a message.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from qdispatch_core.errors import ProviderError
 
 KEY_OPTION = "ionq_api_key"
 KEY_ENVIRONMENT = ("CIRQ_IONQ_API_KEY", "IONQ_API_KEY")
-HOST_ENVIRONMENT = ("QDISPATCH_IONQ_HOST", "CIRQ_IONQ_REMOTE_HOST", "IONQ_REMOTE_HOST")
+HOST_ENVIRONMENT = ("CIRQ_IONQ_REMOTE_HOST", "IONQ_REMOTE_HOST")  # the vendor's own
 DEFAULT_HOST = "https://api.ionq.co"
 API_VERSION = "v0.4"
 

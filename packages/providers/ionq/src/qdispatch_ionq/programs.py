@@ -44,7 +44,8 @@ def to_cirq(flat: Any, sources: tuple[int | None, ...]) -> Program:
     cirq = require("cirq")
     cirq_ionq = require("cirq_ionq")
     qasm_import = require("cirq.contrib.qasm_import")
-    qk = require("qdispatch_qiskit")
+    import qdispatch_qiskit as qk
+
     imported = qasm_import.circuit_from_qasm(qk.to_qasm2(flat))
     on_lines = imported.transform_qubits(_line_qubit)
     compiled = cirq.optimize_for_target_gateset(on_lines, gateset=cirq_ionq.IonQTargetGateset())
@@ -85,9 +86,10 @@ class Compiler:
     validation, pricing, dry runs and the worker all ask for the same ones."""
 
     def __init__(self, cache_size: int = 1024) -> None:
-        cache = require("qdispatch_qiskit.cache")
-        self._shaped = cache.LruCache(maxsize=256)
-        self._programs = cache.LruCache(maxsize=cache_size)
+        from qdispatch_qiskit import cache
+
+        self._shaped: cache.LruCache[Shaped] = cache.LruCache(maxsize=256)
+        self._programs: cache.LruCache[Program] = cache.LruCache(maxsize=cache_size)
 
     @property
     def compilations(self) -> int:
@@ -102,7 +104,9 @@ class Compiler:
         where = f"circuit {circuit + 1}"
 
         def build() -> Shaped:
-            return shape(require("qdispatch_qiskit").parse_qasm(qasm), basis, settings, where)
+            import qdispatch_qiskit
+
+            return shape(qdispatch_qiskit.parse_qasm(qasm), basis, settings, where)
 
         # Each caller gets its own copies (made under the cache's lock): no Qiskit or cirq
         # object is shared between request and worker threads.
@@ -128,7 +132,8 @@ class Compiler:
         key = ("readout calibration", qubits, ones, settings.transpile_key)
 
         def build() -> Program:
-            readout = require("qdispatch_qiskit.readout")
+            from qdispatch_qiskit import readout
+
             circuit = readout.calibration_circuits(max(qubits) + 1, qubits)[int(ones)]
             shaped = shape(circuit, None, settings, "a readout calibration circuit")
             return to_cirq(bound_and_flat(shaped, ()), shaped.sources)

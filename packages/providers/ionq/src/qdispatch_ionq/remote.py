@@ -23,7 +23,6 @@ from qdispatch_ionq.service import ionq_errors, open_service
 from qdispatch_ionq.status import map_status
 
 log = logging.getLogger(__name__)
-S = JobStatus
 
 
 def create(
@@ -120,17 +119,17 @@ def state(api: IonQApi, job_ids: Sequence[str]) -> RemoteState:
         job = read_job(api, job_id)
         raw = job.get("status")
         status = map_status(raw)
-        if status is S.ERROR:
-            return RemoteState(S.ERROR, done, _failure(job_id, job, str(raw)))
-        if status is S.CANCELLED:
-            return RemoteState(S.CANCELLED, done, f"IonQ job {job_id} was canceled")
-        if status is S.DONE:
+        if status is JobStatus.ERROR:
+            return RemoteState(JobStatus.ERROR, done, _failure(job_id, job, str(raw)))
+        if status is JobStatus.CANCELLED:
+            return RemoteState(JobStatus.CANCELLED, done, f"IonQ job {job_id} was canceled")
+        if status is JobStatus.DONE:
             done += executables_in(job)
         statuses.append(status)
-    if all(s is S.DONE for s in statuses):
-        return RemoteState(S.DONE, done)
-    running = any(s in (S.RUNNING, S.DONE) for s in statuses)
-    return RemoteState(S.RUNNING if running else S.QUEUED, done)
+    if all(s is JobStatus.DONE for s in statuses):
+        return RemoteState(JobStatus.DONE, done)
+    running = any(s in (JobStatus.RUNNING, JobStatus.DONE) for s in statuses)
+    return RemoteState(JobStatus.RUNNING if running else JobStatus.QUEUED, done)
 
 
 # -- results -------------------------------------------------------------------------------------

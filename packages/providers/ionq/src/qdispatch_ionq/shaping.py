@@ -49,7 +49,8 @@ def measured_by(circuit: Any) -> list[int | None]:
 
 
 def _check_body(body: Any, where: str) -> None:
-    qk = require("qdispatch_qiskit")
+    import qdispatch_qiskit as qk
+
     early = qk.non_unitary_operations(body)
     if early:
         raise BadRequest(
@@ -68,7 +69,8 @@ def _check_body(body: Any, where: str) -> None:
 def shape(source: Any, basis: str | None, settings: Any, where: str) -> Shaped:
     """`source` ready for IonQ: measured as written (basis None) or every qubit measured in a
     measurement group's Pauli `basis`, then transpiled into QIS_BASIS."""
-    qk = require("qdispatch_qiskit")
+    import qdispatch_qiskit as qk
+
     if basis is None:
         circuit, first, width = source, 0, source.num_clbits
     else:
@@ -99,7 +101,8 @@ def bound_and_flat(shaped: Shaped, values: tuple[float, ...]) -> Any:
     """The body with one parameter set bound, on a single register `q` and without barriers:
     what OpenQASM 2 (and then cirq) reads with qubit i named `q_i`."""
     qiskit = require("qiskit")
-    qk = require("qdispatch_qiskit")
+    import qdispatch_qiskit as qk
+
     body = shaped.body
     if body.parameters:
         body = qk.bind_parameter_sets(body, shaped.names, [values])[0]

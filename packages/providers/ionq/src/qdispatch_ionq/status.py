@@ -9,17 +9,15 @@ from __future__ import annotations
 from qdispatch_core.domain import JobStatus
 from qdispatch_core.errors import UnknownProviderState
 
-S = JobStatus
-
 IONQ_STATUS: dict[str, JobStatus] = {
-    "ready": S.QUEUED,  # accepted, not yet queued for a backend
-    "submitted": S.QUEUED,  # waiting in the backend's queue
-    "running": S.RUNNING,
-    "completed": S.DONE,
-    "failed": S.ERROR,
-    "canceled": S.CANCELLED,
+    "ready": JobStatus.QUEUED,  # accepted, not yet queued for a backend
+    "submitted": JobStatus.QUEUED,  # waiting in the backend's queue
+    "running": JobStatus.RUNNING,
+    "completed": JobStatus.DONE,
+    "failed": JobStatus.ERROR,
+    "canceled": JobStatus.CANCELLED,
     # Deleted jobs keep only their id; their results are gone, which is an error for the run.
-    "deleted": S.ERROR,
+    "deleted": JobStatus.ERROR,
 }
 
 

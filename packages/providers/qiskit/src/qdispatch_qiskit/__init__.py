@@ -14,7 +14,7 @@ readout-error mitigation: calibration circuits, assignment matrices, correction)
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # public name -> submodule that defines it
 _EXPORTS = {
@@ -45,7 +45,59 @@ _EXPORTS = {
     "select_bits": "bitstrings",
 }
 
-__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # the same names, for type checkers: at run time __getattr__ imports them
+    from qdispatch_qiskit.analytics import circuit_analytics
+    from qdispatch_qiskit.binding import bind_parameter_sets, parameter_binds, parameter_matrix
+    from qdispatch_qiskit.bitstrings import (
+        counts_to_big_endian,
+        counts_to_little_endian,
+        join_registers,
+        reverse_bits,
+        select_bits,
+        to_big_endian,
+        to_little_endian,
+    )
+    from qdispatch_qiskit.cache import LruCache
+    from qdispatch_qiskit.circuits import (
+        check_final_measurements,
+        drop_final_measurements,
+        final_positions,
+        measure_in_basis,
+        non_unitary_operations,
+    )
+    from qdispatch_qiskit.export import to_qasm2, to_qasm3
+    from qdispatch_qiskit.observables import sparse_pauli_op
+    from qdispatch_qiskit.parsing import parse_qasm
+    from qdispatch_qiskit.toolkit import QiskitToolkit
+    from qdispatch_qiskit.transpiling import translate_for, transpile_for
+
+__all__ = [  # == sorted(_EXPORTS), written out so the checkers see the TYPE_CHECKING names used
+    "LruCache",
+    "QiskitToolkit",
+    "bind_parameter_sets",
+    "check_final_measurements",
+    "circuit_analytics",
+    "counts_to_big_endian",
+    "counts_to_little_endian",
+    "drop_final_measurements",
+    "final_positions",
+    "join_registers",
+    "measure_in_basis",
+    "non_unitary_operations",
+    "parameter_binds",
+    "parameter_matrix",
+    "parse_qasm",
+    "reverse_bits",
+    "select_bits",
+    "sparse_pauli_op",
+    "to_big_endian",
+    "to_little_endian",
+    "to_qasm2",
+    "to_qasm3",
+    "translate_for",
+    "transpile_for",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -32,7 +32,7 @@ def to_little_endian(big_endian: str) -> str:
 def _merge(pairs: Sequence[tuple[str, N]]) -> dict[str, N]:
     merged: dict[str, N] = {}
     for key, value in pairs:
-        merged[key] = merged.get(key, 0) + value  # type: ignore[assignment]
+        merged[key] = merged.get(key, 0) + value
     return merged
 
 

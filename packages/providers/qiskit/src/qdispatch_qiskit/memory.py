@@ -3,20 +3,18 @@ when it does not fit.
 
 A state vector of n qubits is 16·2^n bytes (complex doubles), a density matrix 16·4^n; the
 simulator needs working memory beyond the state itself (HEADROOM, as the core's `Limits`).
-What one simulation may use comes from QDISPATCH_SIMULATION_MEMORY_BYTES, else 8 GiB. Shared by
-the providers that simulate locally; nothing here imports Qiskit or NumPy.
+What one simulation may use is the backend settings' budget (QDISPATCH_SIMULATION_MEMORY_BYTES,
+read by the app). Shared by the providers that simulate locally; nothing here imports Qiskit or
+NumPy.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.rules.circuits import statevector_bytes
+from qdispatch_core.rules.limits import human_bytes
 
 MEMORY_ENV = "QDISPATCH_SIMULATION_MEMORY_BYTES"
-DEFAULT_MEMORY_BYTES = 8 * 1024**3
 HEADROOM = 2.0
 
 # The dense states a simulation may hold, and how their size is written in a refusal.
@@ -26,20 +24,6 @@ _FORMULAS = {
     STATEVECTOR: "a state vector of 16·2^{n} bytes",
     DENSITY_MATRIX: "a density matrix of 16·4^{n} bytes",
 }
-
-
-def memory_limit_from_env(environ: Mapping[str, str] | None = None) -> int:
-    """What one simulation may use, in bytes: QDISPATCH_SIMULATION_MEMORY_BYTES, else 8 GiB."""
-    raw = (environ if environ is not None else os.environ).get(MEMORY_ENV)
-    if raw is None or not raw.strip():
-        return DEFAULT_MEMORY_BYTES
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{MEMORY_ENV} must be a number of bytes, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{MEMORY_ENV} must be positive, got {value}")
-    return value
 
 
 def density_matrix_bytes(qubits: int) -> int:
@@ -66,13 +50,6 @@ def max_qubits(state: str, limit: int) -> int:
     while fits(state, n + 1, limit):
         n += 1
     return n
-
-
-def human_bytes(n: float) -> str:
-    for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2)):
-        if n >= size:
-            return f"{n / size:,.1f} {unit}"
-    return f"{n / 1024:,.1f} KiB"
 
 
 def check_fits(

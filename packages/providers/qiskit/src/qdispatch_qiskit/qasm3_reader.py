@@ -161,7 +161,7 @@ class _BoundedConverter(ConvertVisitor):
         self.modified = 0
         self.costs: dict[Any, int] = {}
 
-    def convert(self, node: ast.Program, *, source: str | None = None):  # type: ignore[override]
+    def convert(self, node: ast.Program, *, source: str | None = None):
         """Lower the program's classical layer (`qasm3_lowering`) and convert what it
         produces statement by statement, as the base class converts a program."""
         self._check_tree(node)

@@ -107,5 +107,5 @@ def install() -> None:
 
         for module in modules:
             if getattr(module, "PassManagerStagePluginManager", None) is original:
-                module.PassManagerStagePluginManager = LazyStagePluginManager
+                setattr(module, "PassManagerStagePluginManager", LazyStagePluginManager)  # noqa: B010
         _installed = True

@@ -7,7 +7,6 @@ from qdispatch_core.ports import CircuitToolkit
 from qdispatch_core.rules.circuits import canonical_source
 from qdispatch_core.rules.limits import CircuitLimits
 from qdispatch_qiskit.cache import LruCache
-from qdispatch_qiskit.sdk import require
 
 
 class QiskitToolkit(CircuitToolkit):
@@ -24,18 +23,20 @@ class QiskitToolkit(CircuitToolkit):
     def inspect(self, qasm: str, limits: CircuitLimits | None = None) -> ParsedCircuit:
         limits = limits or CircuitLimits()
         text = canonical_source(qasm)
-        parsing = require("qdispatch_qiskit.parsing")
+        from qdispatch_qiskit import parsing
+
         key = (parsing.source_key(text), limits)
         return self._facts.get_or_create(key, lambda: self._inspect(text, limits))
 
     @staticmethod
     def _inspect(text: str, limits: CircuitLimits) -> ParsedCircuit:
-        parsing = require("qdispatch_qiskit.parsing")
-        analytics = require("qdispatch_qiskit.analytics")
-        native = require("qdispatch_qiskit.native")
+        from qdispatch_qiskit import analytics, native, parsing
+
         parsed = parsing.parse_qasm_checked(text, limits)
         with native.refusing_panics("computing the circuit's analytics"):
             return ParsedCircuit(parsed.version, analytics.circuit_analytics(parsed.circuit))
 
     def draw(self, qasm: str) -> str | None:
-        return require("qdispatch_qiskit.drawing").text_drawing(qasm)
+        from qdispatch_qiskit.drawing import text_drawing
+
+        return text_drawing(qasm)

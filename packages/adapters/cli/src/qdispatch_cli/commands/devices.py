@@ -17,7 +17,7 @@ from qdispatch_cli.options import Db, Json
 class DevicesGroup(TyperGroup):
     """`qdispatch devices ID` is `qdispatch devices show ID`."""
 
-    def resolve_command(self, ctx, args):  # type: ignore[no-untyped-def]
+    def resolve_command(self, ctx, args):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = ["show", *args]
         return super().resolve_command(ctx, args)

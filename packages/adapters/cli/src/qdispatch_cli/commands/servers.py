@@ -41,7 +41,7 @@ def worker(
 
     Start any number, on any hosts, against one PostgreSQL database: each job runs once.
     """
-    from qdispatch.worker import main as worker_main
+    from qdispatch.worker_main import main as worker_main
 
     argv = []
     if db:

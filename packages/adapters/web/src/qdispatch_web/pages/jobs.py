@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -52,7 +53,7 @@ def jobs_page(request: Request):
     query = job_query(dash.services, **params)
     page = search_jobs(dash.services, user, query)
     experiments = {e.id: e for e in list_experiments(dash.services, user)}
-    context = dict(
+    context: dict[str, Any] = dict(
         page=page,
         experiments=experiments,
         params=params,
