@@ -91,8 +91,8 @@ async def test_get_job_results_and_status_is_compact_unless_asked(ran_job):
         full = await mcp.call_tool(
             "get_job_results_and_status", {"job_id": result.job.id, "include_programs": True}
         )
-    compact_ran = default.structured_content["job"]["plan"]["ran"]
-    full_ran = full.structured_content["job"]["plan"]["ran"]
+    compact_ran = default.structured_content["plan"]["ran"]
+    full_ran = full.structured_content["plan"]["ran"]
     assert full_ran == json.loads(json.dumps(result.ran))
     assert compact_ran["executed"] == full_ran["executed"]
     (size,) = compact_ran["programs"].values()

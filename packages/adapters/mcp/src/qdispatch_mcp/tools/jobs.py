@@ -48,7 +48,7 @@ IncludePrograms = Annotated[
     bool,
     Field(
         strict=True,
-        description="Also return the text of each program that ran (job.plan.ran.programs: "
+        description="Also return the text of each program that ran (plan.ran.programs: "
         "OpenQASM 3 as sent to the device). By default only their ids and sizes; layouts, "
         "seeds and SDK versions are always there.",
     ),
@@ -57,7 +57,7 @@ IncludePrograms = Annotated[
 
 def compact_ran(out: JobOut) -> JobOut:
     """The reply with each program's text in plan.ran replaced by its size."""
-    plan = out.job.plan or {}
+    plan = out.plan or {}
     ran = plan.get("ran")
     if not isinstance(ran, dict) or not ran.get("programs"):
         return out
@@ -65,8 +65,7 @@ def compact_ran(out: JobOut) -> JobOut:
         k: f"{len(v)} characters (include_programs=true returns it)"
         for k, v in ran["programs"].items()
     }
-    job = out.job.model_copy(update={"plan": {**plan, "ran": {**ran, "programs": sizes}}})
-    return out.model_copy(update={"job": job})
+    return out.model_copy(update={"plan": {**plan, "ran": {**ran, "programs": sizes}}})
 
 
 async def get_job_results_and_status(
