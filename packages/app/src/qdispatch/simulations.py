@@ -425,6 +425,10 @@ class ProcessExecutor(LocalExecutor):
             return _ProcessRun(self, child)
         raise ProviderError("no simulation process could be started")
 
+    def has_room(self) -> bool:
+        with self._lock:
+            return len(self._busy) + self._starting < self.processes
+
     @property
     def pids(self) -> list[int]:
         """Process ids of the live children (for tests and diagnostics)."""

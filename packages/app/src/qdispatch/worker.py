@@ -130,6 +130,9 @@ class Worker:
         while not self._stop.is_set():
             try:
                 job = runner.claim_next()
+                if job is None and self._help(runner):
+                    idle = self.idle_sleep[0]
+                    continue
             except Exception:  # the database may be briefly unavailable: keep the worker alive
                 log.exception("claiming a job failed")
                 job = None
@@ -155,6 +158,16 @@ class Worker:
                     self.jobs_finished += 1
                     self._finished.notify_all()
 
+    def _help(self, runner: JobRunner) -> bool:
+        """No job to claim: run free shards of a sweep another worker coordinates."""
+        with self._busy_lock:
+            self._busy += 1
+        try:
+            return runner.help_next()
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+
     def serve_forever(self, *, idle_exit: float | None = None) -> None:
         """Run until SIGINT/SIGTERM, or until idle for `idle_exit` seconds."""
         import signal
@@ -179,7 +192,8 @@ class Worker:
     def _has_work(self) -> bool:
         try:
             with self.services.repository.read() as uow:
-                return bool(uow.jobs.claimable(self.services.clock(), 1))
+                now = self.services.clock()
+                return bool(uow.jobs.claimable(now, 1) or uow.shards.open_jobs(now, 1))
         except Exception:
             return True
 

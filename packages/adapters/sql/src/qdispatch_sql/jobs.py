@@ -118,6 +118,23 @@ class SqlJobs(JobStore):
         statement = update(jobs).where(*self._held(job_id, lease_owner))
         return self.conn.execute(statement.values(lease_expires_at=until)).rowcount > 0
 
+    def lock(self, job_id: str) -> Job:
+        # FOR UPDATE on PostgreSQL; SQLAlchemy leaves it out on SQLite, whose writer (BEGIN
+        # IMMEDIATE) holds the whole database already.
+        row = self.conn.execute(select(jobs).where(jobs.c.id == job_id).with_for_update()).first()
+        if row is None:
+            raise _not_found(job_id)
+        return job_from_row(row)
+
+    def record_progress(self, job_id: str, done: int) -> None:
+        active = (jobs.c.id == job_id, is_active(jobs.c.status))
+        self.conn.execute(update(jobs).where(*active).values(progress_done=done))
+
+    def take_over(self, job_id: str, worker_id: str, until: datetime) -> bool:
+        active = (jobs.c.id == job_id, is_active(jobs.c.status))
+        taken = update(jobs).where(*active).values(lease_owner=worker_id, lease_expires_at=until)
+        return self.conn.execute(taken).rowcount > 0
+
     def hand_back(self, job_id: str, lease_owner: str) -> bool:
         statement = update(jobs).where(*self._held(job_id, lease_owner))
         cleared = statement.values(lease_owner=None, lease_expires_at=None)
