@@ -8,6 +8,7 @@ an events file shared by the processes; the workers log each shard they store.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from qdispatch_core.testing.backend import recorded_events
 from qdispatch_core.usecases import create_experiment, get_job, submit_run
 from tests.app.workers import WorkerProcess, app_for, wait_until, worker_env
-from tests.samples import PARAM_2Q
+from tests.samples import BELL_QASM2, PARAM_2Q
 
 pytestmark = pytest.mark.postgres
 
@@ -140,3 +141,35 @@ def test_kill_9_of_one_of_two_workers_the_other_finishes_no_shard_stored_twice(
         assert all(n == 1 for n in kinds.values()), kinds  # one reservation, one charge
         reference = single_worker_reference(app, user, env, tmp_path, experiment.id)
         assert job.results == reference.results
+
+
+def test_an_idle_worker_polling_every_30_s_is_woken_by_a_submission(tmp_path, postgres_url):
+    env = worker_env(
+        tmp_path, postgres_url, QDISPATCH_WORKER_POLL_SECONDS="30", QDISPATCH_LEASE_SECONDS="15"
+    )
+    bell = {"device_id": "dummy_simulator", "circuits_qasm": [BELL_QASM2], "shots": 100}
+    with app_for(env) as app:
+        user = app.default_user
+        experiment = create_experiment(app.services, user, "wake")
+        worker = WorkerProcess(env, tmp_path / "w.log", threads=1)
+        try:
+            wait_until(lambda: "listening for wake-ups" in worker.log(), 120, "LISTEN")
+            # A first job proves the worker's loop is running; right after it, the thread
+            # looks for work once more and then waits up to 30 s.
+            first = submit_run(app.services, user, {"experiment_id": experiment.id, **bell})
+            wait_until(lambda: status(app, user, first.job_id) == "Done", 60, "first Done")
+            time.sleep(1)  # not for correctness: only so that the thread is surely waiting
+            submitted = time.monotonic()
+            second = submit_run(app.services, user, {"experiment_id": experiment.id, **bell})
+            wait_until(lambda: status(app, user, second.job_id) != "Submitted", 25, "pick-up")
+            picked_up = time.monotonic() - submitted
+        finally:
+            worker.stop()
+        print(f"picked up {picked_up:.3f} s after submission (poll interval 30 s)")
+        # Well under the 30 s poll: only a notification explains it (a second on a quiet
+        # machine; generous for a loaded one).
+        assert picked_up < 5, picked_up
+
+
+def status(app, user, job_id: str) -> str:
+    return get_job(app.services, user, job_id).job.status

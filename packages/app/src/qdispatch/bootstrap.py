@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,9 @@ class DeferredRepository(Repository):
 
     def read(self) -> UnitOfWork:
         return self._app.repository.read()
+
+    def listen(self, wake: Callable[[], None]) -> Callable[[], None] | None:
+        return self._app.repository.listen(wake)
 
     def close(self) -> None:
         pass  # the App closes the repository it built
@@ -239,6 +243,10 @@ class App:
                     self.services,
                     threads=threads or self.settings.worker_threads,
                     lease_seconds=self.settings.lease_seconds,
+                    idle_sleep=(
+                        min(0.02, self.settings.worker_poll_seconds),
+                        self.settings.worker_poll_seconds,
+                    ),
                     config=self.worker_config(),
                 )
             if start:

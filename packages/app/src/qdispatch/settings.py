@@ -23,6 +23,8 @@
 | QDISPATCH_MCP_SESSIONS_PER_USER | 16: one user's open MCP sessions over HTTP |
 | QDISPATCH_MCP_AUTH_THREADS | 8: threads that check API keys, apart from the tool calls' |
 | QDISPATCH_MCP_SHUTDOWN_GRACE_SECONDS | 3: how long SIGTERM waits for open HTTP streams |
+| QDISPATCH_WORKER_POLL_SECONDS | 1: an idle worker's longest wait between looks for work |
+| QDISPATCH_DASK_ADDRESS | none: run simulations on the Dask scheduler at this address |
 | QDISPATCH_LIMIT_<NAME> | what one request may ask for: `LIMIT_NAMES`, docs/security.md |
 
 docs/security.md explains each limit.
@@ -173,6 +175,8 @@ class Settings:
     budget_seconds: float = DEFAULT_BUDGET_SECONDS
     device_budgets: tuple[tuple[str, float], ...] = ()
     mps_max_bond_dimension: int = DEFAULT_MPS_BOND_DIMENSION
+    worker_poll_seconds: float = 1.0
+    dask_address: str | None = None
     # QDISPATCH_* variables the settings were read from: simulation processes get them too
     # (providers read their own settings, e.g. the cache directory, from the environment).
     environment: tuple[tuple[str, str], ...] = ()
@@ -237,6 +241,8 @@ class Settings:
             mps_max_bond_dimension=int(
                 _positive(env, "QDISPATCH_MPS_MAX_BOND_DIMENSION", DEFAULT_MPS_BOND_DIMENSION)
             ),
+            worker_poll_seconds=_positive(env, "QDISPATCH_WORKER_POLL_SECONDS", 1.0),
+            dask_address=env.get("QDISPATCH_DASK_ADDRESS") or None,
             environment=tuple((k, v) for k, v in sorted(env.items()) if _for_children(k)),
         )
 

@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 
 from qdispatch_core.usecases import Services
@@ -66,6 +67,8 @@ class Worker:
         self._busy_lock = threading.Lock()
         # Counts finished jobs; waiters in this process wake on a change instead of polling.
         self._finished = threading.Condition()
+        self._stop_listening: Callable[[], None] | None = None
+        self._idle = idle_sleep
         self.jobs_finished = 0
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -74,6 +77,12 @@ class Worker:
         if self._threads and not self._stop.is_set():
             return
         self._stop.clear()
+        # PostgreSQL wakes idle threads when work appears (LISTEN/NOTIFY): they need not look
+        # often, so they wait the longest poll interval at once. Elsewhere they back off.
+        self._stop_listening = self.services.repository.listen(self.notify)
+        self._idle = self.idle_sleep
+        if self._stop_listening is not None:
+            self._idle = (self.idle_sleep[1], self.idle_sleep[1])
         for i in range(self._size):
             config = replace(self.template, worker_id=f"{self.name}/{i}")
             runner = JobRunner(self.services, config, keeper=self.keeper)
@@ -103,6 +112,9 @@ class Worker:
         if not self._threads:
             self._runners = []
             self.keeper.stop()
+        if self._stop_listening is not None:
+            self._stop_listening()
+            self._stop_listening = None
 
     def notify(self) -> None:
         """A job was submitted: wake idle threads now instead of at their next poll."""
@@ -126,12 +138,12 @@ class Worker:
     # -- the loop ---------------------------------------------------------------------------
 
     def _loop(self, runner: JobRunner) -> None:
-        idle = self.idle_sleep[0]
+        idle = self._idle[0]
         while not self._stop.is_set():
             try:
                 job = runner.claim_next()
                 if job is None and self._help(runner):
-                    idle = self.idle_sleep[0]
+                    idle = self._idle[0]
                     continue
             except Exception:  # the database may be briefly unavailable: keep the worker alive
                 log.exception("claiming a job failed")
@@ -139,11 +151,11 @@ class Worker:
             if job is None:
                 if self._wake.wait(idle):
                     self._wake.clear()
-                    idle = self.idle_sleep[0]
+                    idle = self._idle[0]
                 else:
-                    idle = min(self.idle_sleep[1], idle * 2)
+                    idle = min(self._idle[1], idle * 2)
                 continue
-            idle = self.idle_sleep[0]
+            idle = self._idle[0]
             with self._busy_lock:
                 self._busy += 1
             try:

@@ -20,6 +20,7 @@ from qdispatch_core.rules.text import quote
 from qdispatch_sql.rows import job_from_row, job_to_row
 from qdispatch_sql.schema import is_active, jobs
 from qdispatch_sql.stores import insert_unique
+from qdispatch_sql.wakeups import notify_work
 
 NEWEST_FIRST = (jobs.c.created_at.desc(), jobs.c.id.desc())
 OLDEST_FIRST = (jobs.c.created_at, jobs.c.id)
@@ -51,6 +52,8 @@ class SqlJobs(JobStore):
     def add(self, job: Job) -> None:
         conflict = Conflict(f"job {job.id} exists", field="job_id")
         insert_unique(self.conn, jobs, job_to_row(job), conflict)
+        if not job.is_final:  # a dry run is stored final: nothing to wake a worker for
+            notify_work(self.conn)
 
     def get(self, owner_id: str, job_id: str) -> Job:
         query = select(jobs).where(jobs.c.id == job_id, jobs.c.owner_id == owner_id)
@@ -138,7 +141,10 @@ class SqlJobs(JobStore):
     def hand_back(self, job_id: str, lease_owner: str) -> bool:
         statement = update(jobs).where(*self._held(job_id, lease_owner))
         cleared = statement.values(lease_owner=None, lease_expires_at=None)
-        return self.conn.execute(cleared).rowcount > 0
+        if self.conn.execute(cleared).rowcount == 0:
+            return False
+        notify_work(self.conn)
+        return True
 
     def request_cancel(self, owner_id: str, job_id: str) -> Job:
         self.conn.execute(

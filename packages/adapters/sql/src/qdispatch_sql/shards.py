@@ -17,6 +17,7 @@ from qdispatch_core.domain import JobStatus, Shard, ShardRecord, ShardStatus
 from qdispatch_core.errors import Conflict, LeaseLost
 from qdispatch_core.ports import ShardStore
 from qdispatch_sql.schema import job_shards, jobs
+from qdispatch_sql.wakeups import notify_work
 
 T = job_shards
 _SUMMARY = [c for c in T.c if c.name != "outputs"]
@@ -78,6 +79,8 @@ class SqlShards(ShardStore):
         ]
         if rows:
             self.conn.execute(insert(T), rows)
+        if len(rows) > 1:  # shards other workers may take
+            notify_work(self.conn)
 
     def list(self, job_id: str, *, outputs: bool = False) -> list[ShardRecord]:
         columns = list(T.c) if outputs else _SUMMARY
@@ -158,11 +161,14 @@ class SqlShards(ShardStore):
         ).rowcount
 
     def release(self, job_id: str, worker_id: str) -> int:
-        return self.conn.execute(
+        released = self.conn.execute(
             update(T)
             .where(_running_by(job_id, worker_id))
             .values(status=ShardStatus.PENDING.value, lease_owner=None, lease_expires_at=None)
         ).rowcount
+        if released:
+            notify_work(self.conn)
+        return released
 
     def delete(self, job_id: str) -> None:
         self.conn.execute(delete(T).where(T.c.job_id == job_id))

@@ -7,7 +7,7 @@ Every read by id is scoped to an owner: another user's id reads as not found (40
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -282,6 +282,11 @@ class Repository(ABC):
         """A unit of work that only reads: it never takes a write lock, so it never waits for
         a writer (every door's read path uses it). Writing through it is an error."""
         return self.begin()
+
+    def listen(self, wake: Callable[[], None]) -> Callable[[], None] | None:
+        """Call `wake` whenever another process makes work (a submission, freed shards); the
+        stop function, or None where the database cannot tell (then workers only poll)."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
