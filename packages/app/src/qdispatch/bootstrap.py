@@ -181,10 +181,15 @@ class App:
 
     @cached_property
     def executor(self) -> LocalExecutor:
-        """The pool of child processes local simulations run in (started on first use)."""
+        """The pool of child processes local simulations run in (started on first use), or
+        the Dask cluster at QDISPATCH_DASK_ADDRESS."""
+        settings = self.settings
+        if settings.dask_address:
+            from qdispatch.dask_executor import DaskExecutor
+
+            return DaskExecutor(settings.dask_address, settings.child_environment())
         from qdispatch.simulations import ProcessExecutor
 
-        settings = self.settings
         return ProcessExecutor(
             settings.processes,
             memory_bytes=settings.simulation_memory_bytes,

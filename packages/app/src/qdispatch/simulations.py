@@ -141,7 +141,7 @@ def _prepare_child(config: ChildConfig) -> None:
         _cap_address_space(config.address_space)
 
 
-def _child_registry() -> BackendRegistry:
+def child_registry() -> BackendRegistry:
     from qdispatch_core.registry import load_object
 
     registry = BackendRegistry()
@@ -179,7 +179,7 @@ def child_main(conn: Any, config: ChildConfig) -> None:
     from qdispatch_core.usecases.local_work import perform
 
     _prepare_child(config)
-    registry = _child_registry()
+    registry = child_registry()
     specs: dict[str, Any] = {}  # the last job's spec: the parent sends it once per child
     while True:
         try:
