@@ -140,6 +140,11 @@ class JobRunner:
                 job = uow.jobs.claim(job_id, self.config.worker_id, now, self._lease_until(now))
                 if job is not None and self._same_process(before):
                     job = self._forgive_claim(uow, job)
+                if job is not None and job.status is S.SUBMITTED:
+                    # Initializing in the claim's transaction: one write fewer per job.
+                    note = f"picked up by worker {self.config.worker_id}"
+                    job = advance(job, S.INITIALIZING, now, note)
+                    uow.jobs.save(job, lease_owner=self.config.worker_id)
                 uow.commit()
             if job is not None:
                 return job
@@ -399,7 +404,7 @@ class _Run:
         return local.help() is not None or local.ran
 
     def _prepare(self) -> None:
-        if self.job.status is S.SUBMITTED:
+        if self.job.status is S.SUBMITTED:  # claimed by an older worker, resumed here
             self._to(S.INITIALIZING, f"picked up by worker {self.me}")
         with self.services.repository.read() as uow:
             circuits = uow.circuits.get_many(self.job.owner_id, self.job.circuit_ids)

@@ -15,10 +15,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from qdispatch_core.domain import Job, JobStatus, ShardRecord, ShardStatus
+from qdispatch_core.domain import Job, JobStatus, Shard, ShardRecord, ShardStatus
 from qdispatch_core.domain.jobs import Progress
 from qdispatch_core.domain.lifecycle import advance, with_log
 from qdispatch_core.errors import LeaseLost, ProviderError
+from qdispatch_core.ports import UnitOfWork
 from qdispatch_core.ports.backend import Execution, ShardResult
 from qdispatch_core.ports.executor import LocalExecutor, LocalRun, LocalWork
 from qdispatch_core.rules.shards import layout, shard_size
@@ -61,6 +62,9 @@ class LocalJob:
         # (in the simulation process) is when the execution began.
         self.began_here = False
         self.ran = False  # whether this attempt claimed a shard
+        self.first_claim: ShardRecord | None = None  # claimed with the layout
+        self.single = False  # a fresh job of one shard
+        self.unstored: ShardResult | None = None  # that shard's result, kept for the finish
         # The services' clock minus the real time: zero but in tests. Children stamp shards
         # with the real time; the job's times are on the services' clock.
         self.shift: timedelta = attempt._now() - utcnow()
@@ -133,9 +137,28 @@ class LocalJob:
         size = shard_size(self.total, seconds, a.runner.config.shard_seconds)
         shards = layout(self.total, size)
         note = f"{len(shards)} shard(s) of up to {size} executable(s)"
+        now = a._now()
         job = replace(a.job, progress=Progress(0, self.total))
-        job = advance(job, S.QUEUED, a._now(), note) if job.status is S.VALIDATING else job
-        a._save(job, also=lambda uow: uow.shards.create(a.job.id, shards))
+        job = advance(job, S.QUEUED, now, note) if job.status is S.VALIDATING else job
+        # The first shard is claimed, and the job Running, in the same transaction as the
+        # layout: a small job costs fewer writes (issue 15).
+        if job.status is S.QUEUED:
+            job = advance(job, S.RUNNING, now)
+            self.began_here = True
+        first = shards[0]
+
+        def create_and_claim(uow: UnitOfWork) -> None:
+            uow.shards.create(a.job.id, shards)
+            self.first_claim = uow.shards.claim(
+                a.job.id, first.index, a.me, now, a.runner._lease_until(now)
+            )
+
+        a._save(job, also=create_and_claim)
+        if self.first_claim is not None:
+            self.ran = True
+            log.info("job %s: shard %d started by worker %s", a.job.id, first.index, a.me)
+        # A job of one shard is finished straight from its outputs: no separate store.
+        self.single = len(shards) == 1
         return [ShardRecord(a.job.id, s) for s in shards]
 
     def _log_resume(self, records: list[ShardRecord]) -> None:
@@ -155,6 +178,9 @@ class LocalJob:
         compare-and-set per shard, so two workers never hold one shard at once."""
         a = self.a
         a._checkpoint()
+        if self.first_claim is not None:
+            claimed, self.first_claim = self.first_claim, None
+            return claimed
         now = a._now()
         with a.services.repository.read() as uow:
             records = uow.shards.list(a.job.id)
@@ -189,6 +215,14 @@ class LocalJob:
                 started_at=result.started_at + self.shift,
                 finished_at=result.finished_at + self.shift,
             )
+        if self.single and self.coordinating:
+            # Its outputs go straight into the final write (a crash before it re-runs the
+            # shard, as it would lose any unstored shard).
+            self.unstored = result
+            if self.began_here and result.started_at is not None:
+                a.job = replace(a.job, started_at=result.started_at)
+            self.last_end = result.finished_at
+            return True
         return self._store(record, result)
 
     def _store(self, record: ShardRecord, result: ShardResult) -> bool:
@@ -243,8 +277,18 @@ class LocalJob:
     def _finish(self) -> Job:
         a = self.a
         a._checkpoint()
-        with a.services.repository.read() as uow:
-            records = uow.shards.list(a.job.id, outputs=True)
+        records: list[ShardRecord] = []
+        if self.unstored is None:
+            with a.services.repository.read() as uow:
+                records = uow.shards.list(a.job.id, outputs=True)
+        else:
+            records = [
+                replace(
+                    ShardRecord(a.job.id, Shard(0, 0, self.total)),
+                    outputs=list(self.unstored.outputs),
+                    notes=tuple(self.unstored.notes),
+                )
+            ]
         outputs: list[Any] = []
         notes: dict[str, None] = {}
         for r in records:
