@@ -64,6 +64,10 @@ class WorkerConfig:
         return float(self.device_budgets.get(device_id, self.budget_seconds))
 
 
+class CannotHelp(Exception):
+    """This worker cannot run shards of a job another coordinates (it cannot prepare it)."""
+
+
 class HandBack(Exception):
     """The worker is stopping: give the job back (lease cleared) for another worker."""
 
@@ -122,6 +126,7 @@ class JobRunner:
         self.monotonic = monotonic
         # Renews the leases of the jobs in hand from a thread of its own (the worker's).
         self.keeper = keeper
+        self.cannot_help: set[str] = set()  # jobs whose shards this thread cannot run
 
     # -- claiming -----------------------------------------------------------------------
 
@@ -158,6 +163,7 @@ class JobRunner:
             return False
         with self.services.repository.read() as uow:
             candidates = uow.shards.open_jobs(self.services.clock(), 5)
+        candidates = [c for c in candidates if c not in self.cannot_help]
         return any(self.help(job_id) for job_id in candidates)
 
     def help(self, job_id: str) -> bool:
@@ -174,6 +180,10 @@ class JobRunner:
                     return _Run(self, job, credentials).help()
                 with self.keeper.holding(job.id, me):
                     return _Run(self, job, credentials).help()
+        except CannotHelp as exc:
+            log.warning("job %s: cannot help with its shards: %s", job.id, exc)
+            self.cannot_help.add(job.id)  # not asked again by this thread
+            return False
         except LeaseLost as exc:
             log.info("job %s: stopped helping: %s", job.id, exc)
             self._release_shards(job.id)
@@ -393,7 +403,10 @@ class _Run:
     def help(self) -> bool:
         """Run free shards of this Running local job, which another worker coordinates; True
         when there was a shard to run."""
-        self._prepare()
+        try:
+            self._prepare()
+        except Exception as exc:  # e.g. a provider this host lacks: the job is not at fault
+            raise CannotHelp(f"{type(exc).__name__}: {exc}") from exc
         if not self.device.local:
             return False
         from qdispatch_core.usecases.shards import LocalJob
