@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import socket
 import sys
 import threading
@@ -15,6 +14,8 @@ import webbrowser
 from collections.abc import Sequence
 
 from qdispatch import App, Settings
+from qdispatch.access import AccessLog, Scope
+from qdispatch.logs import configure_logging
 from qdispatch_web.app import for_host, is_loopback
 
 
@@ -64,13 +65,16 @@ def open_when_listening(host: str, port: int, url: str, timeout: float = 30.0) -
     threading.Thread(target=wait_and_open, daemon=True, name="open-browser").start()
 
 
+def user_of(scope: Scope) -> str | None:
+    """The visitor the dashboard's gate let in (see middleware.Gate), for the access log."""
+    user = scope.get("state", {}).get("user")
+    return getattr(user, "id", None)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # One line per record on stderr, live credentials masked, other libraries at WARNING.
+    configure_logging(args.log_level)
     import uvicorn
 
     app = App(Settings.from_env(database_url=args.db))
@@ -80,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"qdispatch dashboard on {url} ({mode}); Ctrl-C stops it", file=sys.stderr, flush=True)
     if args.open:
         open_when_listening(args.host, args.port, url)
-    uvicorn.run(web, host=args.host, port=args.port, log_level=args.log_level.lower())
+    # uvicorn's own access log would write whole URLs (query strings) to stdout: ours instead.
+    served = AccessLog(web, logger="qdispatch_web.access", user_of=user_of)
+    uvicorn.run(served, host=args.host, port=args.port, log_config=None, access_log=False)
 
 
 if __name__ == "__main__":
