@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from qdispatch_core.testing.backend import recorded_events
-from qdispatch_core.usecases import create_experiment, get_job, submit_run
+from qdispatch_core.usecases import cancel_job, create_experiment, get_job, submit_run
 from tests.app.workers import WorkerProcess, app_for, wait_until, worker_env
 from tests.samples import BELL_QASM2, PARAM_2Q
 
@@ -173,3 +173,40 @@ def test_an_idle_worker_polling_every_30_s_is_woken_by_a_submission(tmp_path, po
 
 def status(app, user, job_id: str) -> str:
     return get_job(app.services, user, job_id).job.status
+
+
+def test_a_cancel_reaches_every_worker_running_shards_of_the_sweep(tmp_path, postgres_url):
+    env = worker_env(
+        tmp_path,
+        postgres_url,
+        QDISPATCH_LEASE_SECONDS="15",
+        QDISPATCH_FAKE_DELAY="0.05",  # shards of ~1 s: both workers are mid-shard at the cancel
+        QDISPATCH_SHARD_SECONDS="1",
+    )
+    with app_for(env) as app:
+        user = app.default_user
+        experiment = create_experiment(app.services, user, "cancel")
+        workers = start_workers(env, tmp_path, 2)
+        try:
+            job_id = submit_run(app.services, user, sweep(experiment.id)).job_id
+            wait_until(lambda: all(stored_by(w, job_id) for w in workers), 120, "both store")
+            cancel_job(app.services, user, job_id)
+            wait_until(lambda: status(app, user, job_id) == "Cancelled", 30, "Cancelled")
+            # Each worker lets go of the job: the coordinator ended it, the helper stopped.
+            wait_until(
+                lambda: all(
+                    f"job {job_id} ended Cancelled" in w.log()
+                    or f"job {job_id}: stopped helping" in w.log()
+                    for w in workers
+                ),
+                30,
+                "both workers stop",
+            )
+            runs = sum(shard_runs(tmp_path, job_id).values())
+        finally:
+            for w in workers:
+                w.stop()
+        job = get_job(app.services, user, job_id).job
+        assert job.results is None and job.progress.done < SETS
+        assert runs < SETS // 20, "the cancel stopped the sweep before its last shards"
+        assert sum(shard_runs(tmp_path, job_id).values()) == runs  # none started since

@@ -181,6 +181,7 @@ class LocalJob:
         if self.first_claim is not None:
             claimed, self.first_claim = self.first_claim, None
             return claimed
+        self._check_job(None)  # no new shard once the job is cancelled, ended or taken over
         now = a._now()
         with a.services.repository.read() as uow:
             records = uow.shards.list(a.job.id)
