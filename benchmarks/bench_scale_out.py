@@ -157,7 +157,7 @@ def _dask(env, sets, shots, log: Path) -> float | None:
         print("distributed not installed: skipping the Dask figure")
         return None
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         extra = ["--dask", cluster.scheduler_address, "--threads", "2"]
         return _sweep(env, sets, shots, 1, extra, log)[0]
