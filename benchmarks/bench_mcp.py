@@ -20,7 +20,7 @@ async def _measure(calls: int) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = {"list": [], "get": []}
     async with Client(params) as client:
         exp = await client.call_tool("create_new_experiment", {"name": "bench-mcp"})
-        exp_id = exp.structured_content["experiment"]["id"]
+        exp_id = exp.structured_content["id"]
         run = await client.call_tool(
             "run_circuits_on_qpu_or_simulator",
             {"experiment_id": exp_id, "circuits_qasm": [BELL], "device_id": "aer_simulator"},

@@ -1,4 +1,4 @@
-"""11. Scale-out (issue 15): one large Aer sweep (the 4-qubit Ising ansatz, observables
+"""12. Scale-out (issue 15): one large Aer sweep (the 4-qubit Ising ansatz, observables
 'ZZII:1,XIII:0.5', 20,000 shots) run by 1 worker process on PostgreSQL, by 2 worker processes
 sharing its shards, and by 1 worker whose simulations run on a Dask LocalCluster of 2
 processes; each against the same work in raw `AerSimulator.run` in one process. Reports the

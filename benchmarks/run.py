@@ -35,6 +35,8 @@ BENCHMARKS = (
     "heavy_sweep",
     "resume",
     "scale_out",
+    "mcp_first_submit",
+    "mcp_listing_bytes",
 )
 
 

@@ -14,14 +14,17 @@ from typing import Any
 import pytest
 
 from qdispatch_core.domain import Cost, DeviceStatus, JobStatus, RunType
-from qdispatch_core.errors import ProviderError
+from qdispatch_core.errors import BadRequest, ProviderError
 from qdispatch_core.ports import Backend, CircuitToolkit, JobSpec
 from qdispatch_core.ports.backend import RemoteState, SpecCircuit
+from qdispatch_core.registry import BackendRegistry
 from qdispatch_core.rules.circuits import content_hash
 from qdispatch_core.rules.observables import normalize_observables
 from qdispatch_core.rules.parameters import normalize_parameters
 from qdispatch_core.rules.plan import build_plan
 from qdispatch_core.rules.shards import layout
+from qdispatch_core.testing import FakeCipher, InMemoryRepository
+from qdispatch_core.usecases import Services, create_experiment, ensure_user, submit_run
 from tests.samples import BELL_NO_MEASURE, BELL_QASM2, PARAM_2Q
 
 
@@ -65,6 +68,70 @@ def make_spec(
         options=dict(options or {}),
         use_mitigation=use_mitigation,
     )
+
+
+_HEAD = 'OPENQASM 3.0;\ninclude "stdgates.inc";\n'
+# Requests a device may refuse for its own reasons (control flow, resets, measurements, width).
+# A dry run and a real run must answer each of them the same way (issue 20).
+REFUSAL_TABLE: dict[str, tuple[str, dict[str, Any]]] = {
+    "feed-forward if": (
+        _HEAD + "qubit[2] q;\nbit[2] c;\nh q[0];\nc[0] = measure q[0];\n"
+        "if (c[0] == 1) x q[1];\nc[1] = measure q[1];\n",
+        {},
+    ),
+    "while on a measured bit": (
+        _HEAD + "qubit[1] q;\nbit c;\nh q[0];\nc = measure q[0];\n"
+        "while (c == 1) { h q[0]; c = measure q[0]; }\n",
+        {},
+    ),
+    "reset after a gate": (
+        _HEAD + "qubit[2] q;\nbit[2] c;\nh q[0];\nreset q[0];\nc = measure q;\n",
+        {},
+    ),
+    "reset at the start": (
+        _HEAD + "qubit[2] q;\nbit[2] c;\nreset q;\nh q[0];\ncx q[0], q[1];\nc = measure q;\n",
+        {},
+    ),
+    "measurement before a gate": (
+        _HEAD + "qubit[2] q;\nbit[2] c;\nh q[0];\nc[0] = measure q[0];\ncx q[0], q[1];\n"
+        "c = measure q;\n",
+        {},
+    ),
+    "no measurements": (_HEAD + "qubit[2] q;\nh q[0];\ncx q[0], q[1];\n", {}),
+    "state vector of a measured-early circuit": (
+        _HEAD + "qubit[2] q;\nbit c;\nh q[0];\nc = measure q[0];\ncx q[0], q[1];\n",
+        {"run_type": "StatevectorRun"},
+    ),
+    "too many shots": (_HEAD + "qubit q;\nbit c;\nh q;\nc = measure q;\n", {"shots": 10**12}),
+    "wider than the device": (
+        _HEAD + "qubit[200] q;\nbit[200] c;\nh q[0];\nfor int i in [0:198] { cx q[i], q[i + 1]; }\n"
+        "c = measure q;\n",
+        {},
+    ),
+    "a gate the device must translate": (
+        _HEAD + "qubit[3] q;\nbit[3] c;\npow(0.5) @ h q[0];\nctrl(2) @ ry(0.3) q[0], q[1], q[2];\n"
+        "c = measure q;\n",
+        {},
+    ),
+}
+
+
+def submission(backend: Backend, toolkit: CircuitToolkit, credentials: Mapping[str, str]):
+    """submit_run on this backend alone: answers a request with its 400 or "accepted"."""
+    registry = BackendRegistry(use_entry_points=False)
+    registry.add(backend)
+    services = Services(InMemoryRepository(), registry, toolkit, FakeCipher())
+    user = ensure_user(services, "contract", 10**6)
+    experiment = create_experiment(services, user, "refusals")
+
+    def answer(request: Mapping[str, Any]) -> str:
+        try:
+            submit_run(services, user, {**request, "experiment_id": experiment.id})
+        except BadRequest as exc:
+            return f"400 {exc.field}: {exc.message}"
+        return "accepted"
+
+    return answer
 
 
 def run_local(
@@ -134,6 +201,21 @@ class BackendContract:
     @pytest.fixture
     def credentials(self) -> dict[str, str]:
         return {}
+
+    # -- submission ---------------------------------------------------------------------------
+
+    @pytest.mark.parametrize("row", sorted(REFUSAL_TABLE))
+    def test_dry_run_and_real_run_refuse_the_same_requests(
+        self, backend, toolkit, device_id, credentials, row
+    ):
+        qasm, extra = REFUSAL_TABLE[row]
+        answer = submission(backend, toolkit, credentials)
+        request = {"device_id": device_id, "circuits_qasm": [qasm], "shots": 100, **extra}
+        # the same credentials for both: some accounts list their devices only with them
+        request["options"] = dict(credentials)
+        dry = answer({**request, "dry_run": True})
+        real = answer(request)
+        assert real == dry, f"{row}: a dry run answers {dry!r}, a real run {real!r}"
 
     # -- devices --------------------------------------------------------------------------
 

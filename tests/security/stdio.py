@@ -62,7 +62,7 @@ async def tool(client: Client, tool_name: str, **arguments: Any) -> tuple[bool, 
 async def experiment(client: Client, name: str = "security") -> str:
     failed, text, _ = await tool(client, "create_new_experiment", name=name)
     assert not failed, text
-    return json.loads(text)["experiment"]["id"]
+    return json.loads(text)["id"]
 
 
 async def still_answers(client: Client) -> None:

@@ -68,7 +68,7 @@ async def test_a_flood_of_slow_calls_from_one_user_leaves_the_other_answered(cro
     bob_waited: list[float] = []
     async with session(crowded.url, crowded.keys["alice"], "auto") as alice:
         exp = await alice.call_tool("create_new_experiment", {"name": "flood"})
-        exp_id = exp.structured_content["experiment"]["id"]
+        exp_id = exp.structured_content["id"]
 
         async def one() -> None:
             outcomes.append(await slow_run(alice, exp_id))

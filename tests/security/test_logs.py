@@ -49,7 +49,7 @@ async def test_debug_logs_hold_no_planted_aws_credentials_and_no_library_chatter
         run = await alice.call_tool(
             "run_circuits_on_qpu_or_simulator",
             {
-                "experiment_id": exp.structured_content["experiment"]["id"],
+                "experiment_id": exp.structured_content["id"],
                 "circuits_qasm": [BELL],
                 "device_id": "aws_sv1",
                 "shots": 100,
@@ -60,7 +60,7 @@ async def test_debug_logs_hold_no_planted_aws_credentials_and_no_library_chatter
         waited = await alice.call_tool(
             "wait_for_job", {"job_id": run.structured_content["job_id"], "timeout_s": 60}
         )
-    job = waited.structured_content["job"]
+    job = waited.structured_content
     assert job["status"] == "Error" and "cannot reach AWS" in job["error"]  # botocore was used
     said = debug_server.said()
     for planted in (AKID, SECRET, TOKEN):

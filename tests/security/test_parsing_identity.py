@@ -152,6 +152,6 @@ async def test_over_mcp_stdio_the_look_alike_is_the_same_circuit(tmp_path):
                 client, "submit_circuit_for_analytics", experiment_id=exp, circuit_qasm=source
             )
             assert not failed, text
-            seen.append(json.loads(text)["circuit"])
+            seen.append(json.loads(text))
         assert seen[0]["id"] == seen[1]["id"]  # one identity
         assert seen[0]["analytics"]["operations"] == {"x": 1, "measure": 1}  # read alike

@@ -159,7 +159,7 @@ async def test_over_mcp_stdio_the_answers_are_identical_and_the_server_carries_o
                 failed, stored, _ = await tool(
                     client, "submit_circuit_for_analytics", experiment_id=exp, circuit_qasm=source
                 )
-                assert failed and stored.startswith("400 circuit_qasm: line 2: ")
+                assert failed and stored.startswith("400 circuit_qasm: line 2, column 1: ")
                 failed, run, _ = await tool(
                     client,
                     "run_circuits_on_qpu_or_simulator",
@@ -168,7 +168,7 @@ async def test_over_mcp_stdio_the_answers_are_identical_and_the_server_carries_o
                     device_id="aer_simulator",
                     dry_run=True,
                 )
-                assert failed and run.startswith("400 circuits_qasm[0]: line 2: ")
+                assert failed and run.startswith("400 circuits_qasm[0]: line 2, column 1: ")
                 for said in (stored, run):
                     assert SECRET not in said and path not in said
                 answers.add(stored)

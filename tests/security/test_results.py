@@ -58,14 +58,14 @@ async def run_and_wait(client: Client, **request) -> dict:
     exp = (await client.call_tool("create_new_experiment", {"name": "big"})).structured_content
     run = await client.call_tool(
         "run_circuits_on_qpu_or_simulator",
-        {"experiment_id": exp["experiment"]["id"], "device_id": "aer_simulator", **request},
+        {"experiment_id": exp["id"], "device_id": "aer_simulator", **request},
     )
     assert not run.is_error, run.content[0].text
     job_id = run.structured_content["job_id"]
     for _ in range(6):
         waited = await client.call_tool("wait_for_job", {"job_id": job_id, "timeout_s": 60})
         assert not waited.is_error, waited.content[0].text
-        if waited.structured_content["job"]["status"] in ("Done", "Error", "Cancelled"):
+        if waited.structured_content["status"] in ("Done", "Error", "Cancelled"):
             return reply(waited)
     raise AssertionError(f"job {job_id} did not end")
 
@@ -83,10 +83,10 @@ def reply(result) -> dict:
 
 
 async def every_page(client: Client, first: dict) -> list[dict]:
-    job_id = first["job"]["id"]
+    job_id = first["id"]
     page = first["results_page"]
     assert page is not None and page["page"] == 1 and page["pages"] > 1
-    assert first["job"]["results"] is None  # only in the pages
+    assert first["results"] is None  # only in the pages
     pages = [page]
     while page["next_page"] is not None:
         result = await client.call_tool(
@@ -114,13 +114,13 @@ async def test_a_20_qubit_100k_shot_histogram_reads_in_pages(server, mode):
             shots=100_000,
             options={"seed_simulator": 7},
         )
-        assert first["job"]["status"] == "Done", first["job"]["error"]
+        assert first["status"] == "Done", first["error"]
         assert "results_page=2" in first["context"]
         pages = await every_page(alice, first)
     (counts,) = reassemble(pages)["results"]
     assert sum(counts.values()) == 100_000
     assert len(counts) > 90_000  # ~95,000 distinct outcomes of 2**20
-    assert counts == stored_results(server, "alice", first["job"]["id"])[0]
+    assert counts == stored_results(server, "alice", first["id"])[0]
     top = [n for part in pages[0]["parts"] for n in part["counts"].values()]
     assert top == sorted(top, reverse=True) and top[0] == max(counts.values())
 
@@ -129,12 +129,12 @@ async def test_a_22_qubit_state_vector_comes_back_exact_through_pages(server):
     n = 22
     async with session(server.url, server.keys["bob"], "legacy") as bob:
         first = await run_and_wait(bob, circuits_qasm=[product_state(n)], run_type="StatevectorRun")
-        assert first["job"]["status"] == "Done", first["job"]["error"]
+        assert first["status"] == "Done", first["error"]
         pages = await every_page(bob, first)
     assert all(p["encoding"] == "base64-float64-le" for pg in pages for p in pg["parts"])
     ((real, imag),) = reassemble(pages)["results"]
     assert len(real) == len(imag) == 2**n
-    assert [real, imag] == stored_results(server, "bob", first["job"]["id"])[0]  # bit for bit
+    assert [real, imag] == stored_results(server, "bob", first["id"])[0]  # bit for bit
     # The state itself: ⊗ (cos θ/2 |0⟩ + sin θ/2 |1⟩), qubit 0 the lowest bit of the index.
     half = [(math.cos(t / 2), math.sin(t / 2)) for t in angles(n)]
     for index in (0, 1, 2**n - 1, 12345, 2**21 + 777):
@@ -147,7 +147,7 @@ async def test_a_page_out_of_range_is_a_400_naming_the_field(server):
     async with session(server.url, server.keys["alice"], "legacy") as alice:
         small = await run_and_wait(alice, circuits_qasm=[hadamards(2)], shots=100)
         result = await alice.call_tool(
-            "get_job_results_and_status", {"job_id": small["job"]["id"], "results_page": 2}
+            "get_job_results_and_status", {"job_id": small["id"], "results_page": 2}
         )
     assert result.is_error and result.content[0].text.startswith("400 results_page")
-    assert small["results_page"] is None and sum(small["job"]["results"][0].values()) == 100
+    assert small["results_page"] is None and sum(small["results"][0].values()) == 100

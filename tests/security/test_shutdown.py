@@ -9,6 +9,7 @@ import threading
 import time
 
 import anyio
+import httpx2
 import pytest
 
 from qdispatch import App, Settings
@@ -52,37 +53,43 @@ async def test_sigterm_with_many_sessions_and_calls_in_flight_stops_promptly(tmp
     }
     stopped: list[float] = []
     with running_server(home, keys, **env) as server:
-        async with contextlib.AsyncExitStack() as stack:
-            clients = [
-                await stack.enter_async_context(session(server.url, keys["bob"], "legacy"))
-                for _ in range(SESSIONS)
-            ]  # each holds a GET event stream open
-            exp = await clients[0].call_tool("create_new_experiment", {"name": "slow"})
-            exp_id = exp.structured_content["experiment"]["id"]
-            slow = {
-                "experiment_id": exp_id,
-                "circuits_qasm": [ONE],
-                "device_id": "slow_simulator",
-                "shots": 1,
-            }
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                clients = [
+                    await stack.enter_async_context(session(server.url, keys["bob"], "legacy"))
+                    for _ in range(SESSIONS)
+                ]  # each holds a GET event stream open
+                exp = await clients[0].call_tool("create_new_experiment", {"name": "slow"})
+                exp_id = exp.structured_content["id"]
+                slow = {
+                    "experiment_id": exp_id,
+                    "circuits_qasm": [ONE],
+                    "device_id": "slow_simulator",
+                    "shots": 1,
+                }
 
-            def stop_soon() -> None:
-                time.sleep(4)  # every call below is in flight by then
-                stopped.append(server.stop(timeout=60))
+                def stop_soon() -> None:
+                    time.sleep(4)  # every call below is in flight by then
+                    stopped.append(server.stop(timeout=60))
 
-            stopper = threading.Thread(target=stop_soon)
-            stopper.start()
-            with contextlib.suppress(BaseException):  # the calls fail as the server goes
-                async with anyio.create_task_group() as group:
-                    for i, client in enumerate(clients):
-                        if i % 2:
-                            group.start_soon(
-                                client.call_tool, "run_circuits_on_qpu_or_simulator", slow
-                            )
-                        else:
-                            args = {"job_id": job_id, "timeout_s": 60}
-                            group.start_soon(client.call_tool, "wait_for_job", args)
-            await anyio.to_thread.run_sync(stopper.join)
+                stopper = threading.Thread(target=stop_soon)
+                stopper.start()
+                with contextlib.suppress(BaseException):  # the calls fail as the server goes
+                    async with anyio.create_task_group() as group:
+                        for i, client in enumerate(clients):
+                            if i % 2:
+                                group.start_soon(
+                                    client.call_tool, "run_circuits_on_qpu_or_simulator", slow
+                                )
+                            else:
+                                args = {"job_id": job_id, "timeout_s": 60}
+                                group.start_soon(client.call_tool, "wait_for_job", args)
+                await anyio.to_thread.run_sync(stopper.join)
+        except* (httpx2.ConnectError, httpx2.RemoteProtocolError):
+            # The clients close their sessions (a DELETE, a cancel notification) after the
+            # server has gone: under load some of those requests find no server. Expected;
+            # anything else still fails the test.
+            pass
     print(f"SIGTERM with {SESSIONS} sessions and their calls in flight: exit in {stopped[0]:.2f} s")
     assert stopped[0] < PROMPT_S
     said = server.said()

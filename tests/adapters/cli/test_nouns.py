@@ -98,8 +98,10 @@ def test_circuits_with_analytics(cli):
 
 
 def test_circuit_refusals(cli):
-    result = cli("circuits", "add", cli.qasm(BROKEN))
-    assert result.exit_code == 1 and "error: 400 circuit_qasm: line 4" in result.stderr
+    path = cli.qasm(BROKEN)
+    result = cli("circuits", "add", path)
+    # the file the user passed, not the contract's field (issue 20)
+    assert result.exit_code == 1 and f"error: 400 {path}: line 4, column" in result.stderr
     result = cli("circuits", "show", "cir_missing")
     assert result.exit_code == 1 and result.stderr.startswith("error: 404 ")
     result = cli("circuits", "list", "--experiment", "nothing")

@@ -4,7 +4,7 @@ import json
 
 from qdispatch_core.schemas import JobView, RunResponse
 from qdispatch_core.usecases import list_jobs
-from tests.samples import BELL_NO_MEASURE, BROKEN, PARAM_2Q
+from tests.samples import BELL_NO_MEASURE, BELL_QASM2, BROKEN, PARAM_2Q
 
 
 def test_run_submits_and_says_what_to_do_next(cli):
@@ -195,9 +195,10 @@ def test_a_backend_refusal_keeps_its_json_path(cli):
     assert "error: 400 options['seed']: 13 is unlucky" in result.stderr
 
 
-def test_unparsable_qasm_names_the_circuit(cli):
-    result = cli("run", cli.qasm(BROKEN), "-d", "dummy_simulator")
-    assert result.exit_code == 1 and "error: 400 circuits_qasm[0]: line 4" in result.stderr
+def test_unparsable_qasm_names_the_circuits_file(cli):
+    path = cli.qasm(BROKEN)
+    result = cli("run", path, "-d", "dummy_simulator")
+    assert result.exit_code == 1 and f"error: 400 {path}: line 4" in result.stderr
 
 
 def test_payment_required_is_a_402(cli):
@@ -253,3 +254,15 @@ def test_a_mistyped_option_key_suggests_the_right_one(cli):
         result.stderr
     )
     assert "(accepted: seed" in result.stderr
+
+
+def test_a_refused_circuit_names_its_file(cli):
+    good = cli.qasm()
+    bad = cli.qasm(BELL_QASM2.replace("h q[0];", "h q[0]"), name="ghz6.qasm")
+    result = cli("run", good, bad, "--device", "dummy_simulator")
+    assert result.exit_code == 1
+    assert "400 " + bad + ": line 5, column 7: expected ';'" in result.output
+    assert "circuits_qasm[1]" not in result.output
+    added = cli("circuits", "add", bad)
+    assert added.exit_code == 1
+    assert bad + ": line 5, column 7: expected ';'" in added.output

@@ -77,9 +77,9 @@ async def run_with_the_token(said: list[str], client: Client, experiment_id: str
     )
     for _ in range(5):  # one wait_for_job call returns after 60 s at most
         waited = await recorded(said, client, "wait_for_job", job_id=run["job_id"], timeout_s=60)
-        if waited["job"]["status"] in ("Done", "Error", "Cancelled"):
+        if waited["status"] in ("Done", "Error", "Cancelled"):
             break
-    job = waited["job"]
+    job = waited
     assert job["status"] == "Done", job
     assert [sum(counts.values()) for counts in job["results"][0]] == [200, 200]
     await recorded(said, client, "get_job_results_and_status", job_id=run["job_id"])

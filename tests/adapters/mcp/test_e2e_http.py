@@ -60,7 +60,7 @@ class Server:
 
 
 async def experiment(client, name="e") -> str:
-    return (await call(client, "create_new_experiment", name=name))["experiment"]["id"]
+    return (await call(client, "create_new_experiment", name=name))["id"]
 
 
 async def test_a_missing_or_wrong_key_is_refused(server):
@@ -86,7 +86,7 @@ async def test_user_b_cannot_read_user_a_s_job(server):
             parameters=ANGLES,
             options={"seed_simulator": 5},
         )
-        check_bell_sweep((await call(alice, "wait_for_job", job_id=run["job_id"]))["job"])
+        check_bell_sweep(await call(alice, "wait_for_job", job_id=run["job_id"]))
     async with http_session(server.url, server.keys["bob"]) as bob:
         text = await refused(bob, "get_job_results_and_status", job_id=run["job_id"])
         assert text.startswith("404 job_id")
@@ -113,7 +113,7 @@ async def test_a_planted_credential_is_refused_by_name_and_never_repeated(server
 async def test_a_credential_a_job_uses_is_never_repeated_logged_or_stored(server):
     said: list[str] = []
     async with http_session(server.url, server.keys["bob"]) as bob:
-        exp = (await recorded(said, bob, "create_new_experiment", name="qpu"))["experiment"]["id"]
+        exp = (await recorded(said, bob, "create_new_experiment", name="qpu"))["id"]
         job = await run_with_the_token(said, bob, exp)
     check_the_token_was_used(server.events, job["id"])
     check_the_token_is_nowhere(said, server.log, server.data, job["id"])
@@ -158,6 +158,6 @@ async def test_fifty_concurrent_runs_from_several_clients_all_end_done(server):
 
 
 async def wait_until_done(client, job_id: str, statuses: dict[str, str]) -> None:
-    job = (await call(client, "wait_for_job", job_id=job_id, timeout_s=60))["job"]
+    job = await call(client, "wait_for_job", job_id=job_id, timeout_s=60)
     statuses[job_id] = job["status"]
     assert sum(job["results"][0].values()) == job["shots"]

@@ -85,18 +85,18 @@ async def test_an_agent_session_over_stdio(command, tmp_path):
             assert {"run_circuits_on_qpu_or_simulator", "wait_for_job"} <= tools
             devices = await call(client, "list_qpus_and_simulators")
             assert "aer_simulator" in [d["id"] for d in devices["devices"]]
-            exp = (await call(client, "create_new_experiment", name="bell"))["experiment"]["id"]
+            exp = (await call(client, "create_new_experiment", name="bell"))["id"]
             stored = await call(
                 client, "submit_circuit_for_analytics", experiment_id=exp, circuit_qasm=BELL_THETA
             )
-            assert stored["circuit"]["analytics"]["parameter_names"] == ["theta"]
-            assert stored["circuit"]["analytics"]["gates_2q"] == 1
+            assert stored["analytics"]["parameter_names"] == ["theta"]
+            assert stored["analytics"]["gates_2q"] == 1
 
             sweep = await call(
                 client,
                 "run_circuits_on_qpu_or_simulator",
                 experiment_id=exp,
-                circuit_ids=[stored["circuit"]["id"]],
+                circuit_ids=[stored["id"]],
                 device_id="aer_simulator",
                 shots=4000,
                 observables=[ZZ, XX],
@@ -111,9 +111,9 @@ async def test_an_agent_session_over_stdio(command, tmp_path):
                 device_id="aer_simulator",
                 shots=1000,
             )
-            await check_progress_while_waiting(client, exp, stored["circuit"]["id"])
-            check_bell_sweep((await call(client, "wait_for_job", job_id=sweep["job_id"]))["job"])
-            job = (await call(client, "wait_for_job", job_id=counts["job_id"]))["job"]
+            await check_progress_while_waiting(client, exp, stored["id"])
+            check_bell_sweep(await call(client, "wait_for_job", job_id=sweep["job_id"]))
+            job = await call(client, "wait_for_job", job_id=counts["job_id"])
             assert job["status"] == "Done"
             (histogram,) = job["results"]
             assert set(histogram) <= {"00", "11"} and sum(histogram.values()) == 1000
@@ -173,7 +173,7 @@ async def check_progress_while_waiting(client: Client, exp: str, circuit_id: str
         {"job_id": run["job_id"], "timeout_s": WAIT_S},
         progress_callback=on_progress,
     )
-    job = waited.structured_content["job"]
+    job = waited.structured_content
     assert job["status"] == "Done" and job["progress"]["total"] == SLOW_SETS, job
     assert notes, "wait_for_job sent no progress notification"
     values = [value for value, _, _ in notes]

@@ -42,6 +42,47 @@ async def test_a_request_without_a_valid_key_is_refused_with_401(served, header,
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
+async def test_a_401_says_a_key_is_needed_and_how_to_make_one(served):
+    url, _, _ = served
+    request = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    async with httpx2.AsyncClient() as http:
+        missing = await http.post(url, json=request)
+        wrong = await http.post(url, json=request, headers={"Authorization": "Bearer qdk_x"})
+    for response in (missing, wrong):
+        body = response.json()
+        assert body["error"] == "unauthorized"
+        assert "Authorization: Bearer <API key>" in body["help"]
+        assert "qdispatch users create" in body["help"]
+        challenge = response.headers["www-authenticate"]
+        # Bearer, and no pointer to OAuth metadata (RFC 9728): no sign-in flow to start.
+        assert challenge.startswith("Bearer ") and "resource_metadata" not in challenge
+    assert 'error="invalid_token"' in wrong.headers["www-authenticate"]
+    assert "error=" not in missing.headers["www-authenticate"]  # RFC 6750 §3.1: no key sent
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/.well-known/oauth-protected-resource"),
+        ("GET", "/.well-known/oauth-protected-resource/mcp"),
+        ("GET", "/.well-known/oauth-authorization-server"),
+        ("GET", "/.well-known/oauth-authorization-server/mcp"),
+        ("GET", "/.well-known/openid-configuration"),
+        ("POST", "/register"),
+        ("GET", "/authorize"),
+        ("POST", "/token"),
+    ],
+)
+async def test_what_oauth_clients_probe_is_a_clear_404(served, method, path):
+    url, _, _ = served
+    root = url.removesuffix("/mcp")
+    async with httpx2.AsyncClient() as http:
+        response = await http.request(method, root + path)
+    assert response.status_code == 404
+    assert response.json()["message"].startswith("404 this server does not offer OAuth")
+    assert "qdispatch users create" in response.json()["message"]
+
+
 async def test_a_client_without_a_key_cannot_connect(served):
     url, _, _ = served
     with pytest.raises(Exception):  # noqa: B017 - the SDK wraps the 401 in an ExceptionGroup
@@ -52,7 +93,7 @@ async def test_a_client_without_a_key_cannot_connect(served):
 async def test_each_user_sees_only_their_own_things(served):
     url, alice, bob = served
     async with http_session(url, alice) as client:
-        exp = (await call(client, "create_new_experiment", name="shared-name"))["experiment"]["id"]
+        exp = (await call(client, "create_new_experiment", name="shared-name"))["id"]
         run = await call(
             client,
             "run_circuits_on_qpu_or_simulator",
@@ -62,8 +103,8 @@ async def test_each_user_sees_only_their_own_things(served):
             shots=10,
         )
         job_id = run["job_id"]
-        assert (await call(client, "wait_for_job", job_id=job_id))["job"]["status"] == "Done"
-        circuit_id = (await call(client, "get_job_results_and_status", job_id=job_id))["job"][
+        assert (await call(client, "wait_for_job", job_id=job_id))["status"] == "Done"
+        circuit_id = (await call(client, "get_job_results_and_status", job_id=job_id))[
             "circuit_ids"
         ][0]
     async with http_session(url, bob) as client:
@@ -87,7 +128,7 @@ async def test_each_user_sees_only_their_own_things(served):
         assert (await call(client, "list_jobs"))["jobs"] == []
         assert (await call(client, "list_experiments"))["experiments"] == []
         mine = await call(client, "create_new_experiment", name="shared-name")
-        assert mine["experiment"]["id"] != exp
+        assert mine["id"] != exp
 
 
 async def test_http_without_the_auth_middleware_serves_nobody(app):

@@ -15,7 +15,7 @@ SWEEP = [[0.0]] * 8  # eight executables, so a slow fake backend takes a while
 
 
 async def submit(client, *, shots=10, name="", experiment="e", sweep=False) -> str:
-    exp = (await call(client, "create_new_experiment", name=experiment))["experiment"]["id"]
+    exp = (await call(client, "create_new_experiment", name=experiment))["id"]
     qasm = BELL_QASM2
     extra = {}
     if sweep:
@@ -49,7 +49,7 @@ async def test_get_job_returns_the_whole_job_and_a_context(client):
     job_id = await submit(client, shots=7, name="bell")
     await call(client, "wait_for_job", job_id=job_id)
     out = await call(client, "get_job_results_and_status", job_id=job_id)
-    job = out["job"]
+    job = out
     assert job["name"] == "bell" and job["shots"] == 7 and job["run_type"] == "Run"
     assert job["progress"] == {"done": 1, "total": 1}
     assert job["created_at"] and job["finished_at"] and job["logs"]
@@ -68,7 +68,7 @@ async def test_wait_for_job_reports_progress_while_it_waits(slow_client):
     result = await slow_client.call_tool(
         "wait_for_job", {"job_id": job_id, "timeout_s": 20}, progress_callback=on_progress
     )
-    assert result.structured_content["job"]["status"] == "Done"
+    assert result.structured_content["status"] == "Done"
     assert len(seen) >= 2
     values = [p for p, _, _ in seen]
     assert values == sorted(values) and len(set(values)) == len(values)  # always increasing
@@ -79,7 +79,7 @@ async def test_wait_for_job_reports_progress_while_it_waits(slow_client):
 async def test_wait_for_job_returns_the_job_unfinished_when_time_is_up(slow_client):
     job_id = await submit(slow_client, sweep=True)
     out = await call(slow_client, "wait_for_job", job_id=job_id, timeout_s=0)
-    assert out["job"]["status"] not in ("Done", "Error", "Cancelled")
+    assert out["status"] not in ("Done", "Error", "Cancelled")
     assert out["context"].startswith("Still ") and "wait_for_job" in out["context"]
 
 
@@ -89,7 +89,7 @@ async def test_wait_for_job_clamps_its_timeout(slow_client, monkeypatch):
     started = time.monotonic()
     out = await call(slow_client, "wait_for_job", job_id=job_id, timeout_s=3600)
     assert time.monotonic() - started < 2
-    assert out["job"]["status"] != "Done"
+    assert out["status"] != "Done"
 
 
 async def test_wait_for_job_refuses_bad_arguments(client):
@@ -104,11 +104,11 @@ async def test_wait_for_job_refuses_bad_arguments(client):
 async def test_cancel_job_stops_a_running_job(slow_client):
     job_id = await submit(slow_client, sweep=True)
     out = await call(slow_client, "cancel_job", job_id=job_id)
-    assert out["job"]["status"] == "Cancelled" or out["job"]["cancel_requested"]
+    assert out["status"] == "Cancelled" or out["cancel_requested"]
     final = await call(slow_client, "wait_for_job", job_id=job_id, timeout_s=20)
-    assert final["job"]["status"] == "Cancelled"
+    assert final["status"] == "Cancelled"
     again = await call(slow_client, "cancel_job", job_id=job_id)  # a final job stays as it is
-    assert again["job"]["status"] == "Cancelled"
+    assert again["status"] == "Cancelled"
     assert (await refused(slow_client, "cancel_job", job_id="job_nope")).startswith("404 job_id")
 
 
@@ -120,7 +120,7 @@ async def test_list_jobs_filters_by_experiment_and_status(client):
     listed = await call(client, "list_jobs")
     assert [j["id"] for j in listed["jobs"]] == [second, first]  # newest first
     assert "2 jobs (2 Done)" in listed["context"]
-    exp_a = (await call(client, "create_new_experiment", name="a"))["experiment"]["id"]
+    exp_a = (await call(client, "create_new_experiment", name="a"))["id"]
     only_a = await call(client, "list_jobs", experiment_id=exp_a, status="Done", limit=5)
     assert [j["id"] for j in only_a["jobs"]] == [first]
     assert (await call(client, "list_jobs", status="Running"))["jobs"] == []

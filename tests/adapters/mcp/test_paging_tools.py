@@ -26,7 +26,7 @@ async def small_pages(make_app):
 
 
 async def sweep(client, sets: int) -> str:
-    exp = (await call(client, "create_new_experiment", name="sweep"))["experiment"]["id"]
+    exp = (await call(client, "create_new_experiment", name="sweep"))["id"]
     run = await call(
         client,
         "run_circuits_on_qpu_or_simulator",
@@ -45,7 +45,7 @@ async def test_large_results_come_in_pages_that_reassemble_to_the_stored_ones(sm
     first = await client.call_tool("wait_for_job", {"job_id": job_id, "timeout_s": 30})
     data = first.structured_content
     page = data["results_page"]
-    assert data["job"]["status"] == "Done" and data["job"]["results"] is None
+    assert data["status"] == "Done" and data["results"] is None
     assert page["page"] == 1 and page["pages"] > 3 and page["next_page"] == 2
     assert f"results_page={page['next_page']}" in data["context"]
     assert len(json.dumps(data)) < BUDGET * 1.25
@@ -69,7 +69,7 @@ async def test_small_results_stay_whole_and_a_page_number_beyond_is_refused(smal
     client, _ = small_pages
     job_id = await sweep(client, 3)
     whole = await call(client, "wait_for_job", job_id=job_id)  # text == structured: small
-    assert whole["results_page"] is None and len(whole["job"]["results"][0]) == 3
+    assert whole["results_page"] is None and len(whole["results"][0]) == 3
     text = await refused(client, "get_job_results_and_status", job_id=job_id, results_page=2)
     assert text.startswith("400 results_page") and "omit results_page" in text
     text = await refused(client, "get_job_results_and_status", job_id=job_id, results_page=0)

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def experiment(client, name="e") -> str:
-    return (await call(client, "create_new_experiment", name=name))["experiment"]["id"]
+    return (await call(client, "create_new_experiment", name=name))["id"]
 
 
 async def test_a_run_returns_at_once_and_its_results_arrive(client):
@@ -28,7 +28,7 @@ async def test_a_run_returns_at_once_and_its_results_arrive(client):
     job_id = run["job_id"]
     assert f"get_job_results_and_status with job_id={job_id}" in run["context"]
     out = await call(client, "wait_for_job", job_id=job_id, timeout_s=10)
-    job = out["job"]
+    job = out
     assert job["status"] == "Done" and job["id"] == job_id
     (counts,) = job["results"]
     assert sum(counts.values()) == 100
@@ -44,15 +44,15 @@ async def test_stored_circuits_parameters_and_observables_nest_as_the_contract_s
         client,
         "run_circuits_on_qpu_or_simulator",
         experiment_id=exp,
-        circuit_ids=[stored["circuit"]["id"]],
+        circuit_ids=[stored["id"]],
         circuits_qasm=[BELL_QASM2],
         device_id="dummy_simulator",
         parameters=[[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], []],
         observables=[[["ZZ", "XX"], [1.0, 0.5]], [[["ZI"], [1.0]], [["IZ"], [1.0]]]],
     )
-    job = (await call(client, "wait_for_job", job_id=run["job_id"]))["job"]
+    job = await call(client, "wait_for_job", job_id=run["job_id"])
     assert job["status"] == "Done"
-    assert job["circuit_ids"][0] == stored["circuit"]["id"]
+    assert job["circuit_ids"][0] == stored["id"]
     results, errors = job["results"], job["uncertainties"]
     # circuits → observables → parameter sets
     assert [len(c) for c in results] == [1, 2]
@@ -74,7 +74,7 @@ async def test_a_dry_run_is_done_at_once_with_a_plan_and_no_results(client):
     )
     assert run["status"] == "Done" and run["estimated_cost"]["converted"]["amount"] == 1.0
     assert "Dry run" in run["context"]
-    job = (await call(client, "get_job_results_and_status", job_id=run["job_id"]))["job"]
+    job = await call(client, "get_job_results_and_status", job_id=run["job_id"])
     assert job["results"] is None and job["plan"]["circuits"][0]["transpiled_depth"] == 3
 
 
@@ -139,6 +139,6 @@ async def test_a_funded_user_runs_on_the_paid_device(make_app):
             shots=1000,
             options={"fake_token": "tok", "priority": "high"},
         )
-        job = (await call(client, "wait_for_job", job_id=run["job_id"]))["job"]
+        job = await call(client, "wait_for_job", job_id=run["job_id"])
     assert job["status"] == "Done" and job["cost"]["converted"]["amount"] == 1.0
     assert job["options"] == {"priority": "high"}  # the credential is not part of the job

@@ -32,7 +32,7 @@ async def test_a_planted_credential_appears_in_no_response_and_no_log_line(make_
             said.append(everything_said(result))
             return result
 
-        exp = (await call(client, "create_new_experiment", name="e"))["experiment"]["id"]
+        exp = (await call(client, "create_new_experiment", name="e"))["id"]
         request = {"experiment_id": exp, "circuits_qasm": [BELL_QASM2], "device_id": "dummy_qpu"}
         run = await say(
             "run_circuits_on_qpu_or_simulator", **request, shots=10, options={"fake_token": SECRET}
@@ -69,7 +69,7 @@ async def test_a_planted_credential_appears_in_no_response_and_no_log_line(make_
 async def test_an_unexpected_failure_is_a_generic_error_and_a_scrubbed_log(make_app, caplog):
     app = make_app(CrashingBackend())
     async with Client(build_server(lambda: app)) as client:
-        exp = (await call(client, "create_new_experiment", name="e"))["experiment"]["id"]
+        exp = (await call(client, "create_new_experiment", name="e"))["id"]
         result = await client.call_tool(
             "run_circuits_on_qpu_or_simulator",
             {

@@ -43,12 +43,22 @@ class LazyQiskitToolkit(CircuitToolkit):
         self._lock = threading.Lock()
 
     def _loaded(self) -> CircuitToolkit:
+        return self.prepare()
+
+    def prepare(self, *warm_up: str) -> CircuitToolkit:
+        """The toolkit, loaded now if it is not yet, and given the sources `warm_up` to read
+        before any other caller may use it: the MCP server warms it up in the background while
+        requests arrive, and a request that needs it meanwhile waits for the warm-up rather
+        than reading its circuit beside it (issue 18)."""
         if self._toolkit is None:
             with self._lock:
                 if self._toolkit is None:
                     from qdispatch_qiskit import QiskitToolkit
 
-                    self._toolkit = QiskitToolkit()
+                    toolkit = QiskitToolkit()
+                    for source in warm_up:
+                        toolkit.inspect(source)
+                    self._toolkit = toolkit
         return self._toolkit
 
     def inspect(self, qasm: str, limits: CircuitLimits | None = None) -> ParsedCircuit:

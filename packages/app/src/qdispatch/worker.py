@@ -140,15 +140,24 @@ class Worker:
     def _loop(self, runner: JobRunner) -> None:
         idle = self._idle[0]
         while not self._stop.is_set():
+            # Busy from before the claim: a claim can take seconds (planning, imports), and a
+            # worker told to exit when idle must not see a claimed job as no work at all.
+            with self._busy_lock:
+                self._busy += 1
+            helped = False
             try:
                 job = runner.claim_next()
-                if job is None and self._help(runner):
-                    idle = self._idle[0]
-                    continue
+                # No job to claim: run free shards of a sweep another worker coordinates.
+                helped = job is None and runner.help_next()
             except Exception:  # the database may be briefly unavailable: keep the worker alive
                 log.exception("claiming a job failed")
                 job = None
             if job is None:
+                with self._busy_lock:
+                    self._busy -= 1
+                if helped:
+                    idle = self._idle[0]
+                    continue
                 if self._wake.wait(idle):
                     self._wake.clear()
                     idle = self._idle[0]
@@ -156,8 +165,6 @@ class Worker:
                     idle = min(self._idle[1], idle * 2)
                 continue
             idle = self._idle[0]
-            with self._busy_lock:
-                self._busy += 1
             try:
                 finished = runner.run(job)
                 log.info("job %s ended %s", finished.id, finished.status.value)
@@ -169,16 +176,6 @@ class Worker:
                 with self._finished:
                     self.jobs_finished += 1
                     self._finished.notify_all()
-
-    def _help(self, runner: JobRunner) -> bool:
-        """No job to claim: run free shards of a sweep another worker coordinates."""
-        with self._busy_lock:
-            self._busy += 1
-        try:
-            return runner.help_next()
-        finally:
-            with self._busy_lock:
-                self._busy -= 1
 
     def serve_forever(self, *, idle_exit: float | None = None) -> None:
         """Run until SIGINT/SIGTERM, or until idle for `idle_exit` seconds."""

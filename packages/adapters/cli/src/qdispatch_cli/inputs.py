@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,28 @@ def read_qasm(path: Path) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise typer.BadParameter(f"cannot read {path}: {reason}", param_hint="FILE.qasm") from None
+
+
+def file_label(path: Path) -> str:
+    return "<stdin>" if str(path) == "-" else str(path)
+
+
+@contextmanager
+def naming_files(fields: Sequence[tuple[str, Path]]) -> Iterator[None]:
+    """A refusal of a circuit read from a file names the file instead of the request field
+    it became: `ghz6.qasm: line 3, column 5: …` rather than `circuits_qasm[0]: …`."""
+    from qdispatch_core.errors import QDispatchError
+
+    try:
+        yield
+    except QDispatchError as exc:
+        for field, path in fields:
+            prefix = f"{field}: "
+            if exc.field == field and exc.message.startswith(prefix):
+                exc.message = f"{file_label(path)}: {exc.message[len(prefix) :]}"
+                exc.args = (exc.message,)
+                break
+        raise
 
 
 def circuit_name(path: Path) -> str:

@@ -62,8 +62,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     else:
         from qdispatch_mcp.server import build_server
+        from qdispatch_mcp.stdio import run_stdio
 
-        build_server(app_factory).run("stdio")
+        run_stdio(build_server(app_factory))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import anyio
@@ -82,7 +82,9 @@ class KnownKeys:
 def session_owner(user: User) -> AuthenticatedUser:
     """The SDK's notion of who made a request: the session manager binds every session to the
     user who opened it, and answers another user's use of its id as if it did not exist."""
-    return AuthenticatedUser(AccessToken(token=user.id, client_id=user.id, scopes=[]))
+    return AuthenticatedUser(
+        AccessToken(token=user.id, client_id=user.id, subject=user.id, scopes=[])
+    )
 
 
 class ApiKeyAuth:
@@ -124,7 +126,7 @@ class ApiKeyAuth:
             user = await self.user_for(bearer_key(scope))
         except Unauthorized as err:
             log.info("refused %s %s: %s", scope.get("method"), scope.get("path"), err.message)
-            await respond_json(send, 401, "unauthorized", str(err))
+            await refuse_unauthorized(send, str(err), key_sent=bearer_key(scope) is not None)
             return
         except Exception:
             log.exception("authenticating a request failed")
@@ -135,13 +137,43 @@ class ApiKeyAuth:
         await self.app(scope, receive, send)
 
 
+# What a 401 says beyond its first line: what is needed and how to get it. Clients show the body
+# (the MCP Inspector shows it in its error panel), so it names the command that makes a key.
+KEY_NEEDED = (
+    "This MCP server needs an API key on every request, in the header "
+    "'Authorization: Bearer <API key>'. Whoever runs the server creates a user and key with "
+    "'qdispatch users create <name>' (the key is shown once). It does not offer OAuth: "
+    "configure the key as a header in your client instead of signing in."
+)
+
+
+async def refuse_unauthorized(send: Any, message: str, *, key_sent: bool) -> None:
+    """A 401 with `WWW-Authenticate: Bearer` (RFC 6750) and a body that says what to do.
+
+    The challenge carries no `resource_metadata` parameter: that parameter is how a server
+    points OAuth clients at its authorization server (RFC 9728, MCP authorization), and this
+    server has none, so a spec-following client does not start a sign-in flow on its account.
+    An invalid key is `error="invalid_token"`; a request with no key gets no error code, as
+    RFC 6750 §3.1 asks."""
+    challenge = 'Bearer realm="qdispatch"'
+    if key_sent:
+        challenge += ', error="invalid_token", error_description="unknown API key"'
+    body = {"error": "unauthorized", "message": message, "help": KEY_NEEDED}
+    await _send_json(send, 401, body, [(b"www-authenticate", challenge.encode("ascii"))])
+
+
 async def respond_json(send: Any, status: int, error: str, message: str) -> None:
-    body = json.dumps({"error": error, "message": message}).encode()
+    await _send_json(send, status, {"error": error, "message": message})
+
+
+async def _send_json(
+    send: Any, status: int, payload: dict[str, str], extra: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
+    body = json.dumps(payload).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
+        *extra,
     ]
-    if status == 401:
-        headers.append((b"www-authenticate", b'Bearer realm="qdispatch"'))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -16,10 +16,9 @@ import traceback
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
-import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
@@ -35,6 +34,10 @@ from qdispatch_core.schemas import parse
 from qdispatch_core.usecases import Services
 from qdispatch_core.usecases.execution import scrub
 from qdispatch_mcp.results import Pager
+from qdispatch_mcp.threads import CALLS
+
+if TYPE_CHECKING:
+    from qdispatch_mcp.tasks.watch import TaskWatchers
 
 log = logging.getLogger("qdispatch_mcp")
 
@@ -100,16 +103,18 @@ class Runtime:
     app: App
     worker: Worker
     default_user: User
+    watchers: TaskWatchers
     slots: CallSlots = field(default_factory=lambda: CallSlots(8, 5.0))
     pager: Pager = field(default_factory=lambda: Pager(512 * 1024))
 
     @classmethod
-    def of(cls, app: App, worker: Worker, default_user: User) -> Runtime:
+    def of(cls, app: App, worker: Worker, default_user: User, watchers: TaskWatchers) -> Runtime:
         settings = app.settings
         return cls(
             app=app,
             worker=worker,
             default_user=default_user,
+            watchers=watchers,
             slots=CallSlots(settings.mcp_calls_per_user, settings.mcp_call_wait_seconds),
             pager=Pager(settings.mcp_result_bytes),
         )
@@ -121,7 +126,10 @@ class Runtime:
     def user_for(self, ctx: Context[Runtime]) -> User:
         """The caller: the default local user on stdio and in process; over HTTP, whoever the
         auth middleware resolved. An HTTP request without one is refused, never defaulted."""
-        request = ctx.request_context.request
+        return self.user_of(ctx.request_context.request)
+
+    def user_of(self, request: Any) -> User:
+        """The caller of a request (an HTTP request, or None on stdio and in process)."""
         if request is None:
             return self.default_user
         user = getattr(request.state, USER_STATE_KEY, None)
@@ -138,9 +146,14 @@ async def use_case(ctx: Context[Runtime], fn: Callable[..., T], *args: Any) -> T
     """Run a (blocking) use case for the caller in a worker thread: the event loop stays free
     for other sessions, progress notifications and cancellation. Over HTTP the call first
     takes one of its user's slots (`CallSlots`)."""
-    runtime = runtime_of(ctx)
-    user = runtime.user_for(ctx)
-    if ctx.request_context.request is None:  # stdio or in process: one local user
+    return await run_for(runtime_of(ctx), ctx.request_context.request, fn, *args)
+
+
+async def run_for(runtime: Runtime, request: Any, fn: Callable[..., T], *args: Any) -> T:
+    """`use_case` for the caller of `request` (None on stdio and in process), from handlers
+    that have no tool context (the Tasks methods)."""
+    user = runtime.user_of(request)
+    if request is None:  # stdio or in process: one local user
         return await _in_thread(fn, runtime.services, user, *args)
     async with runtime.slots.slot(user.id):
         return await _in_thread(fn, runtime.services, user, *args)
@@ -149,8 +162,9 @@ async def use_case(ctx: Context[Runtime], fn: Callable[..., T], *args: Any) -> T
 async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
     # A cancelled call (the client gave up, or the server is stopping) returns at once and
     # leaves its thread to finish alone: a thread cannot be interrupted, and waiting for it
-    # kept a stopping server alive as long as its slowest call (30 s and more).
-    return await anyio.to_thread.run_sync(fn, *args, abandon_on_cancel=True)
+    # kept a stopping server alive as long as its slowest call (30 s and more). The threads
+    # never exit (threads.py says why).
+    return await CALLS.run(fn, *args)
 
 
 def _text(text: str) -> list[TextContent]:
@@ -161,7 +175,8 @@ def success(model: BaseModel) -> CallToolResult:
     """The model as structured content; as text too while it is small (`TEXT_COPY_BYTES`),
     else its `context`, which says what it is and how to read the rest."""
     data = model.model_dump(mode="json")
-    text = json.dumps(data, indent=2)
+    # Compact: the text is read by models, whose context every byte costs.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if len(text) > TEXT_COPY_BYTES:
         text = (
             f"{data.get('context') or ''}\n\nThe full result ({len(text):,} bytes as JSON) is in "
@@ -253,12 +268,14 @@ def contract_tool(
     read_only: bool,
     idempotent: bool = False,
     destructive: bool = False,
+    meta: dict[str, Any] | None = None,
 ) -> ContractTool:
     """Register `fn` with its docstring, written for agents, as the description."""
     return ContractTool.from_function(
         fn,
         title=title,
         description=inspect.cleandoc(fn.__doc__ or ""),
+        meta=meta,
         annotations=ToolAnnotations(
             title=title,
             read_only_hint=read_only,

@@ -1,5 +1,6 @@
-"""The server over streamable HTTP: access log → API-key auth → sessions per user → MCP (and,
-with `--dashboard`, the web dashboard beside it, behind the same access log)."""
+"""The server over streamable HTTP: access log → OAuth probes answered (`oauth.py`) → API-key
+auth → sessions per user → MCP (and, with `--dashboard`, the web dashboard beside it, behind the
+same access log)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from qdispatch import App
 from qdispatch_mcp.access import AccessLog
 from qdispatch_mcp.auth import ApiKeyAuth
 from qdispatch_mcp.beside import with_dashboard
+from qdispatch_mcp.oauth import NoOAuth
 from qdispatch_mcp.server import build_server
 from qdispatch_mcp.sessions import SessionQuota
 
@@ -36,7 +38,7 @@ def http_app(
     served: Any = ApiKeyAuth(quota, app.user_for_key, threads=settings.mcp_auth_threads)
     if dashboard:
         served = with_dashboard(served, app, path)
-    return AccessLog(served)
+    return AccessLog(NoOAuth(served))
 
 
 def serve_http(

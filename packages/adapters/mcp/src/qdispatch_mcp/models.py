@@ -1,20 +1,21 @@
-"""The structured outputs of the tools that have no model in the core, with their `context`.
+"""The structured outputs of the tools, with their `context`.
 
-Run and job outputs reuse the core's `RunResponse` and `JobResponse`, so every door shows a job
-the same way. The lists here wrap the core's views and add a `context` text that tells an agent
-what it is looking at and which tool to call next.
+A tool that returns one entity returns it flat, as the seed's tools do (run contract §10): the
+core's view of the entity (`ExperimentView`, `CircuitView`, `DeviceView`; the job's is in
+`results.py`) with a `context` text beside its fields that tells an agent what it is looking at
+and which tool to call next. Listings return their items and a `context`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
-from qdispatch_core.domain import Circuit, Device, Experiment, Job
+from qdispatch_core.domain import Circuit, Device, Experiment, Job, RunType
 from qdispatch_core.schemas import (
     CircuitView,
-    DeviceSummary,
     DeviceView,
     ExperimentView,
     JobSummary,
@@ -23,35 +24,94 @@ from qdispatch_core.schemas import (
 CONTEXT = "What this result is and which tool to call next, in words."
 
 
+# The flags of a device in the listing: present only when true, so the listing of every
+# provider's ~90 devices stays within ~10 KB of an agent's context (issue 18).
+FLAGS = ("simulator", "local", "statevector", "credentials", "paid")
+
+
+class DeviceBrief(BaseModel):
+    """A device in the listing: what choosing one needs, and nothing more. Its flags are
+    present only when true; get_device_details has the rest (options, shot limit, status,
+    gates, coupling map, pricing, mitigation)."""
+
+    id: str
+    provider: str
+    qubits: int
+    simulator: bool = Field(default=False, description="A simulator (absent: a QPU).")
+    local: bool = Field(
+        default=False, description="Runs on this host: free, online, no credentials needed."
+    )
+    statevector: bool = Field(default=False, description="Accepts run_type StatevectorRun.")
+    credentials: bool = Field(
+        default=False, description="Needs its provider's credential keys in options."
+    )
+    paid: bool = Field(default=False, description="Has a price (a balance check at submission).")
+
+    @model_serializer(mode="wrap")
+    def _flags_only_when_true(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        return {k: v for k, v in data.items() if not (k in FLAGS and v is False)}
+
+    @classmethod
+    def of(cls, device: Device) -> DeviceBrief:
+        return cls(
+            id=device.id,
+            provider=device.provider,
+            qubits=device.qubits,
+            simulator=device.simulator,
+            local=device.local,
+            statevector=RunType.STATEVECTOR in device.run_types,
+            credentials=bool(device.credential_options),
+            paid=device.pricing is not None,
+        )
+
+
 class DeviceList(BaseModel):
-    devices: list[DeviceSummary] = Field(description="Simulators first, then QPUs.")
+    devices: list[DeviceBrief] = Field(description="Simulators first, then QPUs.")
     context: str = Field(description=CONTEXT)
 
     @classmethod
-    def of(cls, devices: Sequence[Device], provider: str | None) -> DeviceList:
-        views = [DeviceSummary.of(d) for d in devices]
-        if not views:
-            where = f" for provider {provider!r}" if provider else ""
-            return cls(devices=[], context=f"No devices{where}. Call without a provider filter.")
-        simulators = sum(v.simulator for v in views)
+    def of(cls, devices: Sequence[Device], filters: Mapping[str, Any]) -> DeviceList:
+        briefs = [DeviceBrief.of(d) for d in devices]
+        if not briefs:
+            given = ", ".join(f"{k}={v!r}" for k, v in filters.items() if v is not None)
+            text = f"No devices match {given}. Call with fewer filters." if given else ""
+            return cls(devices=[], context=text or "No devices are installed.")
+        simulators = sum(b.simulator for b in briefs)
         context = (
-            f"{len(views)} devices ({simulators} simulators, {len(views) - simulators} QPUs). "
-            "Pass a device's id as device_id to run_circuits_on_qpu_or_simulator. A device with "
-            "credential_options needs those keys in options (a dry run needs none); "
-            "price_basis null means free. get_device_details gives a device's accepted options "
-            "and their ranges, shot limit, mitigation, basis gates and coupling map."
+            f"{len(briefs)} devices ({simulators} simulators, {len(briefs) - simulators} QPUs); "
+            "flags appear only when true. Pass an id as device_id to "
+            "run_circuits_on_qpu_or_simulator; local devices are free and need no credentials. "
+            f"{_credential_keys(devices)}get_device_details gives a device's options and their "
+            "ranges, shot limit, status, pricing, mitigation, basis gates and coupling map. "
+            "Filters: provider, simulator, min_qubits, local."
         )
-        return cls(devices=views, context=context)
+        return cls(devices=briefs, context=context)
 
 
-class ExperimentOut(BaseModel):
-    experiment: ExperimentView
+def _credential_keys(devices: Sequence[Device]) -> str:
+    """'Credentials in options: ibm: ibm_quantum_token, …; ionq: ….' (a dry run needs none)."""
+    keys: dict[str, list[str]] = {}
+    for device in devices:
+        for key in device.credential_options:
+            found = keys.setdefault(device.provider, [])
+            if key not in found:
+                found.append(key)
+    if not keys:
+        return ""
+    listed = "; ".join(f"{p}: {', '.join(k)}" for p, k in keys.items())
+    return f"Credentials go in options ({listed}); a dry run needs none. "
+
+
+class ExperimentOut(ExperimentView):
+    """An experiment's fields, and a context."""
+
     context: str = Field(description=CONTEXT)
 
     @classmethod
     def of(cls, experiment: Experiment) -> ExperimentOut:
         return cls(
-            experiment=ExperimentView.of(experiment),
+            **ExperimentView.of(experiment).model_dump(),
             context=(
                 f"Experiment {experiment.id} ({experiment.name!r}). Pass "
                 f"experiment_id={experiment.id} to submit_circuit_for_analytics or "
@@ -95,14 +155,15 @@ def _circuit_summary(circuit: Circuit) -> str:
     )
 
 
-class CircuitOut(BaseModel):
-    circuit: CircuitView
+class CircuitOut(CircuitView):
+    """A circuit's fields (with its analytics), and a context."""
+
     context: str = Field(description=CONTEXT)
 
     @classmethod
     def of(cls, circuit: Circuit) -> CircuitOut:
         return cls(
-            circuit=CircuitView.of(circuit),
+            **CircuitView.of(circuit).model_dump(),
             context=(
                 f"Circuit {circuit.id} is stored in experiment {circuit.experiment_id}: "
                 f"{_circuit_summary(circuit)}. Run it with run_circuits_on_qpu_or_simulator "
@@ -152,8 +213,9 @@ class JobList(BaseModel):
         return cls(jobs=[JobSummary.of(j) for j in jobs], context=context)
 
 
-class DeviceOut(BaseModel):
-    device: DeviceView
+class DeviceOut(DeviceView):
+    """A device's fields, and a context."""
+
     context: str = Field(description=CONTEXT)
 
     @classmethod
@@ -164,7 +226,7 @@ class DeviceOut(BaseModel):
             else "needs no credentials"
         )
         return cls(
-            device=DeviceView.of(device),
+            **DeviceView.of(device).model_dump(),
             context=(
                 f"{device.id}: {device.qubits} qubits, "
                 f"{'simulator' if device.simulator else 'QPU'}, {device.status.value}; {needs}. "

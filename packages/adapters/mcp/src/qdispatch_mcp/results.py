@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from qdispatch_core.domain import User
 from qdispatch_core.errors import BadRequest
@@ -32,17 +32,27 @@ ECHO_SHARE = 0.5
 ECHO_FIELDS = ("parameters", "observables")
 
 
-class JobOut(BaseModel):
-    """The job, a context text, and a page of results when they are too large for one reply."""
+class JobOut(JobView):
+    """The whole job (run contract §1) flat, as the seed returns it, with a context text and,
+    when the results are too large for one reply, a page of them beside the job's fields."""
 
-    job: JobView
-    context: str
+    context: str = Field(description="What this job is and which tool to call next, in words.")
     results_page: ResultsPage | None = Field(
         default=None,
-        description="Only when the results are too large for one reply: then job.results, "
-        "job.uncertainties and job.raw_results are null, and this holds one page of them. "
+        description="Only when the results are too large for one reply: then results, "
+        "uncertainties and raw_results are null, and this holds one page of them. "
         "Ask for page n with results_page=n; next_page says which comes next.",
     )
+
+    @classmethod
+    def flat(cls, job: JobView, context: str, page: ResultsPage | None = None) -> JobOut:
+        # No second validation of the job's (possibly very large) fields: they are a JobView's.
+        fields = {name: getattr(job, name) for name in JobView.model_fields}
+        return cls.model_construct(**fields, context=context, results_page=page)
+
+    def bare(self) -> JobView:
+        """The job's own fields, without the context and page."""
+        return JobView.model_construct(**{n: getattr(self, n) for n in JobView.model_fields})
 
 
 @dataclass
@@ -62,7 +72,7 @@ class Paged:
                 field="results_page",
             )
         page = self.results.page(number)
-        return JobOut(job=self.job, context=self._context(page), results_page=page)
+        return JobOut.flat(self.job, self._context(page), page)
 
     def _context(self, page: ResultsPage) -> str:
         size = page.summary.bytes
@@ -126,10 +136,10 @@ class Pager:
                     f"results_page: job {job.id} fits in one reply; omit results_page",
                     field="results_page",
                 )
-            return JobOut(job=job, context=response.context)
+            return JobOut.flat(job, response.context)
         paged = self._paged(response)
         if not paged.results.leaves:  # no results (yet): only the request's echo was large
-            return JobOut(job=paged.job, context=paged.note(response.context))
+            return JobOut.flat(paged.job, paged.note(response.context))
         if key is not None and job.status in FINAL:
             self._keep(key, paged)
         return paged.out(page or 1)

@@ -65,8 +65,11 @@ def blank_comments(qasm: str) -> str:
     return _COMMENT_OR_STRING.sub(blank, qasm)
 
 
-def _line(text: str, position: int) -> int:
-    return text.count("\n", 0, position) + 1
+def _where(text: str, position: int) -> str:
+    """'line L, column C' (both 1-based) of a character offset, as the parsers say it."""
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    return f"line {line}, column {column}"
 
 
 def _literal(text: str) -> int | None:
@@ -85,7 +88,7 @@ def check_includes(text: str, version: int) -> None:
     for match in _INCLUDE.finditer(text):
         quoted = match.group(1)
         if quoted is None or quoted[1:-1] != BUILT_IN_INCLUDE.get(version):
-            raise BadRequest(f"line {_line(text, match.start())}: {INCLUDE_REFUSED}")
+            raise BadRequest(f"{_where(text, match.start())}: {INCLUDE_REFUSED}")
 
 
 def declared(text: str) -> Declared:
@@ -116,7 +119,7 @@ def _check_native_integers(text: str) -> None:
         value = _literal(match.group(1))
         if value is not None and value >= _NATIVE_INTEGER_LIMIT:
             raise BadRequest(
-                f"line {_line(text, match.start())}: the integer in brackets has "
+                f"{_where(text, match.start())}: the integer in brackets has "
                 f"{len(match.group(1))} digits; sizes and indices must be below 2^63"
             )
 

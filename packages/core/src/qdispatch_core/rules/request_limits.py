@@ -13,7 +13,7 @@ from typing import Any
 
 from qdispatch_core.domain import CircuitAnalytics, RunType
 from qdispatch_core.errors import BadRequest
-from qdispatch_core.rules.circuits import qasm_version
+from qdispatch_core.rules.circuits import likely_version
 from qdispatch_core.rules.limits import check_limit, human_bytes, setting_name
 
 # OpenQASM 3's reference parser reads about a hundredth as fast as Qiskit's OpenQASM 2 parser;
@@ -33,7 +33,7 @@ def check_circuits(limits: Any, circuit_ids: Sequence[str], sources: Sequence[st
     for source in sources:
         if not isinstance(source, str):
             continue  # refused, with its index, when it is read
-        weighted += len(source) * (1 if qasm_version(source) == 2 else QASM3_WEIGHT)
+        weighted += len(source) * (1 if likely_version(source) == 2 else QASM3_WEIGHT)
         check_limit(
             "circuits_qasm",
             f"source characters in the request (OpenQASM 3 counted {QASM3_WEIGHT} times)",

@@ -8,7 +8,7 @@ from qdispatch_core.domain import Circuit, ParsedCircuit, User
 from qdispatch_core.errors import BadRequest, Conflict
 from qdispatch_core.ids import new_id
 from qdispatch_core.ports import UnitOfWork
-from qdispatch_core.rules.circuits import canonical_source, content_hash, qasm_version
+from qdispatch_core.rules.circuits import canonical_source, content_hash, likely_version
 from qdispatch_core.rules.limits import CircuitLimits, check_limit
 from qdispatch_core.rules.qasm_scan import check_source
 from qdispatch_core.rules.text import check_text, is_count, storable
@@ -36,7 +36,7 @@ def parse_source(services: Services, qasm: object, where: str) -> ParsedSource:
     if not storable(qasm):
         raise BadRequest(f"{where}: contains a NUL character or invalid Unicode", field=where)
     text = canonical_source(qasm)
-    version = qasm_version(text) or 3
+    version = likely_version(text)
     try:
         if version in (2, 3):  # other versions: the toolkit says which it reads
             check_source(text, version, limits)
@@ -47,7 +47,7 @@ def parse_source(services: Services, qasm: object, where: str) -> ParsedSource:
 
 
 def _check_size(qasm: str, limits: CircuitLimits, where: str) -> None:
-    version = 2 if qasm_version(qasm) == 2 else 3
+    version = 2 if likely_version(qasm) == 2 else 3
     limit, name = (
         (limits.qasm2_bytes, "qasm2_bytes") if version == 2 else (limits.qasm3_bytes, "qasm3_bytes")
     )

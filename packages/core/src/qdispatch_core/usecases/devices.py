@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from qdispatch_core.domain import Device
+from qdispatch_core.errors import BadRequest
 from qdispatch_core.usecases.services import Services
 
 
@@ -10,9 +11,25 @@ def list_devices(
     services: Services,
     provider: str | None = None,
     credentials: Mapping[str, str] | None = None,
+    *,
+    simulator: bool | None = None,
+    min_qubits: int | None = None,
+    local: bool | None = None,
 ) -> list[Device]:
-    """Every device of every installed provider (or of one), simulators first."""
-    devices = services.backends.list_devices(credentials, provider)
+    """Every device of every installed provider (or of one), simulators first; each filter
+    given narrows the list (`simulator`/`local` True: only those, False: only the others)."""
+    for name, flag in (("simulator", simulator), ("local", local)):
+        if flag is not None and not isinstance(flag, bool):
+            raise BadRequest(f"{name}: expected true or false", field=name)
+    if min_qubits is not None and (isinstance(min_qubits, bool) or not isinstance(min_qubits, int)):
+        raise BadRequest("min_qubits: expected a whole number", field="min_qubits")
+    devices = [
+        d
+        for d in services.backends.list_devices(credentials, provider)
+        if (simulator is None or d.simulator == simulator)
+        and (local is None or d.local == local)
+        and (min_qubits is None or d.qubits >= min_qubits)
+    ]
     return sorted(devices, key=lambda d: (not d.simulator, d.provider, d.id))
 
 

@@ -16,6 +16,7 @@ from qdispatch_braket.devices import build_devices
 from qdispatch_braket.local import LocalRunner
 from qdispatch_braket.local import decision_for as local_decision
 from qdispatch_braket.mitigation import Decision
+from qdispatch_braket.sdk import require
 from qdispatch_braket.session import SessionFactory, default_session_factory, missing_keys
 from qdispatch_braket.settings import RunSettings
 from qdispatch_braket.workload import estimated_shapes, profile_for
@@ -108,6 +109,17 @@ class BraketBackend(Backend):
     def validate(self, device: Device, spec: JobSpec) -> None:
         caps = self._capabilities(device)
         checks.check(device, spec, self._decision(device, spec), caps.statevector)
+        # What a dry run's translation refuses (control flow, untranslatable gates), a real
+        # run refuses at submission too; the compiled circuits are cached for the run.
+        self._compiled(spec, profile_for(caps, RunSettings.resolve(spec.options), pinned=False))
+
+    def _compiled(self, spec: JobSpec, profile: Any) -> list[Any]:
+        for_circuit = require("qdispatch_qiskit").for_circuit
+        compiled = []
+        for i, circuit in enumerate(spec.circuits):
+            with for_circuit(i):
+                compiled.append(self.compiler.compile(circuit.qasm, None, profile).circuit)
+        return compiled
 
     def estimate_cost(
         self, device: Device, spec: JobSpec, *, credentials: Credentials | None = None
@@ -123,8 +135,7 @@ class BraketBackend(Backend):
         settings = RunSettings.resolve(spec.options)
         profile = profile_for(caps, settings, pinned=False)
         facts = []
-        for i, circuit in enumerate(spec.circuits):
-            compiled = self.compiler.compile(circuit.qasm, None, profile).circuit
+        for i, compiled in enumerate(self._compiled(spec, profile)):
             facts.append(
                 {
                     "index": i,

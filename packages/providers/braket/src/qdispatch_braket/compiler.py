@@ -105,10 +105,11 @@ class Compiler:
                 optimization_level=profile.optimization_level,
                 seed_transpiler=profile.seed_transpiler,
             )
-        except Exception as exc:  # the transpiler's own words say what cannot be translated
-            raise BadRequest(
-                f"the circuit cannot be translated into the device's gates "
-                f"({', '.join(profile.gates)}): {exc}"
+        except BadRequest as exc:  # the transpiler's refusal, in its own words
+            raise _untranslatable(exc.message, profile) from None
+        except Exception as exc:
+            raise _untranslatable(
+                f"the circuit cannot be translated into the device's gates: {exc}", profile
             ) from None
         return Compiled(
             circuit=transpiled,
@@ -116,6 +117,11 @@ class Compiler:
             qubits=source.num_qubits,
             labels=_labels(profile, transpiled.num_qubits) if profile.pinned else None,
         )
+
+
+def _untranslatable(why: str, profile: Profile) -> BadRequest:
+    # the cause first: the device's gate list is long and says less
+    return BadRequest(f"{why} (the device's gates: {', '.join(profile.gates)})")
 
 
 def _labels(profile: Profile, width: int) -> tuple[int, ...]:

@@ -35,6 +35,7 @@ from qdispatch_ibm.local import Fakes
 from qdispatch_ibm.pricing import local_cost, qpu_cost, quantum_seconds
 from qdispatch_ibm.programs import UNMEASURED, Compiler
 from qdispatch_ibm.readout import Readout, corrected_execution
+from qdispatch_ibm.sdk import require
 from qdispatch_ibm.settings import RunSettings
 from qdispatch_qiskit.failures import simulation_failures
 from qdispatch_qiskit.memory import memory_limit_from_env
@@ -154,19 +155,34 @@ class IBMBackend(Backend):
 
     def _programs(self, target: Any, spec: JobSpec) -> Any:
         settings = RunSettings.resolve(spec.options)
-        return lambda c, variant: self.compiler.program(
-            target, spec.circuits[c].qasm, variant, settings
-        )
+        for_circuit = require("qdispatch_qiskit").for_circuit
+
+        def program_for(c: int, variant: str) -> Any:
+            with for_circuit(c):
+                return self.compiler.program(target, spec.circuits[c].qasm, variant, settings)
+
+        return program_for
 
     def validate(self, device: Device, spec: JobSpec) -> None:
         if not device.local:
             check_resilience_level(spec)
+            self._check_translation(device, spec)
             return
         target = self._fakes.get(device.id).target
         program_for = self._programs(target, spec)
         limit = self.memory_limit_bytes
         check_noisy_sampling(device, spec, lambda c: program_for(c, pubs.variant(spec, c)), limit)
         check_noisy_exact(device, spec, lambda c: program_for(c, pubs.UNMEASURED), limit)
+
+    def _check_translation(self, device: Device, spec: JobSpec) -> None:
+        """The transpilation a dry run does (on the live target or the snapshot twin), so a
+        circuit the device cannot run is refused at submission as a dry run refuses it."""
+        found = self._target(device)
+        if found is None:
+            return  # no calibration data yet: the worker transpiles on the live target
+        program_for = self._programs(found[0], spec)
+        for i in range(len(spec.circuits)):
+            program_for(i, pubs.variant(spec, i))
 
     def estimate_cost(
         self, device: Device, spec: JobSpec, *, credentials: Credentials | None = None

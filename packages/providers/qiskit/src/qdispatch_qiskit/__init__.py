@@ -26,6 +26,7 @@ _EXPORTS = {
     "measure_in_basis": "circuits",
     "non_unitary_operations": "circuits",
     "check_final_measurements": "circuits",
+    "for_circuit": "circuits",
     "final_positions": "circuits",
     "parameter_binds": "binding",
     "parameter_matrix": "binding",

@@ -3,7 +3,8 @@ and following qubits through a transpiler's layout; refusing circuits that measu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from qiskit import ClassicalRegister, QuantumCircuit
 
@@ -43,6 +44,17 @@ def check_final_measurements(sources: Iterable[str], why: str, *, field: str) ->
                 f"circuit {i + 1} has {', '.join(found)} before its final measurements; {why}",
                 field=field,
             )
+
+
+@contextmanager
+def for_circuit(index: int, field: str = "circuits") -> Iterator[None]:
+    """A refusal raised while preparing circuit `index` (0-based) names it: "circuit 2: …"."""
+    try:
+        yield
+    except BadRequest as exc:
+        if exc.field is not None:
+            raise
+        raise BadRequest(f"circuit {index + 1}: {exc.message}", field=field) from None
 
 
 def final_positions(circuit: QuantumCircuit, qubits: int) -> list[int]:

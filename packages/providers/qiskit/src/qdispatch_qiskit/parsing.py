@@ -34,8 +34,8 @@ from qiskit.qasm2 import parse as qasm2_bytecode
 from qiskit.qasm2.parse import _DefinedGate
 
 from qdispatch_core.errors import BadRequest
-from qdispatch_core.rules.circuits import canonical_source, qasm_version
-from qdispatch_core.rules.limits import CircuitLimits, over_limit
+from qdispatch_core.rules.circuits import canonical_source, version_candidates
+from qdispatch_core.rules.limits import CircuitLimits, over_limit, setting_name
 from qdispatch_core.rules.qasm_scan import check_source
 from qdispatch_qiskit import qasm3_reader
 from qdispatch_qiskit.analytics import instructions
@@ -79,16 +79,20 @@ def located(line: int | None, column: int | None, text: str) -> BadRequest:
 
 
 def detect_version(qasm: str) -> int:
-    """2 or 3 from the `OPENQASM x.y;` header. Without a header the source is read as
-    OpenQASM 3, whose specification makes the version statement optional."""
-    version = qasm_version(qasm)
-    if version is None:
-        return 3
+    """The version a source is read as first: its `OPENQASM x.y;` line, else the core's rule
+    for sources without one (`version_candidates`)."""
+    return detect_versions(qasm)[0]
+
+
+def detect_versions(qasm: str) -> tuple[int, ...]:
+    """The versions to try, in order (`qdispatch_core.rules.circuits.version_candidates`)."""
+    candidates = version_candidates(qasm)
+    version = candidates[0]
     if version not in SUPPORTED_VERSIONS:
         match = _HEADER.search(qasm)
         line = qasm.count("\n", 0, match.start()) + 1 if match else 1
         raise located(line, 0, f"OpenQASM {version} is not supported; use 2.0 or 3.0")
-    return version
+    return candidates
 
 
 def _bits_bounded(bytecode: Iterable, limits: CircuitLimits | None) -> Iterator:
@@ -172,13 +176,63 @@ def _load_qasm3(text: str, limits: CircuitLimits | None) -> QuantumCircuit:
         raise located(exc.line, exc.column, exc.text) from None
 
 
+# Operations that leave a qubit in |0⟩ when it is there already: a reset after them is still
+# a reset of a fresh qubit.
+_UNTOUCHING = frozenset({"barrier", "delay"})
+
+
+def without_initial_resets(circuit: QuantumCircuit) -> QuantumCircuit:
+    """The circuit without the resets of qubits that no operation has touched yet (`reset q;`
+    at the start of most OpenQASM 3 programs): every qubit starts in |0⟩, so they do nothing,
+    and dropping them before any check lets such a circuit give a state vector or run where
+    resets are refused. Other resets stay."""
+    touched: set = set()
+    dropped = []
+    for index, instruction in enumerate(circuit.data):
+        name = instruction.operation.name
+        if name == "reset" and instruction.qubits[0] not in touched:
+            dropped.append(index)
+        elif name not in _UNTOUCHING:
+            touched.update(instruction.qubits)
+    if not dropped:
+        return circuit
+    skipped = set(dropped)
+    kept = circuit.copy_empty_like()
+    for index, instruction in enumerate(circuit.data):
+        if index not in skipped:
+            kept._append(instruction)
+    return kept
+
+
 def _load(text: str, limits: CircuitLimits | None) -> Parsed:
-    version = detect_version(text)
+    """Read `text` as the first version that fits. Only a source without a version line that
+    could be either is tried twice; its refusal then says what each reading found."""
+    versions = detect_versions(text)
+    failures: list[tuple[int, str]] = []
+    for version in versions:
+        try:
+            return _load_version(text, version, limits)
+        except BadRequest as exc:
+            if len(versions) == 1 or setting_name("") in exc.message:
+                raise  # a limit is a limit whatever the version
+            failures.append((version, exc.message))
+    tried = "; ".join(f"as OpenQASM {v}: {message}" for v, message in failures)
+    raise BadRequest(
+        shorten(
+            f"the source has no version line and reads as neither OpenQASM {versions[0]} nor "
+            f"{versions[1]} ({tried}); "
+            "start it with OPENQASM 3.0; or OPENQASM 2.0;",
+            2 * MESSAGE_MAX,
+        )
+    )
+
+
+def _load_version(text: str, version: int, limits: CircuitLimits | None) -> Parsed:
     check_source(text, version, limits or _UNBOUNDED)
     loader = _load_qasm2 if version == 2 else _load_qasm3
     try:
         with refusing_panics(f"reading the OpenQASM {version} source"):
-            circuit = loader(text, limits)
+            circuit = without_initial_resets(loader(text, limits))
             cost = expansion(circuit, limits.gate_nesting if limits else None)
     except BadRequest:
         raise

@@ -31,13 +31,18 @@ from antlr4.error.ErrorListener import ErrorListener
 from openqasm3 import ast
 from openqasm3 import parser as oq3
 from qiskit import QuantumCircuit
-from qiskit.circuit import Gate
+from qiskit.circuit import ClassicalRegister, Clbit, Gate
+from qiskit.converters import circuit_to_dag, dag_to_circuit
+from qiskit.transpiler import Layout
+from qiskit.transpiler.layout import TranspileLayout
 from qiskit_qasm3_import import ConversionError
 from qiskit_qasm3_import.converter import ConvertVisitor, GateBuilder
+from qiskit_qasm3_import.state import State, add_dummy_parameter_reference
 
 from qdispatch_core.rules.limits import CircuitLimits, over_limit
 from qdispatch_core.rules.qasm_scan import BUILT_IN_INCLUDE, INCLUDE_REFUSED
-from qdispatch_qiskit import expansion
+from qdispatch_qiskit import expansion, qasm3_conditions
+from qdispatch_qiskit.qasm3_lowering import STANDARD_GATES, LoweringError, lower
 
 _LOCATED = re.compile(r"^\s*L?(\d+)[,:]C?(\d+):\s*(.*)$", re.DOTALL)
 
@@ -72,8 +77,22 @@ def _located(message: str) -> Qasm3Error:
     """Split 'L4:C7: text' (parser) or '4,7: text' (converter) into a located error."""
     match = _LOCATED.match(message)
     if match is None:
-        return Qasm3Error(None, None, message.strip())
-    return Qasm3Error(int(match[1]), int(match[2]), match[3].strip())
+        return Qasm3Error(None, None, _in_words(message.strip()))
+    return Qasm3Error(int(match[1]), int(match[2]), _in_words(match[3].strip()))
+
+
+_REDECLARED = re.compile(r"Symbol '([^']+)' already inserted in symbol table in this scope.*")
+
+
+def _in_words(text: str) -> str:
+    """The importer's internal words for a name declared twice, said as a user would
+    (`input float t;` next to stdgates.inc's gate t)."""
+    match = _REDECLARED.fullmatch(text)
+    if match is None:
+        return text
+    name = match[1]
+    gate = " (stdgates.inc defines a gate of that name)" if name in STANDARD_GATES else ""
+    return f"'{name}' is already declared{gate}; give it another name"
 
 
 def _syntax_tree(source: str):
@@ -143,8 +162,40 @@ class _BoundedConverter(ConvertVisitor):
         self.costs: dict[Any, int] = {}
 
     def convert(self, node: ast.Program, *, source: str | None = None):  # type: ignore[override]
+        """Lower the program's classical layer (`qasm3_lowering`) and convert what it
+        produces statement by statement, as the base class converts a program."""
         self._check_tree(node)
-        return super().convert(node, source=source)
+        state = State(source)
+
+        def sink(statement: ast.Statement) -> None:
+            nonlocal state
+            try:
+                state = self.visit(statement, state)
+            except ConversionError as exc:
+                error = _located(exc.message)
+                position = None if error.line is None else (error.line, error.column or 0)
+                raise LoweringError(statement, error.text, position) from None
+            except (LoweringError, qasm3_conditions.ConditionError):
+                raise
+            except Exception as exc:  # Qiskit's own checks: still located at the statement
+                raise LoweringError(statement, f"Qiskit refused this statement: {exc}") from None
+
+        data = lower(node, sink, self.limits)
+        state = finish(state)
+        if data:
+            state.circuit = without_bits(state.circuit, [state.symbol_table.get(n) for n in data])
+        return state
+
+    def _resolve_condition(self, node, context):
+        """Qiskit's importer reads `bit == true` and `register == n`; anything else on
+        measured bits (`c0 == 1`, `c != 0`, `a && b`, `c < 4`) becomes a classical
+        expression (qiskit.circuit.classical.expr)."""
+        try:
+            return super()._resolve_condition(node, context)
+        except ConversionError:
+            return qasm3_conditions.expression(
+                node, lambda n: self._resolve_generic(n, context, strict=True), context
+            )
 
     def _check_tree(self, program: ast.Program) -> None:
         """Includes and hardware qubits, found anywhere in the tree before anything runs."""
@@ -251,6 +302,34 @@ class _BoundedConverter(ConvertVisitor):
             )
 
 
+def finish(state: State) -> State:
+    """What `ConvertVisitor.convert` does once every statement is converted: a layout for
+    programs on hardware qubits, and every declared input kept as a parameter."""
+    if state.addressing_mode.is_physical():
+        state.circuit._layout = TranspileLayout(
+            initial_layout=Layout.from_qubit_list(state.circuit.qubits),
+            input_qubit_mapping={bit: i for i, bit in enumerate(state.circuit.qubits)},
+            final_layout=None,
+        )
+    for parameter in state.all_parameters - set(state.circuit.parameters):
+        add_dummy_parameter_reference(state.circuit, parameter)
+    return state
+
+
+def without_bits(circuit: QuantumCircuit, symbols: list[Any]) -> QuantumCircuit:
+    """The circuit without the bit registers (or single bits) of `symbols`, which no
+    instruction uses: the lowering decided everything that read them."""
+    dag = circuit_to_dag(circuit)
+    registers = [s.data for s in symbols if isinstance(s.data, ClassicalRegister)]
+    bits = [s.data for s in symbols if isinstance(s.data, Clbit)]
+    bits += [bit for register in registers for bit in register]
+    dag.remove_cregs(*registers)
+    dag.remove_clbits(*bits)
+    out = dag_to_circuit(dag, copy_operations=False)
+    out._layout = circuit._layout
+    return out
+
+
 def _nodes(program: ast.Program) -> Iterator[Any]:
     stack: list[Any] = [program]
     while stack:
@@ -283,3 +362,8 @@ def load_qasm3(source: str, limits: CircuitLimits | None = None) -> QuantumCircu
         return _BoundedConverter(limits).convert(program).circuit
     except ConversionError as exc:
         raise _located(exc.message) from None
+    except LoweringError as exc:
+        line, column = exc.position if exc.position is not None else (None, None)
+        raise Qasm3Error(line, column, exc.text) from None
+    except qasm3_conditions.ConditionError as exc:
+        raise Qasm3Error(exc.line, exc.column, exc.text) from None

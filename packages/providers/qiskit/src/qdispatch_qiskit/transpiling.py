@@ -18,12 +18,14 @@ from typing import Any
 from qiskit import QuantumCircuit
 from qiskit.circuit.equivalence_library import SessionEquivalenceLibrary
 from qiskit.transpiler import PassManager, Target, generate_preset_pass_manager
+from qiskit.transpiler.exceptions import TranspilerError
 from qiskit.transpiler.passes import (
     BasisTranslator,
     Optimize1qGatesDecomposition,
     UnrollCustomDefinitions,
 )
 
+from qdispatch_core.errors import BadRequest
 from qdispatch_qiskit import stage_plugins
 from qdispatch_qiskit.cache import LruCache
 from qdispatch_qiskit.native import refusing_panics
@@ -69,7 +71,14 @@ def transpile_for(
         raise ValueError(f"optimization_level must be 0..3, got {optimization_level}")
     pm, lock = _pass_manager(target, optimization_level, seed_transpiler)
     with lock, refusing_panics("transpiling the circuit"):
-        return pm.run(circuit)
+        try:
+            return pm.run(circuit)
+        except TranspilerError as exc:
+            # The transpiler's words say what the device lacks ("The control-flow construct
+            # 'while_loop' is not supported by the backend"): a refusal, at submission.
+            raise BadRequest(
+                f"the circuit cannot be transpiled for the device: {exc.message}"
+            ) from None
 
 
 _translators: LruCache[tuple[Any, PassManager]] = LruCache(maxsize=64)

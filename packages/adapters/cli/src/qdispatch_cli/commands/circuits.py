@@ -53,12 +53,13 @@ def add(
     with session.open_app(db) as app:
         user = session.current_user(app)
         found = lookup.experiment(app.services, user, experiment, create=True)
-        views = [
-            CircuitView.of(
-                usecases.submit_circuit(app.services, user, found.id, qasm, title, description)
-            )
-            for qasm, title in sources
-        ]
+        views = []
+        for (qasm, title), path in zip(sources, files, strict=True):
+            with inputs.naming_files([("circuit_qasm", path)]):
+                circuit = usecases.submit_circuit(
+                    app.services, user, found.id, qasm, title, description
+                )
+            views.append(CircuitView.of(circuit))
     if as_json:
         output.print_json(views[0] if len(views) == 1 else views)
         return

@@ -150,7 +150,9 @@ def run(
     with session.open_app(db) as app:
         user = session.current_user(app)
         with_credentials(app, request, credentials_file)
-        response = submit(app, user, request, experiment, names)
+        fields = [(f"circuits_qasm[{i}]", f) for i, f in enumerate(files or [])]
+        with inputs.naming_files(fields):
+            response = submit(app, user, request, experiment, names)
         done = response.status in output.FINAL_STATUSES  # a dry run is, at submission
         if done and (wait or not as_json):
             finish(app, user, response.job_id, as_json)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qdispatch_mcp.apps import WIDGET_META
 from qdispatch_mcp.calls import ContractTool, contract_tool
 from qdispatch_mcp.tools import catalog, jobs, runs
 
@@ -54,8 +55,15 @@ def all_tools() -> list[ContractTool]:
             title="Get a job's results and status",
             read_only=True,
             idempotent=True,
+            meta=WIDGET_META,
         ),
-        contract_tool(jobs.wait_for_job, title="Wait for a job", read_only=True, idempotent=True),
+        contract_tool(
+            jobs.wait_for_job,
+            title="Wait for a job",
+            read_only=True,
+            idempotent=True,
+            meta=WIDGET_META,
+        ),
         contract_tool(
             jobs.cancel_job,
             title="Cancel a job",

@@ -32,21 +32,49 @@ async def list_qpus_and_simulators(
         str | None,
         Field(description="Only this provider's devices: aer, ibm, braket, ionq. Omit for all."),
     ] = None,
+    simulator: Annotated[
+        bool | None,
+        Field(strict=True, description="true: only simulators; false: only QPUs. Omit for both."),
+    ] = None,
+    min_qubits: Annotated[
+        int | None,
+        Field(strict=True, ge=1, description="Only devices with at least this many qubits."),
+    ] = None,
+    local: Annotated[
+        bool | None,
+        Field(
+            strict=True,
+            description="true: only devices that run on this host (free, no credentials); "
+            "false: only cloud devices. Omit for both.",
+        ),
+    ] = None,
 ) -> Annotated[CallToolResult, DeviceList]:
     """List the QPUs and simulators a job can run on. Call this first: every
     run_circuits_on_qpu_or_simulator call needs a device_id from this list.
 
-    Each device has its id, provider, simulator flag, qubit count, status (online, offline,
-    unknown), run_types (Run for sampled shots; StatevectorRun for exact simulation, simulators
-    only), max_shots, the runtime options it accepts, credential_options (the option keys its
-    provider needs, e.g. ibm_quantum_token, aws_access_key_id, ionq_api_key) and pricing (how
-    its cost is computed; null for free devices). Local simulators cost nothing and need no
-    credentials; prefer them (aer_simulator) unless the user asks for hardware.
+    Each device has its id, provider and qubit count, and flags that appear only when true:
+    simulator (absent: a QPU), local (runs on this host: free, online, no credentials),
+    statevector (accepts run_type StatevectorRun), credentials (needs its provider's keys in
+    options, named in the context) and paid (has a price). Every filter is optional.
+    get_device_details(device_id) gives the rest: accepted options and their ranges, shot
+    limit, status, pricing, mitigation, basis gates and coupling map. Local simulators cost
+    nothing and need no credentials; prefer them (aer_simulator) unless the user asks for
+    hardware.
     """
 
+    def listing(services, _user) -> list:
+        return usecases.list_devices(
+            services, provider, simulator=simulator, min_qubits=min_qubits, local=local
+        )
+
     async def work() -> DeviceList:
-        devices = await use_case(ctx, lambda s, _u: usecases.list_devices(s, provider))
-        return DeviceList.of(devices, provider)
+        filters = {
+            "provider": provider,
+            "simulator": simulator,
+            "min_qubits": min_qubits,
+            "local": local,
+        }
+        return DeviceList.of(await use_case(ctx, listing), filters)
 
     return await respond("list_qpus_and_simulators", work)
 

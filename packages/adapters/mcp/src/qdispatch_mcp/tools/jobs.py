@@ -47,10 +47,11 @@ StatusName = Literal[
 async def get_job_results_and_status(
     ctx: Context[Runtime], job_id: JobId, results_page: ResultsPageNumber = None
 ) -> Annotated[CallToolResult, JobOut]:
-    """Read a job as it stands: status (Submitted → Initializing → Validating → Queued →
-    Running → Done, or Error, or Cancelled), progress (executables done/total), results,
-    uncertainties, estimated and actual cost, mitigation applied, plan (dry runs), error
-    message, logs and timestamps, plus a context text that summarises it.
+    """Read a job as it stands: the whole job, its fields at the top level (id, status,
+    results, …) with a context text that summarises it. Status runs Submitted → Initializing →
+    Validating → Queued → Running → Done, or Error, or Cancelled; the job also has progress
+    (executables done/total), results, uncertainties, estimated and actual cost, mitigation
+    applied, plan (dry runs), error message, logs and timestamps.
 
     results are nested circuits → observables → parameter sets (a layer only when that input
     was given); leaves are counts {bitstring: shots} (rightmost bit = classical bit 0), state
@@ -59,9 +60,9 @@ async def get_job_results_and_status(
     not final, call wait_for_job instead of polling this in a tight loop.
 
     Results too large for one reply (a big histogram, a state vector of many qubits) come in
-    pages: job.results is then null and results_page holds page 1 with parts (counts sorted by
-    count, state vectors as base64 little-endian float64 real/imag arrays) and next_page; call
-    again with results_page=2, 3, … for the rest.
+    pages: results is then null and results_page, beside the job's fields, holds page 1 with
+    parts (counts sorted by count, state vectors as base64 little-endian float64 real/imag
+    arrays) and next_page; call again with results_page=2, 3, … for the rest.
     """
 
     async def work() -> JobOut:
@@ -106,8 +107,7 @@ async def _wait(ctx: Context[Runtime], job_id: str, limit: float, page: int | No
     last_note, last_sent = "", -HEARTBEAT_S
     pager = runtime_of(ctx).pager
     while True:
-        response = await use_case(ctx, pager.read, job_id, page)
-        job = response.job
+        job = response = await use_case(ctx, pager.read, job_id, page)
         elapsed = time.monotonic() - start
         if job.status in FINAL:
             return response

@@ -1,0 +1,4 @@
+qubit[2] q;
+
+h q[0];
+ctrl @ x q[0], q[1];

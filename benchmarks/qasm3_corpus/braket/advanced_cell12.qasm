@@ -1,0 +1,5 @@
+qubit q;
+
+U(π, 0, π) q;
+
+#pragma braket result state_vector

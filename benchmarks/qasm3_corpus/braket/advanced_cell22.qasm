@@ -1,0 +1,3 @@
+input float theta;
+qubit q;
+rx(theta) q;
