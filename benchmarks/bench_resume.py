@@ -28,7 +28,7 @@ class Worker:
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.log = open(log, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "qdispatch.worker", "--threads", "1"],
+            [sys.executable, "-m", "qdispatch.worker_main", "--threads", "1"],
             env=env,
             stdout=self.log,
             stderr=self.log,

@@ -34,6 +34,7 @@ BENCHMARKS = (
     "grouping",
     "heavy_sweep",
     "resume",
+    "scale_out",
     "mcp_first_submit",
     "mcp_listing_bytes",
 )

@@ -282,5 +282,7 @@ def test_sigterm_hands_jobs_back_and_another_worker_finishes_them_long_before_th
         by_pid = {}
         for event in shards:
             by_pid.setdefault(event[2], []).append(event[0])
-        assert len(by_pid) == 2  # both workers' processes ran shards of it
+        # Both workers' processes ran shards of it (a worker's idle thread helps with the
+        # sweep its other thread runs, issue 15: a worker may use more than one process).
+        assert len(by_pid) >= 2
     assert os.path.exists(tmp_path / "w2.log")

@@ -56,14 +56,15 @@ def test_kill_9_in_the_middle_of_a_local_job_then_another_worker_finishes_it(tmp
         job = status(app, user, job_id)
         assert len(job.results[0]) == 80 and job.progress.done == 80
         assert "shard(s) recovered from storage" in " ".join(job.logs)
-        # Eight shards of ten: each ran once, but for the one the kill interrupted, which the
+        # Eight shards of ten: each ran once, but for those the kill interrupted (one per
+        # thread of the first worker: its two threads share the sweep, issue 15), which the
         # second worker ran again; the two processes never ran the same stored shard.
         events = [e for e in recorded_events(tmp_path / "events") if e[1] == job_id]
         runs = [e[0] for e in events if e[0].startswith("shard:")]
         assert sorted(set(runs)) == sorted(f"shard:{i}:{10 * i}:10" for i in range(8))
-        assert len(runs) - len(set(runs)) <= 1
+        assert len(runs) - len(set(runs)) <= 2
         # The simulation processes of both workers took part; the job was finished once.
-        assert len({e[2] for e in events if e[0].startswith("shard:")}) == 2
+        assert len({e[2] for e in events if e[0].startswith("shard:")}) >= 2
         assert [e[0] for e in events].count("finish") == 1
 
 

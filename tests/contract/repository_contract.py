@@ -501,6 +501,46 @@ class RepositoryContract:
             (ShardStatus.RUNNING, "w2"),
         ]
 
+    def test_open_jobs_are_running_jobs_with_a_free_shard_and_tally_counts_what_is_done(
+        self, repository
+    ):
+        job, _ = self.shard_job(repository)
+        with repository.begin() as uow:
+            assert uow.shards.open_jobs(at(0), 10) == []  # not Running yet
+            running = replace(job, status=JobStatus.RUNNING, lease_owner="w1")
+            uow.jobs.save(running, lease_owner="w1")
+            assert uow.shards.open_jobs(at(0), 10) == [job.id]
+            for index in range(3):
+                uow.shards.claim(job.id, index, f"w{index}", at(0), at(30))
+            assert uow.shards.open_jobs(at(10), 10) == []  # every shard held
+            assert uow.shards.open_jobs(at(31), 10) == [job.id]  # leases expired
+            uow.shards.complete(job.id, 0, "w0", [1.0] * 4, [], at(1), at(2))
+            assert uow.shards.tally(job.id) == (4, 2)
+            uow.commit()
+        with repository.begin() as uow:
+            uow.jobs.request_cancel(job.owner_id, job.id)
+            assert uow.shards.open_jobs(at(31), 10) == []  # being cancelled: no help
+            uow.commit()
+
+    def test_take_over_and_record_progress_need_no_lease_but_a_live_job(self, repository):
+        job, _ = self.shard_job(repository)
+        with repository.begin() as uow:
+            assert uow.jobs.lock(job.id).lease_owner == "w1"
+            uow.jobs.record_progress(job.id, 5)
+            assert uow.jobs.take_over(job.id, "w2", at(40))
+            uow.commit()
+        with repository.read() as uow:
+            stored = uow.jobs.get_for_worker(job.id)
+        assert stored.lease_owner == "w2" and stored.progress.done == 5
+        with repository.begin() as uow:
+            ended = replace(stored, status=JobStatus.ERROR, error="x")
+            uow.jobs.save(ended, lease_owner="w2")
+            uow.jobs.record_progress(job.id, 9)
+            assert not uow.jobs.take_over(job.id, "w3", at(50))
+            uow.commit()
+        with repository.read() as uow:
+            assert uow.jobs.get_for_worker(job.id).progress.done == 5
+
     def test_deleting_a_jobs_shards_leaves_other_jobs_alone(self, repository):
         job, layout = self.shard_job(repository)
         ((_, exp, circuit),) = self.seed(repository, users=("bob",))

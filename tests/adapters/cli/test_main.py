@@ -85,6 +85,8 @@ def test_worker_wraps_the_standalone_worker(cli, monkeypatch):
     result = cli("worker", "--threads", "2", "--idle-exit", "5", "--db", "sqlite:///w.db")
     assert result.exit_code == 0
     assert seen == [[], ["--db", "sqlite:///w.db", "--threads", "2", "--idle-exit", "5.0"]]
+    assert cli("worker", "--dask", "tcp://scheduler:8786").exit_code == 0
+    assert seen[-1] == ["--dask", "tcp://scheduler:8786"]
 
 
 def test_mcp_execs_the_server_module_with_the_same_arguments(cli, monkeypatch, tmp_path):

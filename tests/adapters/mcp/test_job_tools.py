@@ -38,8 +38,9 @@ async def submit(client, *, shots=10, name="", experiment="e", sweep=False) -> s
 
 @pytest.fixture
 async def slow_client(make_app):
-    # Shards of four executables: progress moves while a sweep runs.
-    app = make_app(FakeBackend(delay=0.05), shard_seconds=0.2)
+    # Shards of four executables, run one after the other (one worker thread: a second would
+    # run the other shard at the same time, issue 15): progress moves while a sweep runs.
+    app = make_app(FakeBackend(delay=0.05), shard_seconds=0.2, worker_threads=1)
     async with Client(build_server(lambda: app)) as client:
         yield client
 

@@ -269,3 +269,35 @@ def test_the_read_use_cases_never_take_the_write_lock(tmp_path):
         assert begins and set(begins) == {"BEGIN"}
     finally:
         repository.close()
+
+
+def test_of_many_workers_storing_the_last_shards_at_once_exactly_one_sees_none_left(
+    sql_repository,
+):
+    """What makes 'the worker that stores the last shard finishes the job' safe (issue 15):
+    each storer locks the job's row, stores its shard, then counts what is left."""
+    from qdispatch_core.domain import Shard
+
+    ((_, experiment, circuit),) = RepositoryContract().seed(sql_repository)
+    job = make_job(experiment, circuit)
+    with sql_repository.begin() as uow:
+        uow.jobs.add(job)
+        uow.shards.create(job.id, [Shard(i, i, 1) for i in range(THREADS)])
+        for i in range(THREADS):
+            uow.shards.claim(job.id, i, f"w{i}", at(0), at(30))
+        uow.commit()
+
+    def store(i: int) -> int:
+        with sql_repository.begin() as uow:
+            uow.jobs.lock(job.id)
+            uow.shards.complete(job.id, i, f"w{i}", [{"0": 1}], [], at(1), at(2))
+            time.sleep(0.02)  # widen the window in which two storers could both count
+            done, left = uow.shards.tally(job.id)
+            uow.jobs.record_progress(job.id, done)
+            uow.commit()
+            return left
+
+    lefts = race(THREADS, store)
+    assert sorted(lefts) == list(range(THREADS))  # each count saw every earlier store
+    with sql_repository.read() as uow:
+        assert uow.jobs.get_for_worker(job.id).progress.done == THREADS

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -80,6 +81,9 @@ class DeferredRepository(Repository):
 
     def read(self) -> UnitOfWork:
         return self._app.repository.read()
+
+    def listen(self, wake: Callable[[], None]) -> Callable[[], None] | None:
+        return self._app.repository.listen(wake)
 
     def close(self) -> None:
         pass  # the App closes the repository it built
@@ -187,10 +191,19 @@ class App:
 
     @cached_property
     def executor(self) -> LocalExecutor:
-        """The pool of child processes local simulations run in (started on first use)."""
+        """The pool of child processes local simulations run in (started on first use), or
+        the Dask cluster at QDISPATCH_DASK_ADDRESS."""
+        settings = self.settings
+        if settings.dask_address:
+            from qdispatch.dask_executor import DaskExecutor
+
+            return DaskExecutor(
+                settings.dask_address,
+                settings.child_environment(),
+                backend_settings=settings.backend_settings(),
+            )
         from qdispatch.simulations import ProcessExecutor
 
-        settings = self.settings
         return ProcessExecutor(
             settings.processes,
             memory_bytes=settings.simulation_memory_bytes,
@@ -250,6 +263,10 @@ class App:
                     self.services,
                     threads=threads or self.settings.worker_threads,
                     lease_seconds=self.settings.lease_seconds,
+                    idle_sleep=(
+                        min(0.02, self.settings.worker_poll_seconds),
+                        self.settings.worker_poll_seconds,
+                    ),
                     config=self.worker_config(),
                 )
             if start:

@@ -25,6 +25,8 @@
 | QDISPATCH_MCP_SESSIONS_PER_USER | 16: one user's open MCP sessions over HTTP |
 | QDISPATCH_MCP_AUTH_THREADS | 8: threads that check API keys, apart from the tool calls' |
 | QDISPATCH_MCP_SHUTDOWN_GRACE_SECONDS | 3: how long SIGTERM waits for open HTTP streams |
+| QDISPATCH_WORKER_POLL_SECONDS | 1: an idle worker's longest wait between looks for work |
+| QDISPATCH_DASK_ADDRESS | none: run simulations on the Dask scheduler at this address |
 | QDISPATCH_LIMIT_<NAME> | what one request may ask for: `LIMIT_NAMES`, docs/security.md |
 
 docs/security.md explains each limit. Providers read none of these: the composition root hands
@@ -179,6 +181,8 @@ class Settings:
     mps_max_bond_dimension: int = DEFAULT_MPS_BOND_DIMENSION
     cache_dir: Path | None = None  # None: the user cache directory
     ionq_host: str | None = None
+    worker_poll_seconds: float = 1.0
+    dask_address: str | None = None
     # QDISPATCH_* variables the settings were read from: simulation processes get them too
     # (the testing backend of QDISPATCH_EXTRA_BACKENDS reads its own from the environment).
     environment: tuple[tuple[str, str], ...] = ()
@@ -254,6 +258,8 @@ class Settings:
             ),
             cache_dir=Path(env["QDISPATCH_CACHE_DIR"]) if env.get("QDISPATCH_CACHE_DIR") else None,
             ionq_host=env.get("QDISPATCH_IONQ_HOST") or None,
+            worker_poll_seconds=_positive(env, "QDISPATCH_WORKER_POLL_SECONDS", 1.0),
+            dask_address=env.get("QDISPATCH_DASK_ADDRESS") or None,
             environment=tuple((k, v) for k, v in sorted(env.items()) if _for_children(k)),
         )
 

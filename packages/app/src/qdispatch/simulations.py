@@ -144,7 +144,7 @@ def _prepare_child(config: ChildConfig) -> None:
         _cap_address_space(config.address_space)
 
 
-def _child_registry(settings: BackendSettings) -> BackendRegistry:
+def child_registry(settings: BackendSettings) -> BackendRegistry:
     from qdispatch_core.registry import load_object
 
     registry = BackendRegistry(settings=settings)
@@ -182,7 +182,7 @@ def child_main(conn: Any, config: ChildConfig) -> None:
     from qdispatch_core.usecases.local_work import perform
 
     _prepare_child(config)
-    registry = _child_registry(config.backend_settings)
+    registry = child_registry(config.backend_settings)
     specs: dict[str, Any] = {}  # the last job's spec: the parent sends it once per child
     while True:
         try:
@@ -431,6 +431,10 @@ class ProcessExecutor(LocalExecutor):
             child.spec_of = key
             return _ProcessRun(self, child)
         raise ProviderError("no simulation process could be started")
+
+    def has_room(self) -> bool:
+        with self._lock:
+            return len(self._busy) + self._starting < self.processes
 
     @property
     def pids(self) -> list[int]:

@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 
 from qdispatch_core.usecases import Services
@@ -66,6 +67,8 @@ class Worker:
         self._busy_lock = threading.Lock()
         # Counts finished jobs; waiters in this process wake on a change instead of polling.
         self._finished = threading.Condition()
+        self._stop_listening: Callable[[], None] | None = None
+        self._idle = idle_sleep
         self.jobs_finished = 0
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -74,6 +77,12 @@ class Worker:
         if self._threads and not self._stop.is_set():
             return
         self._stop.clear()
+        # PostgreSQL wakes idle threads when work appears (LISTEN/NOTIFY): they need not look
+        # often, so they wait the longest poll interval at once. Elsewhere they back off.
+        self._stop_listening = self.services.repository.listen(self.notify)
+        self._idle = self.idle_sleep
+        if self._stop_listening is not None:
+            self._idle = (self.idle_sleep[1], self.idle_sleep[1])
         for i in range(self._size):
             config = replace(self.template, worker_id=f"{self.name}/{i}")
             runner = JobRunner(self.services, config, keeper=self.keeper)
@@ -103,6 +112,9 @@ class Worker:
         if not self._threads:
             self._runners = []
             self.keeper.stop()
+        if self._stop_listening is not None:
+            self._stop_listening()
+            self._stop_listening = None
 
     def notify(self) -> None:
         """A job was submitted: wake idle threads now instead of at their next poll."""
@@ -126,27 +138,33 @@ class Worker:
     # -- the loop ---------------------------------------------------------------------------
 
     def _loop(self, runner: JobRunner) -> None:
-        idle = self.idle_sleep[0]
+        idle = self._idle[0]
         while not self._stop.is_set():
             # Busy from before the claim: a claim can take seconds (planning, imports), and a
             # worker told to exit when idle must not see a claimed job as no work at all.
             with self._busy_lock:
                 self._busy += 1
+            helped = False
             try:
                 job = runner.claim_next()
+                # No job to claim: run free shards of a sweep another worker coordinates.
+                helped = job is None and runner.help_next()
             except Exception:  # the database may be briefly unavailable: keep the worker alive
                 log.exception("claiming a job failed")
                 job = None
             if job is None:
                 with self._busy_lock:
                     self._busy -= 1
+                if helped:
+                    idle = self._idle[0]
+                    continue
                 if self._wake.wait(idle):
                     self._wake.clear()
-                    idle = self.idle_sleep[0]
+                    idle = self._idle[0]
                 else:
-                    idle = min(self.idle_sleep[1], idle * 2)
+                    idle = min(self._idle[1], idle * 2)
                 continue
-            idle = self.idle_sleep[0]
+            idle = self._idle[0]
             try:
                 finished = runner.run(job)
                 log.info("job %s ended %s", finished.id, finished.status.value)
@@ -183,7 +201,8 @@ class Worker:
     def _has_work(self) -> bool:
         try:
             with self.services.repository.read() as uow:
-                return bool(uow.jobs.claimable(self.services.clock(), 1))
+                now = self.services.clock()
+                return bool(uow.jobs.claimable(now, 1) or uow.shards.open_jobs(now, 1))
         except Exception:
             return True
 

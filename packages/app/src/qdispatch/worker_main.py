@@ -6,6 +6,8 @@ builds it: bootstrap imports worker, and only this entry point imports both.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from qdispatch.worker import configure_logging
 
 
@@ -23,6 +25,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, help="jobs run at once")
     parser.add_argument("--idle-exit", type=float, help="exit after this many idle seconds")
     parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run simulations on this Dask scheduler (default: QDISPATCH_DASK_ADDRESS)",
+    )
+    parser.add_argument(
         "--background",
         action="store_true",
         help="the detached worker the CLI starts: hold the lock, or exit",
@@ -30,6 +37,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     configure_logging()
     settings = Settings.from_env(database_url=args.db)
+    if args.dask:
+        settings = replace(settings, dask_address=args.dask)
+    if settings.dask_address:
+        from qdispatch.dask_executor import require_dask
+        from qdispatch_core.errors import QDispatchError
+
+        try:
+            require_dask()
+        except QDispatchError as exc:
+            raise SystemExit(f"qdispatch worker --dask: {exc}") from None
     if args.background:
         from qdispatch.background import hold_worker_lock
 

@@ -21,6 +21,7 @@ from qdispatch_core.rules.text import quote
 from qdispatch_sql.rows import job_from_row, job_to_row
 from qdispatch_sql.schema import is_active, jobs
 from qdispatch_sql.stores import insert_unique
+from qdispatch_sql.wakeups import notify_work
 
 NEWEST_FIRST = (jobs.c.created_at.desc(), jobs.c.id.desc())
 OLDEST_FIRST = (jobs.c.created_at, jobs.c.id)
@@ -52,6 +53,8 @@ class SqlJobs(JobStore):
     def add(self, job: Job) -> None:
         conflict = Conflict(f"job {job.id} exists", field="job_id")
         insert_unique(self.conn, jobs, job_to_row(job), conflict)
+        if not job.is_final:  # a dry run is stored final: nothing to wake a worker for
+            notify_work(self.conn)
 
     def get(self, owner_id: str, job_id: str) -> Job:
         query = select(jobs).where(jobs.c.id == job_id, jobs.c.owner_id == owner_id)
@@ -119,10 +122,30 @@ class SqlJobs(JobStore):
         statement = update(jobs).where(*self._held(job_id, lease_owner))
         return self.conn.execute(statement.values(lease_expires_at=until)).rowcount > 0
 
+    def lock(self, job_id: str) -> Job:
+        # FOR UPDATE on PostgreSQL; SQLAlchemy leaves it out on SQLite, whose writer (BEGIN
+        # IMMEDIATE) holds the whole database already.
+        row = self.conn.execute(select(jobs).where(jobs.c.id == job_id).with_for_update()).first()
+        if row is None:
+            raise _not_found(job_id)
+        return job_from_row(row)
+
+    def record_progress(self, job_id: str, done: int) -> None:
+        active = (jobs.c.id == job_id, is_active(jobs.c.status))
+        self.conn.execute(update(jobs).where(*active).values(progress_done=done))
+
+    def take_over(self, job_id: str, worker_id: str, until: datetime) -> bool:
+        active = (jobs.c.id == job_id, is_active(jobs.c.status))
+        taken = update(jobs).where(*active).values(lease_owner=worker_id, lease_expires_at=until)
+        return self.conn.execute(taken).rowcount > 0
+
     def hand_back(self, job_id: str, lease_owner: str) -> bool:
         statement = update(jobs).where(*self._held(job_id, lease_owner))
         cleared = statement.values(lease_owner=None, lease_expires_at=None)
-        return self.conn.execute(cleared).rowcount > 0
+        if self.conn.execute(cleared).rowcount == 0:
+            return False
+        notify_work(self.conn)
+        return True
 
     def replace_results(self, job: Job, previous_versions: int) -> None:
         row = job_to_row(job)

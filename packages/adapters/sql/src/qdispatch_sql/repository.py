@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import URL, Engine
@@ -84,6 +85,13 @@ class SqlRepository(Repository):
 
     def read(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, read_only=True)
+
+    def listen(self, wake: Callable[[], None]) -> Callable[[], None] | None:
+        if self.engine.dialect.name != "postgresql":
+            return None
+        from qdispatch_sql.wakeups import Listener
+
+        return Listener(self.url, wake).start().stop
 
     def close(self) -> None:
         self.engine.dispose()

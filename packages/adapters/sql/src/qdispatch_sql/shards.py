@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
-from qdispatch_core.domain import Shard, ShardRecord, ShardStatus
+from qdispatch_core.domain import JobStatus, Shard, ShardRecord, ShardStatus
 from qdispatch_core.errors import Conflict, LeaseLost
 from qdispatch_core.ports import ShardStore
-from qdispatch_sql.schema import job_shards
+from qdispatch_sql.schema import job_shards, jobs
+from qdispatch_sql.wakeups import notify_work
 
 T = job_shards
 _SUMMARY = [c for c in T.c if c.name != "outputs"]
@@ -45,6 +46,17 @@ def _running_by(job_id: str, worker_id: str):
     )
 
 
+def _free(now: datetime):
+    """A shard any worker may claim: PENDING, or RUNNING under a lease that expired."""
+    return or_(
+        T.c.status == ShardStatus.PENDING.value,
+        and_(
+            T.c.status == ShardStatus.RUNNING.value,
+            or_(T.c.lease_expires_at.is_(None), T.c.lease_expires_at <= now),
+        ),
+    )
+
+
 class SqlShards(ShardStore):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -67,6 +79,8 @@ class SqlShards(ShardStore):
         ]
         if rows:
             self.conn.execute(insert(T), rows)
+        if len(rows) > 1:  # shards other workers may take
+            notify_work(self.conn)
 
     def list(self, job_id: str, *, outputs: bool = False) -> list[ShardRecord]:
         columns = list(T.c) if outputs else _SUMMARY
@@ -76,16 +90,9 @@ class SqlShards(ShardStore):
     def claim(
         self, job_id: str, index: int, worker_id: str, now: datetime, until: datetime
     ) -> ShardRecord | None:
-        free = or_(
-            T.c.status == ShardStatus.PENDING.value,
-            and_(
-                T.c.status == ShardStatus.RUNNING.value,
-                or_(T.c.lease_expires_at.is_(None), T.c.lease_expires_at <= now),
-            ),
-        )
         claimed = (
             update(T)
-            .where(T.c.job_id == job_id, T.c.shard_index == index, free)
+            .where(T.c.job_id == job_id, T.c.shard_index == index, _free(now))
             .values(
                 status=ShardStatus.RUNNING.value,
                 lease_owner=worker_id,
@@ -123,17 +130,45 @@ class SqlShards(ShardStore):
         if changed == 0:
             raise LeaseLost(f"shard {index} of job {job_id} is not running under {worker_id}")
 
+    def open_jobs(self, now: datetime, limit: int) -> list[str]:
+        has_free_shard = (
+            select(T.c.job_id).where(T.c.job_id == jobs.c.id, _free(now)).limit(1).exists()
+        )
+        query = (
+            select(jobs.c.id)
+            .where(
+                jobs.c.status == JobStatus.RUNNING.value,
+                jobs.c.cancel_requested.is_(False),
+                has_free_shard,
+            )
+            .order_by(jobs.c.created_at, jobs.c.id)
+            .limit(limit)
+        )
+        return list(self.conn.execute(query).scalars())
+
+    def tally(self, job_id: str) -> tuple[int, int]:
+        is_done = T.c.status == ShardStatus.DONE.value
+        query = select(
+            func.coalesce(func.sum(T.c.executables).filter(is_done), 0),
+            func.count().filter(~is_done),
+        ).where(T.c.job_id == job_id)
+        done, left = self.conn.execute(query).one()
+        return int(done), int(left)
+
     def renew(self, job_id: str, worker_id: str, until: datetime) -> int:
         return self.conn.execute(
             update(T).where(_running_by(job_id, worker_id)).values(lease_expires_at=until)
         ).rowcount
 
     def release(self, job_id: str, worker_id: str) -> int:
-        return self.conn.execute(
+        released = self.conn.execute(
             update(T)
             .where(_running_by(job_id, worker_id))
             .values(status=ShardStatus.PENDING.value, lease_owner=None, lease_expires_at=None)
         ).rowcount
+        if released:
+            notify_work(self.conn)
+        return released
 
     def delete(self, job_id: str) -> None:
         self.conn.execute(delete(T).where(T.c.job_id == job_id))

@@ -64,5 +64,10 @@ class LocalExecutor(ABC):
         """Start `work`. `backends` is the worker's registry: an in-process executor uses its
         instances; a process pool builds its own in each child, by provider name."""
 
+    def has_room(self) -> bool:
+        """Whether work started now would run at once (an idle worker thread helps with other
+        workers' shards only then, rather than queue behind its own process's work)."""
+        return True
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Stop every process; work under way is cancelled."""

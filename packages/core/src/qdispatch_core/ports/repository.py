@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -152,6 +152,22 @@ class JobStore(ABC):
         thread writes). False when the lease is not held."""
 
     @abstractmethod
+    def lock(self, job_id: str) -> Job:
+        """Read the job and hold its row until the unit of work ends (SELECT ... FOR UPDATE on
+        PostgreSQL; SQLite's writer holds the whole database): the workers storing shards of
+        one job take turns, so exactly one of them sees the last shard stored."""
+
+    @abstractmethod
+    def record_progress(self, job_id: str, done: int) -> None:
+        """Set the progress of a non-final job, whoever holds its lease (a worker that stores
+        a shard of a job another worker coordinates)."""
+
+    @abstractmethod
+    def take_over(self, job_id: str, worker_id: str, until: datetime) -> bool:
+        """Lease the non-final job to `worker_id` whoever held it: the worker that stored a
+        sweep's last shard finishes the job. False when the job is final."""
+
+    @abstractmethod
     def hand_back(self, job_id: str, lease_owner: str) -> bool:
         """Compare-and-set: clear the lease `lease_owner` holds (a worker stopping cleanly), so
         any worker may claim the job at once. False when it did not hold it."""
@@ -190,6 +206,15 @@ class ShardStore(ABC):
     ) -> None:
         """Store the shard's outputs: DONE, lease cleared. LeaseLost unless `worker_id` holds
         it (so a shard's outputs are stored once)."""
+
+    @abstractmethod
+    def open_jobs(self, now: datetime, limit: int) -> list[str]:
+        """Ids of Running jobs, not being cancelled, with a shard any worker may claim (PENDING,
+        or RUNNING under an expired lease), oldest first: work for idle workers."""
+
+    @abstractmethod
+    def tally(self, job_id: str) -> tuple[int, int]:
+        """(executables in DONE shards, shards not DONE) of the job."""
 
     @abstractmethod
     def renew(self, job_id: str, worker_id: str, until: datetime) -> int:
@@ -265,6 +290,11 @@ class Repository(ABC):
         """A unit of work that only reads: it never takes a write lock, so it never waits for
         a writer (every door's read path uses it). Writing through it is an error."""
         return self.begin()
+
+    def listen(self, wake: Callable[[], None]) -> Callable[[], None] | None:
+        """Call `wake` whenever another process makes work (a submission, freed shards); the
+        stop function, or None where the database cannot tell (then workers only poll)."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

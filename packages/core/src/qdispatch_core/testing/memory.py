@@ -265,6 +265,21 @@ class _Jobs(JobStore):
             self.s.jobs[job_id] = replace(job, lease_expires_at=until)
         return job is not None
 
+    def lock(self, job_id: str) -> Job:
+        return self.get_for_worker(job_id)  # the repository runs one unit of work at a time
+
+    def record_progress(self, job_id: str, done: int) -> None:
+        job = self.get_for_worker(job_id)
+        if not job.is_final:
+            self.s.jobs[job_id] = replace(job, progress=replace(job.progress, done=done))
+
+    def take_over(self, job_id: str, worker_id: str, until: datetime) -> bool:
+        job = self.get_for_worker(job_id)
+        if job.is_final:
+            return False
+        self.s.jobs[job_id] = replace(job, lease_owner=worker_id, lease_expires_at=until)
+        return True
+
     def hand_back(self, job_id: str, lease_owner: str) -> bool:
         job = self._held(job_id, lease_owner)
         if job is not None:
@@ -332,6 +347,25 @@ class _Shards(ShardStore):
             started_at=started_at,
             finished_at=finished_at,
         )
+
+    def open_jobs(self, now: datetime, limit: int) -> builtins.list[str]:
+        jobs = [
+            j
+            for j in self.s.jobs.values()
+            if j.status is JobStatus.RUNNING
+            and not j.cancel_requested
+            and any(
+                r.status is ShardStatus.PENDING
+                or (r.status is ShardStatus.RUNNING and _shard_lease_free(r, now))
+                for r in self._of(j.id)
+            )
+        ]
+        return [j.id for j in sorted(jobs, key=lambda j: (j.created_at, j.id))[:limit]]
+
+    def tally(self, job_id: str) -> tuple[int, int]:
+        records = self._of(job_id)
+        done = [r for r in records if r.status is ShardStatus.DONE]
+        return sum(r.shard.count for r in done), len(records) - len(done)
 
     def _mine(self, job_id: str, worker_id: str) -> builtins.list[ShardRecord]:
         return [

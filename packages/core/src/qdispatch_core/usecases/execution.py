@@ -59,9 +59,15 @@ class WorkerConfig:
     budget_hint: str = ""
     # How often a worker waiting on a shard looks for a cancel request (and at the budget).
     local_poll: float = 0.2
+    # Whether idle threads run free shards of sweeps other workers (or threads) coordinate.
+    share_shards: bool = True
 
     def budget_for(self, device_id: str) -> float:
         return float(self.device_budgets.get(device_id, self.budget_seconds))
+
+
+class CannotHelp(Exception):
+    """This worker cannot run shards of a job another coordinates (it cannot prepare it)."""
 
 
 class HandBack(Exception):
@@ -106,6 +112,7 @@ class JobRunner:
         self.monotonic = monotonic
         # Renews the leases of the jobs in hand from a thread of its own (the worker's).
         self.keeper = keeper
+        self.cannot_help: set[str] = set()  # jobs whose shards this thread cannot run
 
     # -- claiming -----------------------------------------------------------------------
 
@@ -124,10 +131,68 @@ class JobRunner:
                 job = uow.jobs.claim(job_id, self.config.worker_id, now, self._lease_until(now))
                 if job is not None and self._same_process(before):
                     job = self._forgive_claim(uow, job)
+                if job is not None and job.status is S.SUBMITTED:
+                    # Initializing in the claim's transaction: one write fewer per job.
+                    note = f"picked up by worker {self.config.worker_id}"
+                    job = advance(job, S.INITIALIZING, now, note)
+                    uow.jobs.save(job, lease_owner=self.config.worker_id)
                 uow.commit()
             if job is not None:
                 return job
         return None
+
+    def help_next(self) -> bool:
+        """Run free shards of a sweep another worker coordinates (shards are work any worker
+        may take, docs/scale-out.md); False when there was none to run."""
+        executor = self.services.executor
+        if not self.config.share_shards or (executor is not None and not executor.has_room()):
+            return False
+        with self.services.repository.read() as uow:
+            candidates = uow.shards.open_jobs(self.services.clock(), 5)
+        candidates = [c for c in candidates if c not in self.cannot_help]
+        return any(self.help(job_id) for job_id in candidates)
+
+    def help(self, job_id: str) -> bool:
+        """Help with one job: True when this worker ran (or tried) a shard of it."""
+        job = self._read(job_id)
+        if job.is_final or job.status is not S.RUNNING or job.cancel_requested:
+            return False
+        credentials: dict[str, str] = {}
+        me = self.config.worker_id
+        try:
+            credentials = self._credentials(job)
+            with live_secrets(credentials.values()):
+                if self.keeper is None:
+                    return _Run(self, job, credentials).help()
+                with self.keeper.holding(job.id, me):
+                    return _Run(self, job, credentials).help()
+        except CannotHelp as exc:
+            log.warning("job %s: cannot help with its shards: %s", job.id, exc)
+            self.cannot_help.add(job.id)  # not asked again by this thread
+            return False
+        except LeaseLost as exc:
+            log.info("job %s: stopped helping: %s", job.id, exc)
+            self._release_shards(job.id)
+            return True
+        except HandBack:
+            self._release_shards(job.id)
+            return True
+        except Exception as exc:
+            failure = self._failure(job.id, exc, credentials)
+        # A shard failed (the simulation raised, its process died): the job fails as when its
+        # coordinator runs the shard; this worker takes the job's lease to end it.
+        with self.services.repository.begin() as uow:
+            uow.shards.release(job.id, me)
+            taken = uow.jobs.take_over(job.id, me, self._lease_until(self.services.clock()))
+            uow.commit()
+        if taken:
+            self._fail(job.id, failure)
+        return True
+
+    def _release_shards(self, job_id: str) -> None:
+        with self.services.repository.begin() as uow:
+            uow.shards.release(job_id, self.config.worker_id)
+            uow.commit()
 
     def _same_process(self, lease_owner: str | None) -> bool:
         """Whether a lease belonged to a thread of this very process: worker ids are
@@ -163,18 +228,22 @@ class JobRunner:
         except HandBack:
             return self._hand_back(job.id)
         except Exception as exc:
-            if isinstance(exc, ProviderError | QDispatchError):
-                message = str(exc)
-            else:  # a bug or an SDK surprise: the user gets its type, the log its traceback
-                # SDK errors may repeat a credential: the traceback is logged as scrubbed text,
-                # never as exc_info, which a handler would format from the raw exception.
-                trace = "".join(traceback.format_exception(exc)).rstrip()
-                log.error("job %s failed:\n%s", job.id, scrub(trace, credentials))
-                message = f"internal error ({type(exc).__name__}): {exc}"
-            failure = scrub(message, credentials)
+            failure = self._failure(job.id, exc, credentials)
         # Outside the handler, so that an error while recording the failure does not carry
         # the original exception (and a credential in its message) as its context.
         return self._fail(job.id, failure)
+
+    def _failure(self, job_id: str, exc: Exception, credentials: Mapping[str, str]) -> str:
+        """What the user reads of an exception that ends a job (credentials scrubbed)."""
+        if isinstance(exc, ProviderError | QDispatchError):
+            message = str(exc)
+        else:  # a bug or an SDK surprise: the user gets its type, the log its traceback
+            # SDK errors may repeat a credential: the traceback is logged as scrubbed text,
+            # never as exc_info, which a handler would format from the raw exception.
+            trace = "".join(traceback.format_exception(exc)).rstrip()
+            log.error("job %s failed:\n%s", job_id, scrub(trace, credentials))
+            message = f"internal error ({type(exc).__name__}): {exc}"
+        return scrub(message, credentials)
 
     def _give_up(self, job: Job) -> Job:
         """A job whose every worker died with it: likely the job kills them (a simulation that
@@ -318,8 +387,24 @@ class _Run:
         state = self._follow(ids)
         return self._finish(ids, state)
 
+    def help(self) -> bool:
+        """Run free shards of this Running local job, which another worker coordinates; True
+        when there was a shard to run."""
+        try:
+            self._prepare()
+        except Exception as exc:  # e.g. a provider this host lacks: the job is not at fault
+            raise CannotHelp(f"{type(exc).__name__}: {exc}") from exc
+        if not self.device.local:
+            return False
+        from qdispatch_core.usecases.shards import LocalJob
+
+        local = LocalJob(self)
+        if local.coordinating:  # our own lease: not a job to help with
+            return False
+        return local.help() is not None or local.ran
+
     def _prepare(self) -> None:
-        if self.job.status is S.SUBMITTED:
+        if self.job.status is S.SUBMITTED:  # claimed by an older worker, resumed here
             self._to(S.INITIALIZING, f"picked up by worker {self.me}")
         with self.services.repository.read() as uow:
             circuits = uow.circuits.get_many(self.job.owner_id, self.job.circuit_ids)

@@ -74,7 +74,8 @@ class LeaseKeeper:
         until = self.services.clock() + timedelta(seconds=self.lease_seconds)
         with self.services.repository.begin() as uow:
             for job_id, owner in sorted(held):
-                if uow.jobs.renew(job_id, owner, until):
-                    uow.shards.renew(job_id, owner, until)
+                # Shards too where the job's lease is another worker's: a helper's shards.
+                uow.jobs.renew(job_id, owner, until)
+                uow.shards.renew(job_id, owner, until)
             uow.commit()
         self.renewals += 1

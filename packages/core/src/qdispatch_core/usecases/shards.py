@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from qdispatch_core.domain import Job, JobStatus, ShardRecord, ShardStatus
+from qdispatch_core.domain import Job, JobStatus, Shard, ShardRecord, ShardStatus
 from qdispatch_core.domain.jobs import Progress
 from qdispatch_core.domain.lifecycle import advance, with_log
 from qdispatch_core.errors import LeaseLost, ProviderError
@@ -61,22 +61,70 @@ class LocalJob:
         # Whether this attempt moved the job to Running: then its first stored shard's start
         # (in the simulation process) is when the execution began.
         self.began_here = False
+        self.ran = False  # whether this attempt claimed a shard
+        self.first_claim: ShardRecord | None = None  # claimed with the layout
+        self.single = False  # a fresh job of one shard
+        self.unstored: ShardResult | None = None  # that shard's result, kept for the finish
         # The services' clock minus the real time: zero but in tests. Children stamp shards
         # with the real time; the job's times are on the services' clock.
         self.shift: timedelta = attempt._now() - utcnow()
 
     # -- the steps ------------------------------------------------------------------------
 
+    @property
+    def coordinating(self) -> bool:
+        """Whether this attempt holds the job's lease (it laid the shards out, or took the
+        job over); otherwise it helps: it runs shards of a job another worker coordinates."""
+        return self.a.job.lease_owner == self.a.me
+
     def execute(self) -> Job:
+        """The coordinator: runs free shards, then waits for those other workers run, then
+        finishes the job (unless the worker storing the last shard finishes it)."""
         records = self._layout()
         self.spent = sum(r.seconds for r in records)
         try:
-            for record in records:
-                if record.status is not ShardStatus.DONE:
-                    self._run(record)
-            return self._finish()
+            while True:
+                if self._run_free_shards():
+                    return self._finish()  # this attempt stored the last shard
+                if self._tally()[1] == 0:
+                    self._check_job(None)  # a helper that stored the last shard finishes
+                    return self._finish()
+                self._wait_for_others()
         except _Ended as ended:
             return ended.job
+
+    def help(self) -> Job | None:
+        """A helper: runs free shards of a Running job; finishes the job when it stores the
+        last shard (the job's lease is then its own). None when it ran out of free shards."""
+        with self.a.services.repository.read() as uow:
+            self.spent = sum(r.seconds for r in uow.shards.list(self.a.job.id))
+        try:
+            if self._run_free_shards():
+                return self._finish()
+            return None
+        except _Ended as ended:
+            return ended.job
+
+    def _run_free_shards(self) -> bool:
+        """Claim and run free shards one at a time until none is left; True when this attempt
+        stored the job's last shard."""
+        while (record := self._claim_next()) is not None:
+            if self._run(record):
+                return True
+        return False
+
+    def _tally(self) -> tuple[int, int]:
+        with self.a.services.repository.read() as uow:
+            return uow.shards.tally(self.a.job.id)
+
+    def _wait_for_others(self) -> None:
+        """Every shard left is running elsewhere: watch the job (a cancel request, a lost
+        lease, the last shard stored by a helper, which then holds the lease) until a shard
+        is stored or comes free (its worker died: its lease expires)."""
+        a = self.a
+        a._checkpoint()
+        self._check_job(None)
+        a.runner.sleep(a.runner.config.local_poll)
 
     def _layout(self) -> list[ShardRecord]:
         a = self.a
@@ -89,9 +137,28 @@ class LocalJob:
         size = shard_size(self.total, seconds, a.runner.config.shard_seconds)
         shards = layout(self.total, size)
         note = f"{len(shards)} shard(s) of up to {size} executable(s)"
+        now = a._now()
         job = replace(a.job, progress=Progress(0, self.total))
-        job = advance(job, S.QUEUED, a._now(), note) if job.status is S.VALIDATING else job
-        a._save(job, also=lambda uow: uow.shards.create(a.job.id, shards))
+        job = advance(job, S.QUEUED, now, note) if job.status is S.VALIDATING else job
+        # The first shard is claimed, and the job Running, in the same transaction as the
+        # layout: a small job costs fewer writes (issue 15).
+        if job.status is S.QUEUED:
+            job = advance(job, S.RUNNING, now)
+            self.began_here = True
+        first = shards[0]
+
+        def create_and_claim(uow: UnitOfWork) -> None:
+            uow.shards.create(a.job.id, shards)
+            self.first_claim = uow.shards.claim(
+                a.job.id, first.index, a.me, now, a.runner._lease_until(now)
+            )
+
+        a._save(job, also=create_and_claim)
+        if self.first_claim is not None:
+            self.ran = True
+            log.info("job %s: shard %d started by worker %s", a.job.id, first.index, a.me)
+        # A job of one shard is finished straight from its outputs: no separate store.
+        self.single = len(shards) == 1
         return [ShardRecord(a.job.id, s) for s in shards]
 
     def _log_resume(self, records: list[ShardRecord]) -> None:
@@ -106,11 +173,39 @@ class LocalJob:
         job = replace(a.job, progress=Progress(done, self.total))
         a._save(with_log(job, a._now(), note))
 
-    def _run(self, record: ShardRecord) -> None:
+    def _claim_next(self) -> ShardRecord | None:
+        """Claim the first free shard (PENDING, or RUNNING under an expired lease): a
+        compare-and-set per shard, so two workers never hold one shard at once."""
         a = self.a
         a._checkpoint()
-        self._claim(record)
-        if a.job.status is not S.RUNNING:
+        if self.first_claim is not None:
+            claimed, self.first_claim = self.first_claim, None
+            return claimed
+        self._check_job(None)  # no new shard once the job is cancelled, ended or taken over
+        now = a._now()
+        with a.services.repository.read() as uow:
+            records = uow.shards.list(a.job.id)
+        for record in records:
+            expired = record.lease_expires_at is None or record.lease_expires_at <= now
+            if record.status is ShardStatus.DONE or (
+                record.status is ShardStatus.RUNNING and not expired
+            ):
+                continue
+            with a.services.repository.begin() as uow:
+                claimed = uow.shards.claim(
+                    a.job.id, record.index, a.me, now, a.runner._lease_until(now)
+                )
+                uow.commit()
+            if claimed is not None:
+                self.ran = True
+                log.info("job %s: shard %d started by worker %s", a.job.id, record.index, a.me)
+                return claimed
+        return None
+
+    def _run(self, record: ShardRecord) -> bool:
+        """Run one claimed shard and store it; True when it was the job's last."""
+        a = self.a
+        if self.coordinating and a.job.status is not S.RUNNING:
             a._to(S.RUNNING)
             self.began_here = True
         work = LocalWork(a.backend.provider, a.device.id, a.spec, a.credentials, shard=record.shard)
@@ -121,28 +216,27 @@ class LocalJob:
                 started_at=result.started_at + self.shift,
                 finished_at=result.finished_at + self.shift,
             )
-        self._store(record, result)
+        if self.single and self.coordinating:
+            # Its outputs go straight into the final write (a crash before it re-runs the
+            # shard, as it would lose any unstored shard).
+            self.unstored = result
+            if self.began_here and result.started_at is not None:
+                a.job = replace(a.job, started_at=result.started_at)
+            self.last_end = result.finished_at
+            return True
+        return self._store(record, result)
 
-    def _claim(self, record: ShardRecord) -> None:
-        a = self.a
-        now = a._now()
-        with a.services.repository.begin() as uow:
-            claimed = uow.shards.claim(
-                a.job.id, record.index, a.me, now, a.runner._lease_until(now)
-            )
-            uow.commit()
-        if claimed is None:
-            raise LeaseLost(f"shard {record.index} of job {a.job.id} is held by another worker")
-
-    def _store(self, record: ShardRecord, result: ShardResult) -> None:
+    def _store(self, record: ShardRecord, result: ShardResult) -> bool:
+        """Store the shard's outputs and the job's progress in one transaction, holding the
+        job's row: the workers storing shards of one job take turns, so exactly one of them
+        finds no shard left, and takes the job's lease to finish it."""
         a = self.a
         job = a.job
-        done = min(self.total, job.progress.done + record.shard.count)
-        changes: dict[str, Any] = {"progress": Progress(done, self.total)}
-        if self.began_here and job.progress.done == 0 and result.started_at is not None:
-            changes["started_at"] = result.started_at  # when the first simulation began
-
-        def complete(uow: UnitOfWork) -> None:
+        now = a._now()
+        with a.services.repository.begin() as uow:
+            stored = uow.jobs.lock(job.id)
+            if stored.is_final:
+                raise LeaseLost(f"job {job.id} is already {stored.status.value}")
             uow.shards.complete(
                 job.id,
                 record.index,
@@ -152,25 +246,50 @@ class LocalJob:
                 result.started_at,
                 result.finished_at,
             )
-
-        a._save(replace(job, **changes), also=complete)
-        log.debug(
-            "job %s: shard %d (%d executables) stored, %d of %d done",
+            done, left = uow.shards.tally(job.id)
+            if self.coordinating:
+                changes: dict[str, Any] = {"progress": Progress(done, self.total)}
+                if self.began_here and job.progress.done == 0 and result.started_at is not None:
+                    changes["started_at"] = result.started_at  # when the first simulation began
+                job = replace(job, **changes, lease_expires_at=a.runner._lease_until(now))
+                uow.jobs.save(job, lease_owner=a.me)
+            else:
+                uow.jobs.record_progress(job.id, done)
+                if left == 0:  # the last shard: this worker finishes the job
+                    uow.jobs.take_over(job.id, a.me, a.runner._lease_until(now))
+            uow.commit()
+        log.info(
+            "job %s: shard %d (%d executables) stored by worker %s, %d of %d done",
             job.id,
             record.index,
             record.shard.count,
+            a.me,
             done,
             self.total,
         )
         if result.started_at and result.finished_at:
             self.spent += (result.finished_at - result.started_at).total_seconds()
             self.last_end = result.finished_at
+        if not self.coordinating and left == 0:
+            job = a._stored()  # the coordinator's log lines, and the lease now ours
+        a.job = job
+        return left == 0
 
     def _finish(self) -> Job:
         a = self.a
         a._checkpoint()
-        with a.services.repository.read() as uow:
-            records = uow.shards.list(a.job.id, outputs=True)
+        records: list[ShardRecord] = []
+        if self.unstored is None:
+            with a.services.repository.read() as uow:
+                records = uow.shards.list(a.job.id, outputs=True)
+        else:
+            records = [
+                replace(
+                    ShardRecord(a.job.id, Shard(0, 0, self.total)),
+                    outputs=list(self.unstored.outputs),
+                    notes=tuple(self.unstored.notes),
+                )
+            ]
         outputs: list[Any] = []
         notes: dict[str, None] = {}
         for r in records:
@@ -221,18 +340,29 @@ class LocalJob:
         if a.runner.stopping.is_set():
             run.cancel()
             raise HandBack()
-        stored = a._stored()
-        if stored.is_final or stored.lease_owner != a.me:
-            run.cancel()
-            raise LeaseLost(f"job {a.job.id} was taken over or ended while a shard ran")
-        if stored.cancel_requested:
-            run.cancel()
-            done = a.job.progress.done
-            note = f"cancelled by the user after {done} of {self.total} executables"
-            raise _Ended(a._end(S.CANCELLED, note, charge=None))
+        self._check_job(run)
         if self.spent + elapsed > self.budget:
             run.cancel()
+            if not self.coordinating:  # the coordinator ends the job over budget
+                raise LeaseLost(f"job {a.job.id} is over its budget")
             raise _Ended(a._end(S.ERROR, self._over_budget(), charge=None, error=True))
+
+    def _check_job(self, run: LocalRun | None) -> None:
+        """Stop (cancelling `run`) when the job ended, was taken over, or is being cancelled:
+        the coordinator then ends it Cancelled; a helper just stops (its shard stays unstored)."""
+        a = self.a
+        stored = a._stored()
+        lost = stored.is_final or (self.coordinating and stored.lease_owner != a.me)
+        if (lost or stored.cancel_requested) and run is not None:
+            run.cancel()
+        if lost:
+            raise LeaseLost(f"job {a.job.id} was taken over or ended while a shard ran")
+        if stored.cancel_requested:
+            if not self.coordinating:
+                raise LeaseLost(f"job {a.job.id} is being cancelled")
+            done = stored.progress.done
+            note = f"cancelled by the user after {done} of {self.total} executables"
+            raise _Ended(a._end(S.CANCELLED, note, charge=None))
 
     def _over_budget(self) -> str:
         a = self.a

@@ -35,11 +35,20 @@ def worker(
         float | None,
         typer.Option(metavar="SECONDS", help="Exit after this many idle seconds (default: never)."),
     ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help="Run simulations on this Dask scheduler, e.g. tcp://host:8786 "
+            "(default: QDISPATCH_DASK_ADDRESS; needs qdispatch[dask]).",
+        ),
+    ] = None,
     db: Db = None,
 ) -> None:
     """Run jobs until stopped (Ctrl-C or SIGTERM hands the jobs in hand back at once).
 
-    Start any number, on any hosts, against one PostgreSQL database: each job runs once.
+    Start any number, on any hosts, against one PostgreSQL database: each job runs once, and
+    idle workers share the shards of a large sweep (docs/scale-out.md).
     """
     from qdispatch.worker_main import main as worker_main
 
@@ -50,6 +59,8 @@ def worker(
         argv += ["--threads", str(threads)]
     if idle_exit is not None:
         argv += ["--idle-exit", str(idle_exit)]
+    if dask:
+        argv += ["--dask", dask]
     worker_main(argv)
 
 
