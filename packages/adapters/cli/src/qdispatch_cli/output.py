@@ -74,19 +74,21 @@ def err() -> Console:
     return _safe_console_class()(stderr=True, highlight=False, emoji=False)
 
 
-def print_json(document: BaseModel | Iterable[BaseModel] | dict[str, Any] | list[Any]) -> None:
+def print_json(
+    document: BaseModel | Iterable[BaseModel] | dict[str, Any] | list[Any] | None,
+) -> None:
     """The document exactly as the run contract's views serialise it (`model_dump(mode="json")`).
 
     JSON escapes control characters itself (`\\u001b`), so the document needs no cleaning."""
-    if hasattr(document, "model_dump_json"):
+    if document is not None and hasattr(document, "model_dump_json"):
         # Serialised straight from the model: no second copy of a large job's results as
         # Python objects before the text (a 22-qubit state vector is 8 million floats).
         text = document.model_dump_json(indent=2)
         sys.stdout.write(text)
         sys.stdout.write("\n")
         return
-    if isinstance(document, dict):
-        data: Any = document
+    if document is None or isinstance(document, dict):
+        data: Any = document  # None: `null` (e.g. no record of what ran)
     else:
         data = [d.model_dump(mode="json") if hasattr(d, "model_dump") else d for d in document]
     sys.stdout.write(json.dumps(data, indent=2) + "\n")

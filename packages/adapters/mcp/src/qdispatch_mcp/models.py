@@ -161,9 +161,9 @@ class CircuitOut(CircuitView):
     context: str = Field(description=CONTEXT)
 
     @classmethod
-    def of(cls, circuit: Circuit) -> CircuitOut:
+    def of(cls, circuit: Circuit, *, with_source: bool = False) -> CircuitOut:
         return cls(
-            **CircuitView.of(circuit).model_dump(),
+            **CircuitView.of(circuit, with_source=with_source).model_dump(),
             context=(
                 f"Circuit {circuit.id} is stored in experiment {circuit.experiment_id}: "
                 f"{_circuit_summary(circuit)}. Run it with run_circuits_on_qpu_or_simulator "

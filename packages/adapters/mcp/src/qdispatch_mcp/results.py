@@ -222,3 +222,16 @@ class _ForgettingLock:
     def __exit__(self, *exc: object) -> None:
         self.lock.release()
         self.pager._forget_builder(self.key, self)
+
+
+def compact_ran(out: JobOut) -> JobOut:
+    """The reply with each program's text in plan.ran replaced by its size."""
+    plan = out.plan or {}
+    ran = plan.get("ran")
+    if not isinstance(ran, dict) or not ran.get("programs"):
+        return out
+    sizes = {
+        k: f"{len(v)} characters (include_programs=true returns it)"
+        for k, v in ran["programs"].items()
+    }
+    return out.model_copy(update={"plan": {**plan, "ran": {**ran, "programs": sizes}}})

@@ -7,6 +7,7 @@ PostgreSQL the second writer re-checks the WHERE clause once the first commits).
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -130,7 +131,7 @@ class SqlShards(ShardStore):
         if changed == 0:
             raise LeaseLost(f"shard {index} of job {job_id} is not running under {worker_id}")
 
-    def open_jobs(self, now: datetime, limit: int) -> list[str]:
+    def open_jobs(self, now: datetime, limit: int) -> builtins.list[str]:
         has_free_shard = (
             select(T.c.job_id).where(T.c.job_id == jobs.c.id, _free(now)).limit(1).exists()
         )

@@ -208,7 +208,7 @@ class ShardStore(ABC):
         it (so a shard's outputs are stored once)."""
 
     @abstractmethod
-    def open_jobs(self, now: datetime, limit: int) -> list[str]:
+    def open_jobs(self, now: datetime, limit: int) -> builtins.list[str]:
         """Ids of Running jobs, not being cancelled, with a shard any worker may claim (PENDING,
         or RUNNING under an expired lease), oldest first: work for idle workers."""
 

@@ -85,7 +85,7 @@ def corrected_group_estimate(
 
 
 def corrected_expectation(
-    observable: Sequence,
+    observable: Sequence[Any],
     groups: Sequence[MeasurementGroup],
     raw_counts: Sequence[Counts],
     bit_rates: Sequence[BitRates],
@@ -107,7 +107,7 @@ def corrected_expectation(
 def compact_rates(per_executable: Sequence[BitRates | None]) -> dict[str, Any]:
     """The per-executable bit rates, stored once per distinct set (a sweep repeats them)."""
     distinct: list[list[list[float] | None]] = []
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[tuple[float, float] | None, ...], int] = {}
     index: list[int | None] = []
     for bits in per_executable:
         if bits is None:
@@ -148,7 +148,12 @@ def mitigated_uncertainties(
                 errors[(c, o, p)] = corrected_expectation(
                     observable, cp.groups, counts, rates, plan.shots
                 )[1]
-    return nest(plan, lambda c, o, p: errors[(c, o, p)])
+
+    def leaf(c: int, o: int | None, p: int) -> float:
+        assert o is not None  # a job with expectation values has observables
+        return errors[(c, o, p)]
+
+    return nest(plan, leaf)
 
 
 def uncertainties_of(

@@ -36,8 +36,6 @@ from qdispatch_core.usecases.specs import job_spec, plan_job, spec_circuit
 
 log = logging.getLogger(__name__)
 
-S = JobStatus
-
 
 @dataclass(frozen=True, slots=True)
 class WorkerConfig:
@@ -131,10 +129,10 @@ class JobRunner:
                 job = uow.jobs.claim(job_id, self.config.worker_id, now, self._lease_until(now))
                 if job is not None and self._same_process(before):
                     job = self._forgive_claim(uow, job)
-                if job is not None and job.status is S.SUBMITTED:
+                if job is not None and job.status is JobStatus.SUBMITTED:
                     # Initializing in the claim's transaction: one write fewer per job.
                     note = f"picked up by worker {self.config.worker_id}"
-                    job = advance(job, S.INITIALIZING, now, note)
+                    job = advance(job, JobStatus.INITIALIZING, now, note)
                     uow.jobs.save(job, lease_owner=self.config.worker_id)
                 uow.commit()
             if job is not None:
@@ -155,7 +153,7 @@ class JobRunner:
     def help(self, job_id: str) -> bool:
         """Help with one job: True when this worker ran (or tried) a shard of it."""
         job = self._read(job_id)
-        if job.is_final or job.status is not S.RUNNING or job.cancel_requested:
+        if job.is_final or job.status is not JobStatus.RUNNING or job.cancel_requested:
             return False
         credentials: dict[str, str] = {}
         me = self.config.worker_id
@@ -311,7 +309,7 @@ class JobRunner:
                 ended = finish_unstarted(
                     uow,
                     replace(job, error=message),
-                    S.ERROR,
+                    JobStatus.ERROR,
                     now,
                     message,
                     lease_owner=self.config.worker_id,
@@ -374,14 +372,14 @@ class _Run:
     def execute(self) -> Job:
         if self.job.cancel_requested and not self.job.provider_job_ids:
             before = "" if self.job.progress.done else " before execution"
-            return self._end_unstarted(S.CANCELLED, f"cancelled by the user{before}")
+            return self._end_unstarted(JobStatus.CANCELLED, f"cancelled by the user{before}")
         self._prepare()
         if self.device.local:
             from qdispatch_core.usecases.shards import LocalJob
 
             return LocalJob(self).execute()
         if self.job.cancel_requested and not self.job.provider_job_ids:
-            return self._end_unstarted(S.CANCELLED, "cancelled by the user")
+            return self._end_unstarted(JobStatus.CANCELLED, "cancelled by the user")
         self._checkpoint()
         ids = self._start()
         state = self._follow(ids)
@@ -404,8 +402,8 @@ class _Run:
         return local.help() is not None or local.ran
 
     def _prepare(self) -> None:
-        if self.job.status is S.SUBMITTED:  # claimed by an older worker, resumed here
-            self._to(S.INITIALIZING, f"picked up by worker {self.me}")
+        if self.job.status is JobStatus.SUBMITTED:  # claimed by an older worker, resumed here
+            self._to(JobStatus.INITIALIZING, f"picked up by worker {self.me}")
         with self.services.repository.read() as uow:
             circuits = uow.circuits.get_many(self.job.owner_id, self.job.circuit_ids)
         self.backend, self.device = self.services.backends.resolve(
@@ -413,8 +411,8 @@ class _Run:
         )
         estimates = self.backend.estimates_observables(self.device, self.job.use_mitigation)
         self.spec = rebuild_spec(self.job, circuits, estimates)
-        if self.job.status is S.INITIALIZING:
-            self._to(S.VALIDATING)
+        if self.job.status is JobStatus.INITIALIZING:
+            self._to(JobStatus.VALIDATING)
         self.backend.validate(self.device, self.spec)
 
     def _start(self) -> tuple[str, ...]:
@@ -427,8 +425,8 @@ class _Run:
         self._save(self.job)
         ids = tuple(self.backend.submit(self.device, self.spec, self.credentials))
         job = replace(self.job, provider_job_ids=ids)
-        if job.status is S.VALIDATING:
-            job = advance(job, S.QUEUED, self._now(), f"provider job(s) {', '.join(ids)}")
+        if job.status is JobStatus.VALIDATING:
+            job = advance(job, JobStatus.QUEUED, self._now(), f"provider job(s) {', '.join(ids)}")
         try:
             self._save(job)
         except LeaseLost:
@@ -463,7 +461,9 @@ class _Run:
                 cancel_polls -= 1
                 if cancel_polls <= 0:
                     return RemoteState(
-                        S.CANCELLED, state.done, "the provider did not confirm the cancellation"
+                        JobStatus.CANCELLED,
+                        state.done,
+                        "the provider did not confirm the cancellation",
                     )
             remaining = interval - (self.runner.monotonic() - started)
             if remaining > 0:
@@ -495,8 +495,8 @@ class _Run:
 
     def _record(self, state: RemoteState) -> None:
         job = self.job
-        if state.status is S.RUNNING and job.status is S.QUEUED:
-            job = advance(job, S.RUNNING, self._now())
+        if state.status is JobStatus.RUNNING and job.status is JobStatus.QUEUED:
+            job = advance(job, JobStatus.RUNNING, self._now())
         elif not is_behind(state.status, job.status) and state.status is not job.status:
             log.debug("job %s: provider reports %s while at %s", job.id, state.status, job.status)
         if state.done != job.progress.done:
@@ -510,13 +510,13 @@ class _Run:
             self._save(job)  # also renews the lease
 
     def _finish(self, ids: tuple[str, ...], state: RemoteState) -> Job:
-        if state.status is S.DONE:
+        if state.status is JobStatus.DONE:
             execution = self.backend.fetch(self.device, self.spec, ids, self.credentials)
             return self._end_done(execution)
-        if state.status is S.CANCELLED:
-            return self._end(S.CANCELLED, state.message or "cancelled", charge=None)
+        if state.status is JobStatus.CANCELLED:
+            return self._end(JobStatus.CANCELLED, state.message or "cancelled", charge=None)
         message = state.message or "the provider reported an error without a message"
-        return self._end(S.ERROR, scrub(message, self.credentials), charge=None, error=True)
+        return self._end(JobStatus.ERROR, scrub(message, self.credentials), charge=None, error=True)
 
     def _end_done(self, execution: Execution, ended_at: datetime | None = None) -> Job:
         plan = self.spec.plan
@@ -545,13 +545,15 @@ class _Run:
             progress=Progress(len(plan.executables), len(plan.executables)),
             logs=(*self.job.logs, *(f"{self._now().isoformat()} {n}" for n in execution.notes)),
         )
-        if self.job.status is S.QUEUED:
-            job = advance(job, S.RUNNING, self._now())
+        if self.job.status is JobStatus.QUEUED:
+            job = advance(job, JobStatus.RUNNING, self._now())
         note = f"{summary['circuits_executed']} circuit(s) executed"
         if plan.run_type is RunType.RUN:
             note += f", {summary['total_shots']} shots"
         self.job = job
-        return self._end(S.DONE, note, charge=cost.billable_usd if cost else 0.0, at=ended_at)
+        return self._end(
+            JobStatus.DONE, note, charge=cost.billable_usd if cost else 0.0, at=ended_at
+        )
 
     def _end(
         self,
@@ -566,7 +568,7 @@ class _Run:
         job = self.job
         if error:
             job = replace(job, error=note)
-        if status is not S.DONE:
+        if status is not JobStatus.DONE:
             job = replace(job, results=None, uncertainties=None, raw_results=None)
         ended = advance(job, status, self._now(), note)
         if at is not None:

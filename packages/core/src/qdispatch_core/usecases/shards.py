@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-S = JobStatus
-
 
 class _Ended(Exception):
     """The job reached a final status while a shard ran (cancelled, over budget)."""
@@ -139,11 +137,13 @@ class LocalJob:
         note = f"{len(shards)} shard(s) of up to {size} executable(s)"
         now = a._now()
         job = replace(a.job, progress=Progress(0, self.total))
-        job = advance(job, S.QUEUED, now, note) if job.status is S.VALIDATING else job
+        job = (
+            advance(job, JobStatus.QUEUED, now, note) if job.status is JobStatus.VALIDATING else job
+        )
         # The first shard is claimed, and the job Running, in the same transaction as the
         # layout: a small job costs fewer writes (issue 15).
-        if job.status is S.QUEUED:
-            job = advance(job, S.RUNNING, now)
+        if job.status is JobStatus.QUEUED:
+            job = advance(job, JobStatus.RUNNING, now)
             self.began_here = True
         first = shards[0]
 
@@ -179,8 +179,8 @@ class LocalJob:
         a = self.a
         a._checkpoint()
         if self.first_claim is not None:
-            claimed, self.first_claim = self.first_claim, None
-            return claimed
+            first, self.first_claim = self.first_claim, None
+            return first
         self._check_job(None)  # no new shard once the job is cancelled, ended or taken over
         now = a._now()
         with a.services.repository.read() as uow:
@@ -205,8 +205,8 @@ class LocalJob:
     def _run(self, record: ShardRecord) -> bool:
         """Run one claimed shard and store it; True when it was the job's last."""
         a = self.a
-        if self.coordinating and a.job.status is not S.RUNNING:
-            a._to(S.RUNNING)
+        if self.coordinating and a.job.status is not JobStatus.RUNNING:
+            a._to(JobStatus.RUNNING)
             self.began_here = True
         work = LocalWork(a.backend.provider, a.device.id, a.spec, a.credentials, shard=record.shard)
         result: ShardResult = self._await(work)
@@ -345,7 +345,7 @@ class LocalJob:
             run.cancel()
             if not self.coordinating:  # the coordinator ends the job over budget
                 raise LeaseLost(f"job {a.job.id} is over its budget")
-            raise _Ended(a._end(S.ERROR, self._over_budget(), charge=None, error=True))
+            raise _Ended(a._end(JobStatus.ERROR, self._over_budget(), charge=None, error=True))
 
     def _check_job(self, run: LocalRun | None) -> None:
         """Stop (cancelling `run`) when the job ended, was taken over, or is being cancelled:
@@ -362,7 +362,7 @@ class LocalJob:
                 raise LeaseLost(f"job {a.job.id} is being cancelled")
             done = stored.progress.done
             note = f"cancelled by the user after {done} of {self.total} executables"
-            raise _Ended(a._end(S.CANCELLED, note, charge=None))
+            raise _Ended(a._end(JobStatus.CANCELLED, note, charge=None))
 
     def _over_budget(self) -> str:
         a = self.a

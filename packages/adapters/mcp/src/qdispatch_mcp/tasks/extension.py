@@ -205,7 +205,7 @@ def submitted_job(result: Any) -> str | None:
     if isinstance(result, CallToolResult):
         is_error, content = result.is_error, result.structured_content
     elif isinstance(result, dict):
-        is_error, content = result.get("isError"), result.get("structuredContent")
+        is_error, content = bool(result.get("isError")), result.get("structuredContent")
     else:
         return None
     if is_error or not isinstance(content, dict):

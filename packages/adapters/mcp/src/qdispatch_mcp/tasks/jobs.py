@@ -12,7 +12,7 @@ from qdispatch_core.errors import NotFound
 from qdispatch_core.schemas import JobView
 from qdispatch_core.usecases import Services
 from qdispatch_mcp.calls import success
-from qdispatch_mcp.results import Pager
+from qdispatch_mcp.results import Pager, compact_ran
 from qdispatch_mcp.tasks.states import FINAL, is_final
 
 # tasks/list pages through the caller's newest jobs, this many a page, up to the listing limit
@@ -37,7 +37,7 @@ def result_of(pager: Pager) -> Any:
 
     def result(services: Services, user: User, job_id: str) -> CallToolResult:
         try:
-            out = pager.read(services, user, job_id, None)
+            out = compact_ran(pager.read(services, user, job_id, None))
         except NotFound:
             raise TaskNotFound(job_id) from None
         reply = success(out)

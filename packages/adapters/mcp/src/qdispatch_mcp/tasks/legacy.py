@@ -22,7 +22,7 @@ from qdispatch_mcp.tasks.extension import read_task, submitted_job
 from qdispatch_mcp.tasks.states import JOB_TOOLS, task_of
 
 TASKS_VERSION = "2025-11-25"
-CAPABILITY = {"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}}
+CAPABILITY: dict[str, Any] = {"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}}
 IMMEDIATE_RESPONSE = "io.modelcontextprotocol/model-immediate-response"
 
 
@@ -71,7 +71,12 @@ async def _create_task(
     runtime: Runtime = ctx.lifespan_context
     runtime.watchers.watch(runtime, ctx.session, runtime.user_of(ctx.request), job_id)
     created: dict[str, Any] = {"task": task_of(job, "v1")}
-    context = (result.get("structuredContent") or {}).get("context")
+    content = (
+        result.get("structuredContent")
+        if isinstance(result, dict)
+        else getattr(result, "structured_content", None)  # a CallToolResult
+    )
+    context = content.get("context") if isinstance(content, dict) else None
     if context:  # what a host may hand the model while the task runs
         created["_meta"] = {IMMEDIATE_RESPONSE: context}
     return created

@@ -14,7 +14,7 @@ from qdispatch_core import usecases
 from qdispatch_core.domain import JobStatus
 from qdispatch_mcp.calls import Runtime, respond, runtime_of, use_case
 from qdispatch_mcp.models import JobList
-from qdispatch_mcp.results import JobOut
+from qdispatch_mcp.results import JobOut, compact_ran
 
 # One wait_for_job call returns after this long at most: MCP clients time requests out
 # (often at 60 s), and an agent that gets the job back can decide what to do next.
@@ -53,19 +53,6 @@ IncludePrograms = Annotated[
         "seeds and SDK versions are always there.",
     ),
 ]
-
-
-def compact_ran(out: JobOut) -> JobOut:
-    """The reply with each program's text in plan.ran replaced by its size."""
-    plan = out.plan or {}
-    ran = plan.get("ran")
-    if not isinstance(ran, dict) or not ran.get("programs"):
-        return out
-    sizes = {
-        k: f"{len(v)} characters (include_programs=true returns it)"
-        for k, v in ran["programs"].items()
-    }
-    return out.model_copy(update={"plan": {**plan, "ran": {**ran, "programs": sizes}}})
 
 
 async def get_job_results_and_status(
@@ -127,7 +114,8 @@ async def wait_for_job(
     """
 
     async def work() -> JobOut:
-        return await _wait(ctx, job_id, min(timeout_s, MAX_WAIT_S), results_page)
+        # As get_job_results_and_status answers by default: programs that ran by size only.
+        return compact_ran(await _wait(ctx, job_id, min(timeout_s, MAX_WAIT_S), results_page))
 
     return await respond("wait_for_job", work)
 
