@@ -351,7 +351,7 @@ class _Run:
         self.job = job
         return job
 
-    def _to(self, status: S, note: str = "") -> None:
+    def _to(self, status: JobStatus, note: str = "") -> None:
         if self.job.status is not status:
             self._save(advance(self.job, status, self._now(), note))
 
@@ -557,7 +557,7 @@ class _Run:
 
     def _end(
         self,
-        status: S,
+        status: JobStatus,
         note: str,
         charge: float | None,
         error: bool = False,
@@ -584,7 +584,7 @@ class _Run:
         self.job = ended
         return ended
 
-    def _end_unstarted(self, status: S, note: str) -> Job:
+    def _end_unstarted(self, status: JobStatus, note: str) -> Job:
         with self.services.repository.begin() as uow:
             ended = finish_unstarted(uow, self.job, status, self._now(), note, lease_owner=self.me)
             uow.commit()
