@@ -26,7 +26,13 @@ def refusal(body: str, limits: CircuitLimits | None = None) -> str:
         (
             "qubit q;\nbit c;\nint n = 0;\nc = measure q;\nif (c == 1) { n += 1; }\nrx(n) q;\n",
             "line 8, column 4",
-            "only known while the circuit runs",
+            "'n' is assigned at line 7 under a condition on measured bits",
+        ),
+        (
+            "qubit q;\nbit c;\nint n = 0;\nc = measure q;\n"
+            "while (c == 1) { n += 1; c = measure q; }\nrx(n) q;\n",
+            "line 8, column 4",
+            "'n' is assigned in a while loop on measured bits (line 7)",
         ),
         (
             "qubit q;\nbit c;\nc = measure q;\nint k = int(c) + 1;\nrx(k) q;\n",

@@ -96,4 +96,5 @@ def _is_constant(node: ast.Expression) -> bool:
 def _constant(node: ast.Expression) -> int:
     if isinstance(node, ast.UnaryExpression):
         return -_constant(node.expression)
+    assert isinstance(node, ast.IntegerLiteral | ast.BooleanLiteral), "callers check _is_constant"
     return int(node.value)

@@ -139,7 +139,7 @@ class _Frame:
     call: Any  # the calling node
     target: Bits | None  # where a returned measurement goes
     returned: str | None  # the local bit variable the body returns, bound to `target`
-    scope: Scope | None = None
+    scope: Scope
 
 
 class Budget:
@@ -187,6 +187,19 @@ def source_names(program: ast.Program) -> set[str]:
 
 def _span(node: Any) -> ast.Span | None:
     return getattr(node, "span", None)
+
+
+def _size_expression(type_node: ast.ClassicalType) -> ast.Expression | None:
+    """The width expression of `int[n]`, `bit[n]` and the like: only those subclasses of
+    ClassicalType have a `size` field (`bool` has none)."""
+    size: ast.Expression | None = getattr(type_node, "size", None)
+    return size
+
+
+def _line(span: ast.Span | None) -> str:
+    """A node's line for a message; the parser spans every statement, `?` guards nodes built
+    without one."""
+    return "?" if span is None else str(span.start_line)
 
 
 def _kind(type_node: Any, size: int | None) -> Kind:
@@ -350,11 +363,11 @@ class Lowerer:
         if kind_name is None:
             refuse(node, _unsupported_type(node.type))
         if kind_name == "bit":
-            self.declare_bits(node, node.identifier.name, node.type.size, node.init_expression)
+            self.declare_bits(
+                node, node.identifier.name, _size_expression(node.type), node.init_expression
+            )
             return
-        size_node = getattr(node.type, "size", None)
-        size = None if size_node is None else self.constant_int(size_node, "a width")
-        kind = Kind(kind_name, size)
+        kind = Kind(kind_name, self.type_width(node.type))
         name = node.identifier.name
         if node.init_expression is None:
             self.bind(node, name, Static(values.coerce(0, kind), kind))
@@ -386,12 +399,7 @@ class Lowerer:
         kind_name = values.kind_name(node.type)
         if kind_name is None:
             refuse(node, _unsupported_type(node.type))
-        size = (
-            None
-            if getattr(node.type, "size", None) is None
-            else self.constant_int(node.type.size, "a width")
-        )
-        kind = Kind(kind_name, size)
+        kind = Kind(kind_name, self.type_width(node.type))
         value = self.static(node.init_expression, f"the constant '{node.identifier.name}'")
         self.bind(node, node.identifier.name, Static(values.coerce(value, kind), kind, const=True))
 
@@ -406,7 +414,7 @@ class Lowerer:
                     "results are its measured bits, so only `output bit` (or `output bit[n]`) "
                     "declarations can be returned",
                 )
-            self.declare_bits(node, name, node.type.size, None)
+            self.declare_bits(node, name, _size_expression(node.type), None)
             return
         if kind_name not in ("float", "angle"):
             refuse(
@@ -625,14 +633,14 @@ class Lowerer:
                 self.write_bits(node, target, node.rvalue)
             else:
                 operator = node.op.name[:-1]
-                rvalue = node_at(
+                compound = node_at(
                     ast.BinaryExpression,
                     node.span,
                     op=ast.BinaryOperator[operator],
                     lhs=node.lvalue,
                     rhs=node.rvalue,
                 )
-                self.write_bits(node, target, rvalue)
+                self.write_bits(node, target, compound)
             return
         if isinstance(binding, Static) and binding.const:
             refuse(node, f"'{name.name}' is a constant")
@@ -656,7 +664,7 @@ class Lowerer:
         if owner.runtime < self.runtime and not isinstance(new, Dynamic):
             new = Dynamic(
                 binding.kind,
-                f"'{name.name}' is assigned at line {node.span.start_line} under a condition on "
+                f"'{name.name}' is assigned at line {_line(node.span)} under a condition on "
                 "measured bits, so its value is only known while the circuit runs",
             )
         owner.names[name.name] = new
@@ -686,8 +694,7 @@ class Lowerer:
         if isinstance(result, Runtime):
             return Dynamic(
                 kind,
-                f"'{name}' is computed from measured bits at line "
-                f"{expression.span.start_line if expression.span else '?'}",
+                f"'{name}' is computed from measured bits at line {_line(expression.span)}",
             )
         if isinstance(result, Sym):
             if kind.name not in ("float", "angle"):
@@ -813,7 +820,7 @@ class Lowerer:
             while True:
                 condition = self.condition(node.while_condition)
                 if isinstance(condition, Runtime):
-                    self.runtime_while(node, condition)
+                    self.runtime_while(node)
                     return
                 if not condition:
                     return
@@ -828,12 +835,14 @@ class Lowerer:
         finally:
             self.loops.pop()
 
-    def runtime_while(self, node: ast.WhileLoop, condition: Runtime) -> None:
+    def runtime_while(self, node: ast.WhileLoop) -> None:
         """The rest of the loop runs on the device: what its body writes is unknown from the
         first iteration on, since the body may run any number of times."""
         if self.in_gate:
             refuse(node, "a gate's body cannot depend on measured bits")
         self.forget_writes(node.block)
+        # read again now that the body's writes are unknown; forgetting values cannot make a
+        # condition on measured bits static
         condition = self.condition(node.while_condition)
         assert isinstance(condition, Runtime)
         self.loops.append(self.runtime + 1)
@@ -861,7 +870,7 @@ class Lowerer:
                     owner.names[name.name] = Dynamic(
                         binding.kind,
                         f"'{name.name}' is assigned in a while loop on measured bits (line "
-                        f"{node.span.start_line}), so its value is only known while it runs",
+                        f"{_line(node.span)}), so its value is only known while it runs",
                     )
                 elif isinstance(binding, Bits):
                     for bit_name, index in binding.atoms:
@@ -878,12 +887,7 @@ class Lowerer:
         kind_name = values.kind_name(node.type)
         if kind_name is None:
             refuse(node, _unsupported_type(node.type))
-        size = (
-            None
-            if getattr(node.type, "size", None) is None
-            else self.constant_int(node.type.size, "a width")
-        )
-        kind = Kind(kind_name, size)
+        kind = Kind(kind_name, self.type_width(node.type))
         count, items = self.iteration(node.set_declaration)
         self.budget.check_unroll(node, count * self.static_size(node.block))
         self.loops.append(self.runtime)
@@ -1067,21 +1071,17 @@ class Lowerer:
     def argument(self, name: str, parameter: Any, argument: Any) -> Binding:
         if isinstance(parameter, ast.QuantumArgument):
             atoms = self.qubit_atoms(argument)
-            size = 1 if parameter.size is None else self.constant_int(parameter.size, "a size")
-            if len(atoms) != size:
+            width = 1 if parameter.size is None else self.constant_int(parameter.size, "a size")
+            if len(atoms) != width:
                 refuse(
                     argument,
-                    f"'{name}' takes {size} qubit(s) as '{parameter.name.name}', not {len(atoms)}",
+                    f"'{name}' takes {width} qubit(s) as '{parameter.name.name}', not {len(atoms)}",
                 )
             return Qubits(tuple(atoms), single=parameter.size is None)
         kind_name = values.kind_name(parameter.type)
         if kind_name is None:
             refuse(parameter, _unsupported_type(parameter.type))
-        size = (
-            None
-            if getattr(parameter.type, "size", None) is None
-            else self.constant_int(parameter.type.size, "a width")
-        )
+        size = self.type_width(parameter.type)
         if kind_name == "bit":
             reference = self.reference(argument)
             if isinstance(reference, Bits):
@@ -1111,7 +1111,8 @@ class Lowerer:
             self.measure(node, expression, target)
             raise _Return(target)
         if isinstance(expression, ast.Identifier | ast.IndexExpression):
-            found = self.scope.lookup(_base_name(expression))
+            base = _base_name(expression)
+            found = None if base is None else self.scope.lookup(base)
             if found is not None and isinstance(found[0], Bits):
                 raise _Return(self.bits_reference(expression))
         raise _Return(self.evaluate_or_refuse(expression))
@@ -1205,6 +1206,11 @@ class Lowerer:
         return atoms[index]
 
     # -- expressions --------------------------------------------------------------------------
+
+    def type_width(self, type_node: ast.ClassicalType) -> int | None:
+        """The width a sized type declares (`int[8]` is 8); None where it declares none."""
+        size = _size_expression(type_node)
+        return None if size is None else self.constant_int(size, "a width")
 
     def constant_int(self, node: Any, what: str) -> int:
         value = self.static(node, what)
@@ -1440,12 +1446,7 @@ class Lowerer:
                 node,
                 f"a cast of an input parameter to {kind_name}: its value is only known per run",
             )
-        size = (
-            None
-            if getattr(node.type, "size", None) is None
-            else self.constant_int(node.type.size, "a width")
-        )
-        return values.coerce(operand, Kind(kind_name, size))
+        return values.coerce(operand, Kind(kind_name, self.type_width(node.type)))
 
     def value_FunctionCall(self, node: ast.FunctionCall) -> Result:
         name = node.name.name

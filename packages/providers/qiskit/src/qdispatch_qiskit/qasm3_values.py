@@ -163,7 +163,7 @@ def _power(a: int | float, b: int | float) -> int | float:
     return result
 
 
-def _shift(a: Value, b: int | float, left: bool) -> Value:
+def _shift(a: Value, b: Value, left: bool) -> Value:
     amount = int(numeric(b))
     if amount < 0 or amount > MAX_INTEGER_BITS:
         raise Uncomputable(f"a shift by {amount} bits")
