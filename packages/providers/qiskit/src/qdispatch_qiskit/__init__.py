@@ -63,6 +63,7 @@ if TYPE_CHECKING:  # the same names, for type checkers: at run time __getattr__ 
         check_final_measurements,
         drop_final_measurements,
         final_positions,
+        for_circuit,
         measure_in_basis,
         non_unitary_operations,
     )
@@ -82,6 +83,7 @@ __all__ = [  # == sorted(_EXPORTS), written out so the checkers see the TYPE_CHE
     "counts_to_little_endian",
     "drop_final_measurements",
     "final_positions",
+    "for_circuit",
     "join_registers",
     "measure_in_basis",
     "non_unitary_operations",
