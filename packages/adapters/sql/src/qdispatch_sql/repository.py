@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -29,16 +30,37 @@ class SqlUnitOfWork(UnitOfWork):
     the next statement begins another transaction, as the port allows.
     """
 
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        read_only: bool = False,
+        writer: threading.Lock | None = None,
+    ) -> None:
         self.read_only = read_only
-        self._conn = engine.connect()
+        # SQLite: this process's writers queue on `writer` before BEGIN IMMEDIATE (see
+        # SqlRepository), released once this transaction ends.
+        self._writer: threading.Lock | None = None
+        if writer is not None and not read_only:
+            if not writer.acquire(timeout=engines.SQLITE_BUSY_TIMEOUT_S):
+                raise Busy(engines.BUSY_MESSAGE)
+            self._writer = writer
+        try:
+            self._conn = engine.connect()
+        except BaseException:
+            self._release_writer()
+            raise
         if read_only:
             options = {engines.READ_ONLY: True}
             if engine.dialect.name == "postgresql":
                 options["postgresql_readonly"] = True
             self._conn = self._conn.execution_options(**options)
         else:
-            _begin_writing(self._conn)
+            try:
+                _begin_writing(self._conn)
+            except BaseException:
+                self._release_writer()
+                raise
         self.users = SqlUsers(self._conn)
         self.experiments = SqlExperiments(self._conn)
         self.circuits = SqlCircuits(self._conn)
@@ -51,13 +73,29 @@ class SqlUnitOfWork(UnitOfWork):
     def commit(self) -> None:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
-        self._conn.commit()
+        try:
+            self._conn.commit()
+        finally:
+            self._release_writer()
 
     def rollback(self) -> None:
-        self._conn.rollback()
+        try:
+            self._conn.rollback()
+        finally:
+            self._release_writer()
 
     def close(self) -> None:
-        self._conn.close()
+        try:
+            self._conn.close()
+        finally:
+            self._release_writer()
+
+    def _release_writer(self) -> None:
+        # A statement after commit() begins a new transaction without it: SQLite's own lock
+        # (and busy timeout) still serialise that one; the queue is only the fast path.
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.release()
 
 
 class SqlRepository(Repository):
@@ -74,6 +112,12 @@ class SqlRepository(Repository):
         if not create:
             _require_sqlite_file(self.url)
         self.engine = engines.create(self.url)
+        # SQLite lets one writer in at a time, and a writer that finds the lock taken sleeps
+        # in SQLite's busy handler (1, 2, 5, 10… ms) before it looks again: under many small
+        # jobs the submitting thread and the worker threads of one process lost most of their
+        # time there (issue 15). Writers of this process queue on a lock instead and go in the
+        # moment the previous one ends; other processes still meet SQLite's busy timeout.
+        self._writer = threading.Lock() if self.engine.dialect.name == "sqlite" else None
         try:
             ensure_schema(self.engine, create=create)
         except BaseException:
@@ -81,7 +125,7 @@ class SqlRepository(Repository):
             raise
 
     def begin(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, writer=self._writer)
 
     def read(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, read_only=True)

@@ -4,6 +4,7 @@ distinct text), the qubit each output bit reads, seeds and SDK versions."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from importlib import metadata
 from typing import Any
@@ -21,14 +22,22 @@ SEED_RULE = (
 )
 
 
-def versions() -> dict[str, str]:
-    found = {}
+@functools.cache
+def _installed() -> tuple[tuple[str, str], ...]:
+    # Read once per process: importlib.metadata parses each package's METADATA file
+    # (~3 ms a call, every small job paid it twice), and the versions of the SDKs this
+    # process has already imported cannot change under it.
+    found = []
     for name in PACKAGES:
         try:
-            found[name] = metadata.version(name)
+            found.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
             continue
-    return found
+    return tuple(found)
+
+
+def versions() -> dict[str, str]:
+    return dict(_installed())
 
 
 def _read_bits(circuit: Any) -> list[int | None]:
