@@ -238,6 +238,69 @@ def test_a_writer_that_meets_the_lock_past_the_timeout_gets_busy_not_an_operatio
         repository.close()
 
 
+def test_a_writer_in_another_process_still_meets_sqlites_busy_timeout(tmp_path, monkeypatch):
+    """Writers of one process queue on a lock (SqlRepository); another engine on the same file
+    (another process) is not in that queue: SQLite's own lock and busy timeout hold it off."""
+    from qdispatch_core.errors import Busy
+    from qdispatch_sql import engine as engines
+
+    monkeypatch.setattr(engines, "SQLITE_BUSY_TIMEOUT_S", 0.3)
+    here, there = SqlRepository(sqlite_url(tmp_path)), SqlRepository(sqlite_url(tmp_path))
+    try:
+        holder = here.begin()
+        try:
+            began = time.monotonic()
+            try:
+                there.begin()
+            except Busy as exc:
+                assert "try again" in exc.message
+            else:
+                raise AssertionError("a writer of another engine got the lock")
+            assert time.monotonic() - began >= 0.25  # it waited in SQLite's busy handler
+        finally:
+            holder.rollback()
+            holder.close()
+        with there.begin() as uow:
+            uow.commit()
+    finally:
+        here.close()
+        there.close()
+
+
+def test_writers_of_one_process_go_in_one_after_another_as_each_ends(tmp_path):
+    """A second writer waits for the first (it never fails, never sees a half-done write) and
+    goes in once the first commits; the lock is free again after either ending."""
+    repository = SqlRepository(sqlite_url(tmp_path))
+    try:
+        from qdispatch_core.domain import User
+
+        user = User("usr_queued", "queued", at(0))
+        first = repository.begin()
+        first.users.add(user)
+        seen: list = []
+
+        def second() -> None:
+            with repository.begin() as uow:
+                seen.append(uow.users.get(user.id))
+                uow.commit()
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(0.3)
+        assert thread.is_alive() and not seen  # queued behind the first writer
+        first.commit()
+        first.close()
+        thread.join(10)
+        assert not thread.is_alive() and seen == [user]
+        rolled_back = repository.begin()  # a rollback and a close free it as well
+        rolled_back.rollback()
+        rolled_back.close()
+        with repository.begin() as uow:
+            uow.commit()
+    finally:
+        repository.close()
+
+
 def test_the_read_use_cases_never_take_the_write_lock(tmp_path):
     """`jobs show/list`, experiments, circuits, API-key checks: no BEGIN IMMEDIATE."""
     from sqlalchemy import event

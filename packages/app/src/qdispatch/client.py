@@ -148,6 +148,9 @@ class Client:
         self._start_worker = worker
         self._user: User | None = None
         self.progress = progress
+        # Experiment ids by name, for `run(experiment=...)`: experiments are never deleted or
+        # renamed, so one look-up per name saves a read on every later submission.
+        self._experiment_ids: dict[str, str] = {}
 
     @property
     def user(self) -> User:
@@ -278,7 +281,7 @@ class Client:
         """
         found = inputs.split_circuits(circuits, circuit_ids)
         payload = {
-            "experiment_id": experiment_id or self.experiment(experiment).id,
+            "experiment_id": experiment_id or self._experiment_id(experiment),
             "circuit_ids": found.circuit_ids,
             "circuits_qasm": found.circuits_qasm,
             "device_id": device_id,
@@ -296,6 +299,11 @@ class Client:
         if self._start_worker and response.status != "Done":  # a dry run is already done
             self.app.worker().notify()
         return JobHandle(self, response.job_id)
+
+    def _experiment_id(self, name: str) -> str:
+        if name not in self._experiment_ids:
+            self._experiment_ids[name] = self.experiment(name).id
+        return self._experiment_ids[name]
 
     def close(self) -> None:
         self.app.close()

@@ -126,11 +126,15 @@ class LocalJob:
 
     def _layout(self) -> list[ShardRecord]:
         a = self.a
-        with a.services.repository.read() as uow:
-            records = uow.shards.list(a.job.id)
-        if records:
-            self._log_resume(records)
-            return records
+        # A Validating job has no shards: they are laid out in the transaction that moves it
+        # on (below). Only a job past Validating can have some to resume: one read fewer for
+        # every fresh job (issue 15).
+        if a.job.status is not JobStatus.VALIDATING:
+            with a.services.repository.read() as uow:
+                records = uow.shards.list(a.job.id)
+            if records:
+                self._log_resume(records)
+                return records
         seconds = a.backend.seconds_per_executable(a.device, a.spec)
         size = shard_size(self.total, seconds, a.runner.config.shard_seconds)
         shards = layout(self.total, size)
