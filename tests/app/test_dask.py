@@ -136,7 +136,7 @@ def test_without_distributed_the_dask_option_fails_with_the_install_hint(tmp_pat
     # `distributed` made unimportable in the worker process, as where the extra is missing.
     script = (
         "import sys; sys.modules['distributed'] = None; "
-        "from qdispatch.worker import main; main(['--dask', 'tcp://127.0.0.1:1'])"
+        "from qdispatch.worker_main import main; main(['--dask', 'tcp://127.0.0.1:1'])"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
