@@ -143,9 +143,12 @@ def test_a_qpu_given_virtual_qubits_records_that_braket_places_them(cloud, qiski
     assert executed["virtual_to_physical"] is None and executed["clbit_to_physical"] is None
     assert "Braket's compiler places" in ran["placement"]
     assert list(ran["programs"].values()) == _sent(east.created)
-    # a process that did not submit the tasks (a restarted worker) has no record
+    # a process that did not submit the tasks (a restarted worker) reads the programs back
+    # from the results, without the layout it never knew
     east.states(arn, "COMPLETED", "COMPLETED")
-    assert cloud.backend().fetch(device, spec, ids, KEYS).ran is None
+    again = cloud.backend().fetch(device, spec, ids, KEYS).ran
+    assert again["programs"] == ran["programs"] and "another process" in again["read_back"]
+    assert again["executed"] == [executed]  # its layout was null here too
 
 
 def test_a_pinned_qpu_job_records_device_qubits_and_its_calibrations(qiskit_toolkit):
@@ -167,6 +170,8 @@ def test_a_pinned_qpu_job_records_device_qubits_and_its_calibrations(qiskit_tool
         ids = backend.submit(device, spec, KEYS)
         north.states(arn, "COMPLETED", "COMPLETED")
         ran = backend.fetch(device, spec, ids, KEYS).ran
+        north.states(arn, "COMPLETED", "COMPLETED")
+        again = clouds.backend().fetch(device, spec, ids, KEYS).ran  # a restarted worker's
     (executed,) = ran["executed"]
     program = ran["programs"][executed["program"]]
     measured = [int(q) for q in re.findall(r"measure \$(\d+)", program)]
@@ -177,3 +182,7 @@ def test_a_pinned_qpu_job_records_device_qubits_and_its_calibrations(qiskit_tool
         program,
         *(ran["programs"][p] for p in ran["calibration_programs"]),
     ]
+    # read back from the program set's results: the same programs, calibrations apart
+    assert again["programs"] == ran["programs"]
+    assert again["calibration_programs"] == ran["calibration_programs"]
+    assert [e["program"] for e in again["executed"]] == [executed["program"]]

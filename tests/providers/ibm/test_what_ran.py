@@ -57,7 +57,9 @@ def test_an_estimator_job_records_the_pub_circuits_sent(
         observables=ZZ,
         use_mitigation=True,
     )
-    ids, state, execution = drive(IBMBackend(calibration_dir=calibration_dir), spec, ibm_credentials)
+    ids, state, execution = drive(
+        IBMBackend(calibration_dir=calibration_dir), spec, ibm_credentials
+    )
     assert state.status is JobStatus.DONE, state.message
     ran = execution.ran
     (executed,) = ran["executed"]

@@ -217,15 +217,24 @@ class CloudRunner:
             raw_outputs=assembled.raw_outputs,
             readout=assembled.readout,
             notes=(f"{len(ids)} Amazon Braket task(s): {', '.join(ids)}",),
-            ran=self._ran(ids),
+            ran=self._ran(device, spec, ids, found),
         )
 
-    def _ran(self, ids: Sequence[str]) -> dict[str, Any] | None:
+    def _ran(
+        self, device: Device, spec: JobSpec, ids: Sequence[str], found: Sequence[Reading]
+    ) -> dict[str, Any] | None:
+        """As recorded at submission; else (another process submitted the tasks) as the
+        results name the programs, or None where they do not."""
         with self._lock:
             ran = self._sent.get(tuple(ids))
+        if ran is not None:
+            return ran
+        settings = RunSettings.resolve(spec.options)
+        ran = provenance.read_back(spec, device.id, settings, found)
         if ran is None:
             log.info(
-                "no record of what ran for tasks %s: they were submitted by another process",
+                "no record of what ran for tasks %s: another process submitted them and "
+                "their results do not name their programs",
                 ", ".join(ids),
             )
         return ran

@@ -18,6 +18,7 @@ from qdispatch_braket import programs, tasks
 from qdispatch_braket.mitigation import DEBIAS_TYPE
 from qdispatch_braket.outputs import counts_sources
 from qdispatch_braket.programs import NOISELESS, Noise
+from qdispatch_braket.readings import Reading
 from qdispatch_braket.settings import RunSettings
 from qdispatch_braket.workload import Unit, Workload
 from qdispatch_core.ports.backend import JobSpec
@@ -28,6 +29,11 @@ PLACED_BY_BRAKET = (
     "virtual qubits: Braket's compiler places and routes them on the device, so "
     "virtual_to_physical and clbit_to_physical are null (the physical qubit each bit read is "
     "in the counts' measured qubits as Braket reports them)"
+)
+
+READ_BACK = (
+    "programs as Braket's task results name them (the tasks were submitted by another "
+    "process, whose record of the layout is lost; versions are the fetching process's)"
 )
 
 
@@ -49,7 +55,9 @@ class _Programs:
         self.texts: dict[str, str] = {}
 
     def add(self, unit: Unit) -> str:
-        text = programs.with_noise(unit.source.text, self.noise)
+        return self.add_text(programs.with_noise(unit.source.text, self.noise))
+
+    def add_text(self, text: str) -> str:
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
         self.texts.setdefault(digest, text)
         return digest
@@ -73,9 +81,7 @@ def _sampled(
                 "program": found.add(unit),
                 "virtual_to_physical": None if placed_by_braket else wires,
                 "clbit_to_physical": (
-                    None
-                    if placed_by_braket
-                    else [None if s is None else wires[s] for s in sources]
+                    None if placed_by_braket else [None if s is None else wires[s] for s in sources]
                 ),
             }
         )
@@ -105,6 +111,63 @@ def _exact(spec: JobSpec, units: Sequence[Unit], found: _Programs) -> list[dict[
     return executed
 
 
+def _record(
+    spec: JobSpec, device_id: str, settings: RunSettings, executed: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "device": device_id,
+        "format": "openqasm3 (Braket)",
+        "optimization_level": settings.optimization_level,
+        "seeds": {
+            "seed_transpiler": settings.seed_transpiler,
+            "seed_simulator": None,
+            "simulator_seeds": UNSEEDED,
+        },
+        "versions": versions(),
+        "executed": executed,
+    }
+
+
+def read_back(
+    spec: JobSpec, device_id: str, settings: RunSettings, found: Sequence[Reading]
+) -> dict[str, Any] | None:
+    """What ran, from the programs Braket's results name (for tasks another process
+    submitted); None where a result does not say. The layout is not known here."""
+    texts = [r.program for r in found]
+    if len(texts) < len(spec.plan.executables) or any(t is None for t in texts):
+        return None
+    programs_ = _Programs(NOISELESS)
+    executed: list[dict[str, Any]] = []
+    for e, text in zip(spec.plan.executables, texts, strict=False):
+        assert text is not None
+        digest = programs_.add_text(text)
+        last = executed[-1] if executed else None
+        if last is not None and (last["circuit"], last["group"], last["program"]) == (
+            e.circuit,
+            e.group,
+            digest,
+        ):
+            last["executables"][1] += 1
+            continue
+        executed.append(
+            {
+                "circuit": e.circuit,
+                "group": e.group,
+                "executables": [e.index, 1],
+                "program": digest,
+                "virtual_to_physical": None,
+                "clbit_to_physical": None,
+            }
+        )
+    record = _record(spec, device_id, settings, executed)
+    record["programs"] = programs_.texts
+    extra = [t for t in texts[len(spec.plan.executables) :] if t is not None]
+    if extra:
+        record["calibration_programs"] = list(dict.fromkeys(programs_.add_text(t) for t in extra))
+    record["read_back"] = READ_BACK
+    return record
+
+
 def what_ran(
     spec: JobSpec,
     device_id: str,
@@ -124,19 +187,8 @@ def what_ran(
     executed = (
         _exact(spec, units, found) if exact else _sampled(spec, units, found, placed_by_braket)
     )
-    record: dict[str, Any] = {
-        "device": device_id,
-        "format": "openqasm3 (Braket)",
-        "optimization_level": settings.optimization_level,
-        "seeds": {
-            "seed_transpiler": settings.seed_transpiler,
-            "seed_simulator": None,
-            "simulator_seeds": UNSEEDED,
-        },
-        "versions": versions(),
-        "executed": executed,
-        "programs": found.texts,
-    }
+    record = _record(spec, device_id, settings, executed)
+    record["programs"] = found.texts
     if extra:
         record["calibration_programs"] = [found.add(unit) for unit in extra]
     if placed_by_braket:
