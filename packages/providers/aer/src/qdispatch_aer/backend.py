@@ -134,11 +134,9 @@ class AerBackend(Backend):
         notes: Sequence[str],
         credentials: Credentials,
     ) -> Execution:
-        """The default Execution, with what ran for sampled runs (exact runs simulate the
-        same transpiled circuits with each parameter set bound: not recorded)."""
+        """The default Execution, with what ran: the transpiled circuits simulated, sampled
+        or exact (whose parameter sets Aer binds into the same program)."""
         execution = super().finish_local(device, spec, outputs, notes, credentials)
-        if spec.plan.output_kind != "counts":
-            return execution
         from qdispatch_aer import provenance
 
         settings = self._settings(device, spec)

@@ -1,6 +1,8 @@
-"""What ran on Aer (issue 23), for sampled runs: per circuit and measurement group, the
-transpiled circuit as simulated (OpenQASM 3, basis rotations included, stored once per
-distinct text), the qubit each output bit reads, seeds and SDK versions."""
+"""What ran on Aer (issue 23): per circuit and measurement group, the transpiled circuit as
+simulated (OpenQASM 3, basis rotations included, stored once per distinct text), the qubit each
+output bit reads, seeds and SDK versions. Exact runs simulate the circuit without its final
+measurements, every parameter set bound by Aer into the one program; `exact` says what was
+read from the final state."""
 
 from __future__ import annotations
 
@@ -20,6 +22,13 @@ SEED_RULE = (
     "batch 0 (a circuit's first group) uses seed_simulator, later batches a SHA-256 "
     "derivation of it; parameter set i of a batch adds 2113·i"
 )
+# What an exact run read from each program's final state (runners.py).
+EXACT = {
+    "statevector": "the state vector saved after the program (save_statevector), its "
+    "amplitudes reordered to the circuit's own qubits",
+    "expectations": "exact expectation values (Aer EstimatorV2, precision 0) of the "
+    "observables mapped through virtual_to_physical",
+}
 
 
 @functools.cache
@@ -79,17 +88,30 @@ def what_ran(
                 "clbit_to_physical": bits,
             }
         )
-    return {
+    record: dict[str, Any] = {
         "device": device_id,
         "format": "openqasm3",
         "method": settings.method,
         "optimization_level": settings.optimization_level,
-        "seeds": {
-            "seed_transpiler": settings.seed_transpiler,
-            "seed_simulator": settings.seed_simulator,
-            "simulator_seeds": SEED_RULE if settings.seed_simulator is not None else "unseeded",
-        },
+        "seeds": _seeds(spec, settings),
         "versions": versions(),
         "executed": executed,
         "programs": texts,
+    }
+    if spec.plan.output_kind in EXACT:
+        record["exact"] = EXACT[spec.plan.output_kind]
+    return record
+
+
+def _seeds(spec: JobSpec, settings: RunSettings) -> dict[str, Any]:
+    if spec.plan.output_kind in EXACT:
+        simulator_seeds = "not used: exact simulation samples nothing"
+    elif settings.seed_simulator is None:
+        simulator_seeds = "unseeded"
+    else:
+        simulator_seeds = SEED_RULE
+    return {
+        "seed_transpiler": settings.seed_transpiler,
+        "seed_simulator": settings.seed_simulator,
+        "simulator_seeds": simulator_seeds,
     }

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from qdispatch_braket import mitigation as m
-from qdispatch_braket import prices, statuses
+from qdispatch_braket import prices, provenance, statuses
 from qdispatch_braket.assembly import assemble
 from qdispatch_braket.capabilities import Capabilities, from_properties
 from qdispatch_braket.catalog import arn_key
@@ -31,6 +32,7 @@ from qdispatch_core.errors import BadRequest, ProviderError
 from qdispatch_core.ports.backend import Execution, JobSpec, RemoteState
 
 log = logging.getLogger(__name__)
+SENT_KEPT = 256  # submissions whose record of what ran waits for their fetch
 
 Credentials = Mapping[str, str]
 
@@ -64,6 +66,8 @@ class CloudRunner:
         self.session_factory = session_factory
         self.min_poll_seconds = min_poll_seconds
         self._polled: dict[tuple[str, ...], _Polled] = {}
+        # task ids -> what ran (provenance.what_ran), recorded at submission
+        self._sent: OrderedDict[tuple[str, ...], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def facts(self, device: Device) -> Mapping[str, Any]:
@@ -88,7 +92,8 @@ class CloudRunner:
             raise
         except Exception as exc:
             raise as_provider_error(exc, doing) from None
-        workload = build(spec, caps, settings, decision_for(facts, spec), self.compiler)
+        decision = decision_for(facts, spec)
+        workload = build(spec, caps, settings, decision, self.compiler)
         created: list[str] = []
         try:
             for task in braket_tasks(workload):
@@ -98,7 +103,25 @@ class CloudRunner:
             raise as_provider_error(
                 exc, f"creating quantum task {len(created) + 1} on {device.id}"
             ) from None
+        # A QPU given virtual qubits places them itself (pinned programs name device qubits).
+        pinned = decision.calibrates_in_task and caps.physical_qubits
+        ran = provenance.what_ran(
+            spec,
+            device.id,
+            workload,
+            settings,
+            placed_by_braket=not facts["simulator"] and not pinned,
+        )
+        self._remember(tuple(created), ran)
         return tuple(created)
+
+    def _remember(self, ids: tuple[str, ...], ran: dict[str, Any]) -> None:
+        """What a submission sent, for `fetch`: the programs depend on the device's
+        properties at submission, which nothing stored keeps (bounded; lost on restart)."""
+        with self._lock:
+            self._sent[ids] = ran
+            while len(self._sent) > SENT_KEPT:
+                self._sent.popitem(last=False)
 
     def _abandon(self, created: Sequence[str], credentials: Credentials) -> None:
         """Cancel the tasks of a submission that failed half-way: nobody would follow them."""
@@ -194,7 +217,27 @@ class CloudRunner:
             raw_outputs=assembled.raw_outputs,
             readout=assembled.readout,
             notes=(f"{len(ids)} Amazon Braket task(s): {', '.join(ids)}",),
+            ran=self._ran(device, spec, ids, found),
         )
+
+    def _ran(
+        self, device: Device, spec: JobSpec, ids: Sequence[str], found: Sequence[Reading]
+    ) -> dict[str, Any] | None:
+        """As recorded at submission; else (another process submitted the tasks) as the
+        results name the programs, or None where they do not."""
+        with self._lock:
+            ran = self._sent.get(tuple(ids))
+        if ran is not None:
+            return ran
+        settings = RunSettings.resolve(spec.options)
+        ran = provenance.read_back(spec, device.id, settings, found)
+        if ran is None:
+            log.info(
+                "no record of what ran for tasks %s: another process submitted them and "
+                "their results do not name their programs",
+                ", ".join(ids),
+            )
+        return ran
 
     # -- cancel -------------------------------------------------------------------------
 

@@ -95,6 +95,8 @@ class LocalRunner:
         settings = RunSettings.resolve(spec.options)
         decision = decision_for(device, spec, settings)
         cost = Cost.free("shots", spec.plan.total_shots)
+        workload = build(spec, self.capabilities(device), settings, decision, self.compiler)
+        ran = provenance.what_ran(spec, device.id, workload, settings, noise=settings.noise)
         if spec.plan.output_kind != "counts":
             record = (
                 None
@@ -104,12 +106,8 @@ class LocalRunner:
                     "reason": "not needed: exact simulation",
                 }
             )
-            return Execution(outputs=outputs, cost=cost, mitigation=record, notes=notes)
+            return Execution(outputs=outputs, cost=cost, mitigation=record, notes=notes, ran=ran)
         found = [from_record(o) for o in outputs]
-        # Sampled programs take their parameters as inputs: one program per circuit and group.
-        # (Exact runs bind values into each executable's program: not recorded.)
-        workload = build(spec, self.capabilities(device), settings, decision, self.compiler)
-        ran = provenance.what_ran(spec, device.id, workload, settings)
         calibration = None
         if decision.mode == m.READOUT_CACHED:
             with simulation_failures(FAILURE):

@@ -1,20 +1,40 @@
-"""What ran on a local Braket simulator (issue 23): each distinct OpenQASM 3 program as sent
-(noise pragmas included), stored once, with the wire read into each output bit, the
-transpiler settings and the SDK versions."""
+"""What ran on Braket (issue 23): each distinct OpenQASM 3 program as sent (noise pragmas
+included on the local density-matrix simulator), stored once, with the wire read into each
+output bit, the transpiler settings and the SDK versions.
+
+Sampled programs take their parameters as inputs: one program per circuit and group however
+many parameter sets. Exact programs (state vectors, expectation values) bind their values: one
+per executable, consecutive repeats merged. Readout-calibration programs a cloud job adds are
+listed apart (`calibration_programs`)."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
 from qdispatch_braket import programs, tasks
+from qdispatch_braket.mitigation import DEBIAS_TYPE
 from qdispatch_braket.outputs import counts_sources
+from qdispatch_braket.programs import NOISELESS, Noise
+from qdispatch_braket.readings import Reading
 from qdispatch_braket.settings import RunSettings
-from qdispatch_braket.workload import Workload
+from qdispatch_braket.workload import Unit, Workload
 from qdispatch_core.ports.backend import JobSpec
 
 PACKAGES = ("amazon-braket-sdk", "amazon-braket-default-simulator", "qiskit")
+UNSEEDED = "unseeded: Braket's simulators take no seed"
+PLACED_BY_BRAKET = (
+    "virtual qubits: Braket's compiler places and routes them on the device, so "
+    "virtual_to_physical and clbit_to_physical are null (the physical qubit each bit read is "
+    "in the counts' measured qubits as Braket reports them)"
+)
+
+READ_BACK = (
+    "programs as Braket's task results name them (the tasks were submitted by another "
+    "process, whose record of the layout is lost; versions are the fetching process's)"
+)
 
 
 def versions() -> dict[str, str]:
@@ -27,33 +47,73 @@ def versions() -> dict[str, str]:
     return found
 
 
-def _slots(spec: JobSpec) -> list[tuple[Any, int | None, int, int]]:
-    """(circuit, group, first executable, executables) of each sampled unit, in order."""
-    return [(b.circuit, b.group, b.first, b.size) for b in tasks.batches(spec.plan)]
+class _Programs:
+    """Program texts by id (a hash of the text), each stored once."""
 
+    def __init__(self, noise: Noise) -> None:
+        self.noise = noise
+        self.texts: dict[str, str] = {}
 
-def what_ran(
-    spec: JobSpec, device_id: str, workload: Workload, settings: RunSettings
-) -> dict[str, Any]:
-    texts: dict[str, str] = {}
-    executed = []
-    for (circuit, group, first, count), unit in zip(_slots(spec), workload.units, strict=False):
-        text = programs.with_noise(unit.source.text, settings.noise)
+    def add(self, unit: Unit) -> str:
+        return self.add_text(programs.with_noise(unit.source.text, self.noise))
+
+    def add_text(self, text: str) -> str:
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        texts.setdefault(digest, text)
+        self.texts.setdefault(digest, text)
+        return digest
+
+
+def _sampled(
+    spec: JobSpec, units: Sequence[Unit], found: _Programs, placed_by_braket: bool
+) -> list[dict[str, Any]]:
+    executed = []
+    for batch, unit in zip(tasks.batches(spec.plan), units, strict=False):
+        assert batch.circuit is not None
+        # Every source qubit q is measured into b[q] on wire `measured[q]` (the device's own
+        # qubit when pinned); the job's classical bits then read b: bit i <- source qubit s.
+        wires = list(unit.source.measured)
+        sources = counts_sources(spec, batch.circuit, batch.group)
         executed.append(
             {
-                "circuit": circuit,
-                "group": group,
-                "executables": [first, count],
-                "program": digest,
-                # Local simulators run the circuit's own qubits (Braket never renumbers);
-                # the program measures every qubit into its b register, which the job's
-                # classical bits then read: bit i <- qubit sources[i].
-                "virtual_to_physical": list(range(spec.plan.circuits[circuit].qubits)),
-                "clbit_to_physical": counts_sources(spec, circuit, group),
+                "circuit": batch.circuit,
+                "group": batch.group,
+                "executables": [batch.first, batch.size],
+                "program": found.add(unit),
+                "virtual_to_physical": None if placed_by_braket else wires,
+                "clbit_to_physical": (
+                    None if placed_by_braket else [None if s is None else wires[s] for s in sources]
+                ),
             }
         )
+    return executed
+
+
+def _exact(spec: JobSpec, units: Sequence[Unit], found: _Programs) -> list[dict[str, Any]]:
+    """One entry per run of executables of one circuit sharing a program (their qubits in
+    the circuit's own order: the programs undo the transpiler's relabelling)."""
+    executed: list[dict[str, Any]] = []
+    for e, unit in zip(spec.plan.executables, units, strict=False):
+        digest = found.add(unit)
+        last = executed[-1] if executed else None
+        if last is not None and (last["circuit"], last["program"]) == (e.circuit, digest):
+            last["executables"][1] += 1
+            continue
+        executed.append(
+            {
+                "circuit": e.circuit,
+                "group": None,
+                "executables": [e.index, 1],
+                "program": digest,
+                "virtual_to_physical": list(range(spec.plan.circuits[e.circuit].qubits)),
+                "clbit_to_physical": [],  # result types read the state; nothing is measured
+            }
+        )
+    return executed
+
+
+def _record(
+    spec: JobSpec, device_id: str, settings: RunSettings, executed: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
         "device": device_id,
         "format": "openqasm3 (Braket)",
@@ -61,9 +121,78 @@ def what_ran(
         "seeds": {
             "seed_transpiler": settings.seed_transpiler,
             "seed_simulator": None,
-            "simulator_seeds": "unseeded: Braket's local simulators take no seed",
+            "simulator_seeds": UNSEEDED,
         },
         "versions": versions(),
         "executed": executed,
-        "programs": texts,
     }
+
+
+def read_back(
+    spec: JobSpec, device_id: str, settings: RunSettings, found: Sequence[Reading]
+) -> dict[str, Any] | None:
+    """What ran, from the programs Braket's results name (for tasks another process
+    submitted); None where a result does not say. The layout is not known here."""
+    texts = [r.program for r in found]
+    if len(texts) < len(spec.plan.executables) or any(t is None for t in texts):
+        return None
+    programs_ = _Programs(NOISELESS)
+    executed: list[dict[str, Any]] = []
+    for e, text in zip(spec.plan.executables, texts, strict=False):
+        assert text is not None
+        digest = programs_.add_text(text)
+        last = executed[-1] if executed else None
+        if last is not None and (last["circuit"], last["group"], last["program"]) == (
+            e.circuit,
+            e.group,
+            digest,
+        ):
+            last["executables"][1] += 1
+            continue
+        executed.append(
+            {
+                "circuit": e.circuit,
+                "group": e.group,
+                "executables": [e.index, 1],
+                "program": digest,
+                "virtual_to_physical": None,
+                "clbit_to_physical": None,
+            }
+        )
+    record = _record(spec, device_id, settings, executed)
+    record["programs"] = programs_.texts
+    extra = [t for t in texts[len(spec.plan.executables) :] if t is not None]
+    if extra:
+        record["calibration_programs"] = list(dict.fromkeys(programs_.add_text(t) for t in extra))
+    record["read_back"] = READ_BACK
+    return record
+
+
+def what_ran(
+    spec: JobSpec,
+    device_id: str,
+    workload: Workload,
+    settings: RunSettings,
+    *,
+    noise: Noise = NOISELESS,
+    placed_by_braket: bool = False,
+) -> dict[str, Any]:
+    """The record of `workload` as sent to `device_id` (with `noise` pragmas: the local
+    simulators'); `placed_by_braket`: a QPU given virtual qubits, whose layout Braket
+    chooses."""
+    found = _Programs(noise)
+    exact = spec.plan.output_kind != "counts"
+    count = len(spec.plan.executables) if exact else len(tasks.batches(spec.plan))
+    units, extra = workload.units[:count], workload.units[count:]
+    executed = (
+        _exact(spec, units, found) if exact else _sampled(spec, units, found, placed_by_braket)
+    )
+    record = _record(spec, device_id, settings, executed)
+    record["programs"] = found.texts
+    if extra:
+        record["calibration_programs"] = [found.add(unit) for unit in extra]
+    if placed_by_braket:
+        record["placement"] = PLACED_BY_BRAKET
+    if workload.debias:
+        record["device_parameters"] = {"errorMitigation": [{"type": DEBIAS_TYPE}]}
+    return record

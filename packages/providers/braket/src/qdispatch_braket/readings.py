@@ -18,6 +18,7 @@ class Reading:
     values: list[Any] = field(default_factory=list)  # result-type values (exact runs)
     duration_ms: float | None = None  # simulated time, where the simulator reports it
     failure: str | None = None
+    program: str | None = None  # the program text as Braket recorded it, where it says
 
 
 def _duration(result: Any) -> float | None:
@@ -25,6 +26,11 @@ def _duration(result: Any) -> float | None:
     simulator = getattr(metadata, "simulatorMetadata", None)
     duration = getattr(simulator, "executionDuration", None)
     return float(duration) if duration is not None else None
+
+
+def _source(program: Any) -> str | None:
+    source = getattr(program, "source", None)
+    return source if isinstance(source, str) else None
 
 
 def _gate_model(result: Any) -> Reading:
@@ -35,17 +41,19 @@ def _gate_model(result: Any) -> Reading:
         measured=tuple(result.measured_qubits or ()),
         values=list(result.values or []),
         duration_ms=_duration(result),
+        program=_source(getattr(getattr(result, "additional_metadata", None), "action", None)),
     )
 
 
-def _entry(entry: Any) -> Reading:
+def _entry(entry: Any, program: str | None) -> Reading:
     metadata = getattr(entry, "failureMetadata", None)
     if metadata is not None:
-        return Reading(failure=str(metadata.failureReason))
+        return Reading(failure=str(metadata.failureReason), program=program)
     return Reading(
         counts=dict(entry.counts),
         probabilities=dict(entry.probabilities or {}),
         measured=tuple(entry.measured_qubits),
+        program=program,
     )
 
 
@@ -53,7 +61,11 @@ def readings(result: Any) -> list[Reading]:
     """Readings of one task's result (GateModelQuantumTaskResult or
     ProgramSetQuantumTaskResult)."""
     if hasattr(result, "entries") and hasattr(result, "num_executables"):
-        return [_entry(entry) for composite in result.entries for entry in composite.entries]
+        return [
+            _entry(entry, _source(getattr(composite, "program", None)))
+            for composite in result.entries
+            for entry in composite.entries
+        ]
     return [_gate_model(result)]
 
 

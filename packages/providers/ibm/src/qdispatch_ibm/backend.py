@@ -333,11 +333,12 @@ class IBMBackend(Backend):
     ) -> Execution:
         cost = local_cost(spec.plan.total_shots)
         outputs, notes = list(outputs), tuple(notes)
-        if spec.plan.output_kind == "expectations":
-            record = dict(NOTHING_TO_CORRECT) if spec.use_mitigation else None
-            return Execution(outputs, cost=cost, mitigation=record, notes=notes)
         simulator = self._fakes.get(device.id)
         program_for = self._programs(simulator.target, spec)
+        if spec.plan.output_kind == "expectations":
+            record = dict(NOTHING_TO_CORRECT) if spec.use_mitigation else None
+            ran = self._exact_ran(device, spec, program_for)
+            return Execution(outputs, cost=cost, mitigation=record, notes=notes, ran=ran)
         circuits = pubs.pub_circuits(pubs.build_pubs(spec, program_for, simulator.target))
         plans = pubs.plan_pubs(spec, circuits)
         ran = provenance.what_ran(spec, device.id, circuits, plans, local=True)
@@ -354,6 +355,17 @@ class IBMBackend(Backend):
                 notes,
             )
         return replace(execution, ran=ran)
+
+    @staticmethod
+    def _exact_ran(device: Device, spec: JobSpec, program_for: Any) -> dict[str, Any]:
+        """What ran for exact values on a fake twin: the per-circuit estimator PUBs the
+        shards simulated (`_exact_shard`), rebuilt from the cached programs."""
+        built = estimation.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
+        plans = estimation.exact_plans(spec)
+        circuits = pubs.pub_circuits(built)
+        return provenance.what_ran(
+            spec, device.id, circuits, plans, local=True, run=provenance.EXACT
+        )
 
     def _account(self, credentials: Credentials) -> Account:
         account = account_for(credentials)
@@ -388,9 +400,18 @@ class IBMBackend(Backend):
             )
         result = self._cloud_jobs.result(account, job_id)
         cost, notes, started = self._usage(account, job_id)
-        if program == ESTIMATOR:
-            return self._estimated(spec, result, cost, notes)
         circuits = self._cloud_jobs.circuits(account, job_id)
+        if program == ESTIMATOR:
+            ran = provenance.what_ran(
+                spec,
+                device.id,
+                circuits,
+                estimation.exact_plans(spec),  # one PUB per circuit, as submit built them
+                local=False,
+                run=provenance.ESTIMATOR,
+                resilience_level=resilience_level(spec),
+            )
+            return replace(self._estimated(spec, result, cost, notes), ran=ran)
         plans = pubs.plan_pubs(spec, circuits)
         outputs = pubs.decode_counts(result, plans)
         ran = provenance.what_ran(spec, device.id, circuits, plans, local=False)

@@ -112,10 +112,11 @@ def decode_pieces(result: Any, spec: JobSpec, plans: Sequence[PubPlan]) -> list[
 
 
 def exact_plans(spec: JobSpec) -> list[PubPlan]:
-    """Where each per-circuit estimator PUB's executables sit in the plan."""
+    """Where each per-circuit estimator PUB's executables sit in the plan. Its circuit
+    measures nothing (measured: no output bits)."""
     plans, first = [], 0
     for c, cp in enumerate(spec.plan.circuits):
-        plans.append(PubPlan(c, None, first, len(cp.parameter_sets), None, None))
+        plans.append(PubPlan(c, None, first, len(cp.parameter_sets), None, ()))
         first += len(cp.parameter_sets)
     return plans
 
