@@ -55,7 +55,11 @@ def test_kill_9_in_the_middle_of_a_local_job_then_another_worker_finishes_it(tmp
             second.stop()
         job = status(app, user, job_id)
         assert len(job.results[0]) == 80 and job.progress.done == 80
-        assert "shard(s) recovered from storage" in " ".join(job.logs)
+        # Either a thread of the second worker took the job over when its lease ran out and
+        # resumed it from the stored shards, or (before that) its idle threads took the free
+        # shards and the one storing the last finished the job: both say so in the job's log.
+        said = " ".join(job.logs)
+        assert "shard(s) recovered from storage" in said or "stored the last of its shards" in said
         # Eight shards of ten: each ran once, but for those the kill interrupted (one per
         # thread of the first worker: its two threads share the sweep, issue 15), which the
         # second worker ran again; the two processes never ran the same stored shard.

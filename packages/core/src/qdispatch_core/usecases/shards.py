@@ -276,6 +276,10 @@ class LocalJob:
             self.last_end = result.finished_at
         if not self.coordinating and left == 0:
             job = a._stored()  # the coordinator's log lines, and the lease now ours
+            # Written with the job's final save: who finished it, when its coordinator did not
+            # (stopped, or killed while the others stored the rest).
+            note = f"finished by worker {a.me}, which stored the last of its shards"
+            job = with_log(job, now, note)
         a.job = job
         return left == 0
 
