@@ -87,7 +87,7 @@ def _sweep(env, sets, shots, workers: int, extra: list[str], log: Path) -> tuple
 def run(client, quick: bool) -> list[Row]:
     from bench_storage import _postgres
 
-    sets, shots = (ising_grid(800), 20_000) if quick else (ising_grid(1600), 20_000)
+    sets, shots = (ising_grid(100), 2_000) if quick else (ising_grid(1600), 20_000)
     raw = timed(lambda: raw_aer(sets, shots, parallel=True))[0]
     server = _postgres()
     if server is None:
