@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qdispatch._lazy import require
+from qdispatch_core.rules.labels import observable_label
 
 if TYPE_CHECKING:
     import numpy as np
@@ -288,15 +289,3 @@ class RunResult:
         from qdispatch.display import result_html
 
         return result_html(self)
-
-
-def observable_label(observable: Sequence[Any]) -> str:
-    """`[["ZZ", "XX"], [1.0, -0.5]]` → `ZZ - 0.5·XX`."""
-    paulis, coefficients = observable
-    text = ""
-    for pauli, coefficient in zip(paulis, coefficients, strict=False):
-        sign = "-" if coefficient < 0 else "+"
-        magnitude = abs(coefficient)
-        term = pauli if magnitude == 1 else f"{magnitude:g}·{pauli}"
-        text += (f" {sign} " if text else ("-" if sign == "-" else "")) + term
-    return text

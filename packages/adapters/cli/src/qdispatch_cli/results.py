@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from qdispatch_cli import output
 from qdispatch_cli.render import table
+from qdispatch_core.rules.labels import observable_label
 
 if TYPE_CHECKING:
     from qdispatch_core.schemas import JobView
@@ -68,18 +69,6 @@ def kind(job: JobView) -> str:
 
 
 # -- labels -------------------------------------------------------------------------------
-
-
-def observable_label(observable: Sequence[Any]) -> str:
-    """`[["ZZ", "XX"], [1.0, -0.5]]` → `ZZ - 0.5·XX`."""
-    paulis, coefficients = observable
-    text = ""
-    for pauli, coefficient in zip(paulis, coefficients, strict=False):
-        sign = "-" if coefficient < 0 else "+"
-        magnitude = abs(coefficient)
-        term = pauli if magnitude == 1 else f"{magnitude:g}·{pauli}"
-        text += (f" {sign} " if text else ("-" if sign == "-" else "")) + term
-    return text
 
 
 def parameter_label(values: Sequence[float], names: Sequence[str] = ()) -> str:
