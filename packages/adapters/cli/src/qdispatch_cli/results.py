@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from qdispatch_cli import output
 from qdispatch_cli.render import table
-from qdispatch_core.rules.labels import observable_label
 
 if TYPE_CHECKING:
     from qdispatch_core.schemas import JobView
@@ -77,6 +76,14 @@ def parameter_label(values: Sequence[float], names: Sequence[str] = ()) -> str:
     if len(names) == len(values):
         return ", ".join(f"{n}={v:g}" for n, v in zip(names, values, strict=True))
     return "[" + ", ".join(f"{v:g}" for v in values) + "]"
+
+
+def observable_label(observable: Sequence[Any]) -> str:
+    """The core's label; imported when first used because importing qdispatch_core loads its
+    pydantic domain, which `--help` and the other fast commands must not pay for."""
+    from qdispatch_core.rules.labels import observable_label as label
+
+    return label(observable)
 
 
 def leaf_title(job: JobView, leaf: Leaf, names: Mapping[str, Sequence[str]]) -> str:
