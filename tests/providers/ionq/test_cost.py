@@ -13,7 +13,7 @@ from qdispatch_core.domain import Cost
 from qdispatch_core.registry import BackendRegistry
 from qdispatch_core.testing import FakeCipher, InMemoryRepository
 from qdispatch_core.usecases import Services, create_experiment, ensure_user, get_job, submit_run
-from qdispatch_ionq import IonQBackend, costs
+from qdispatch_ionq import IonQBackend, pricing
 from qdispatch_ionq.pricing import PUBLISHED, CircuitSize, Rates, price, rates_from_estimate
 from qdispatch_ionq.settings import RunSettings
 from tests.contract.backend_contract import make_spec
@@ -187,7 +187,7 @@ def test_a_silent_estimate_endpoint_times_out_to_the_published_formula(
     account, qiskit_toolkit, monkeypatch, caplog
 ):
     caplog.set_level(logging.DEBUG)
-    monkeypatch.setattr(costs, "ESTIMATE_TIMEOUT", 0.5)
+    monkeypatch.setattr(pricing, "ESTIMATE_TIMEOUT", 0.5)
     account.estimate_held = threading.Event()  # IonQ never answers while the request waits
     try:
         response, backend = _submit(account, qiskit_toolkit, ghz(6), 3000)

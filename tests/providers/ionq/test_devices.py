@@ -13,7 +13,7 @@ from qdispatch_core.domain import DeviceStatus, RunType
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_ionq import IonQBackend
-from qdispatch_ionq.facts import generate_facts, load_facts
+from qdispatch_ionq.catalog import generate_facts, load_facts
 from qdispatch_ionq.sdk import require
 from tests.contract.backend_contract import make_spec
 from tests.providers.ionq.conftest import API_KEY
@@ -23,7 +23,7 @@ HEAD = 'OPENQASM 2.0;\ninclude "qelib1.inc";\n'
 
 
 def test_the_committed_facts_match_the_installed_sdk():
-    # On a mismatch, run `uv run python -m qdispatch_ionq.facts` and review the diff.
+    # On a mismatch, run `uv run python -m qdispatch_ionq.catalog` and review the diff.
     assert generate_facts() == load_facts()
 
 

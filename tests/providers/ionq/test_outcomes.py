@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qdispatch_core.errors import ProviderError
-from qdispatch_ionq.outcomes import frequency_counts, marginal, quasi_probabilities, sample_counts
+from qdispatch_ionq.outputs import frequency_counts, marginal, quasi_probabilities, sample_counts
 
 
 def test_keys_are_little_endian_and_bits_follow_their_sources():

@@ -10,7 +10,7 @@ from qiskit.quantum_info import Statevector
 
 from qdispatch_core.ports.backend import JobSpec
 from qdispatch_core.rules.plan import assemble
-from qdispatch_ionq.outcomes import marginal
+from qdispatch_ionq.outputs import marginal
 from qdispatch_ionq.programs import Compiler
 from qdispatch_ionq.settings import RunSettings
 from qdispatch_qiskit import parse_qasm, to_qasm3

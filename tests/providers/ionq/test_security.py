@@ -120,7 +120,7 @@ def test_a_refused_key_is_an_actionable_error_without_the_key(caplog, qiskit_too
 
 
 def test_the_connection_does_not_print_its_key():
-    from qdispatch_ionq.connection import Connection
+    from qdispatch_ionq.session import Connection
 
     connection = Connection("https://api.ionq.co", API_KEY)
     assert API_KEY not in repr(connection) and API_KEY not in connection.fingerprint

@@ -18,13 +18,11 @@ from qdispatch_core.listing import AccountListings
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
 from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_core.rules.plan import Executable
-from qdispatch_ionq import calibration, catalog, mitigation, outcomes, provenance, remote
-from qdispatch_ionq.api import IonQApi
+from qdispatch_ionq import calibration, cloud, devices, mitigation, outputs, provenance
 from qdispatch_ionq.batches import Batch, split
-from qdispatch_ionq.connection import KEY_OPTION, Connection, api_key, remote_host
-from qdispatch_ionq.costs import CostBook, actual
-from qdispatch_ionq.pricing import CircuitSize
+from qdispatch_ionq.pricing import CircuitSize, CostBook, actual
 from qdispatch_ionq.programs import Compiler, Program, basis_of
+from qdispatch_ionq.session import KEY_OPTION, Connection, IonQApi, api_key, remote_host
 from qdispatch_ionq.settings import RunSettings, sampling_seed
 from qdispatch_qiskit.readout import Calibration
 
@@ -58,7 +56,7 @@ class IonQBackend(Backend):
         self.max_retry_seconds = max_retry_seconds
         self.max_circuits_per_job = max_circuits_per_job
         self.http_timeout = http_timeout
-        self._static = catalog.static_devices()
+        self._static = devices.static_devices()
         self._listings: AccountListings[tuple[Device, ...]] = AccountListings(
             ttl=ACCOUNT_DEVICES_TTL
         )
@@ -94,21 +92,21 @@ class IonQBackend(Backend):
             connection.host, connection.key, max_retry_seconds=0, timeout=LISTING_TIMEOUT_S
         )
         try:
-            devices = self._listings.get(
+            listed = self._listings.get(
                 connection.fingerprint,
-                lambda: tuple(catalog.account_devices(IonQApi(listing).backends())),
+                lambda: tuple(devices.account_devices(IonQApi(listing).backends())),
             )
         except Exception as exc:  # listing must work while IonQ is unreachable
             log.warning("IonQ's backend list is unavailable (%s); using the catalog", exc)
             return list(self._static)
-        if devices is None:
+        if listed is None:
             log.warning(
                 "IonQ did not list the account's backends within %g s (or failed to lately); "
                 "using the catalog",
                 self._listings.wait,
             )
             return list(self._static)
-        return list(devices)
+        return list(listed)
 
     def missing_credentials(self, device: Device, credentials: Credentials) -> tuple[str, ...]:
         return () if api_key(credentials) else (KEY_OPTION,)
@@ -204,7 +202,7 @@ class IonQBackend(Backend):
                 if len(batches) > 1:
                     name += f" part {batch.index + 1} of {len(batches)}"
                 ids.append(
-                    remote.create(
+                    cloud.create(
                         connection,
                         batch,
                         programs,
@@ -215,17 +213,17 @@ class IonQBackend(Backend):
                     )
                 )
         except Exception:
-            remote.cancel_quietly(connection, ids)  # no half-submitted job keeps running
+            cloud.cancel_quietly(connection, ids)  # no half-submitted job keeps running
             raise
         log.info("job %s: IonQ job(s) %s on %s", spec.job_id, ", ".join(ids), device.id)
         return tuple(ids)
 
     def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
         connection = self._connection(credentials)
-        state = remote.state(IonQApi(connection), job_ids)
+        state = cloud.state(IonQApi(connection), job_ids)
         if state.status in (JobStatus.ERROR, JobStatus.CANCELLED) and len(job_ids) > 1:
             # One IonQ job failed or was cancelled: its siblings would run (and bill) for nothing.
-            remote.cancel_quietly(connection, job_ids)
+            cloud.cancel_quietly(connection, job_ids)
         return state
 
     def fetch(
@@ -244,35 +242,35 @@ class IonQBackend(Backend):
         results: list[tuple[Executable, Program, Mapping[str, float], str]] = []
         calibration_histograms: dict[bool, Mapping[str, float]] = {}
         for batch, job_id in zip(batches, job_ids, strict=True):
-            found = remote.histograms(api, job_id, batch, sharpen)
+            found = cloud.histograms(api, job_id, batch, sharpen)
             mine, extra = found[: len(batch.executables)], found[len(batch.executables) :]
             for e, histogram in zip(batch.executables, mine, strict=True):
                 results.append((e, self.compiler.program(spec, e, settings), histogram, job_id))
             calibration_histograms.update(zip(batch.calibrations, extra, strict=True))
         measured = None
-        if mode == outcomes.CORRECTED:
+        if mode == outputs.CORRECTED:
             measured = calibration.from_histograms(
                 calibration_histograms[calibration.ZEROS],
                 calibration_histograms[calibration.ONES],
                 self._calibration_programs(spec, settings),
                 spec.shots,
             )
-        outputs: list[Any] = []
+        values: list[Any] = []
         raw: list[Any] = []
         rates: list[Any] = []
         gate_shots = 0
         for e, program, histogram, job_id in results:
             gate_shots += (program.gates_1q + program.gates_2q) * spec.shots
-            probabilities = outcomes.marginal(histogram, program.sources)
+            probabilities = outputs.marginal(histogram, program.sources)
             if measured is not None:
-                outputs.append(calibration.corrected(histogram, program.sources, measured))
-                raw.append(outcomes.frequency_counts(probabilities, spec.shots))
+                values.append(calibration.corrected(histogram, program.sources, measured))
+                raw.append(outputs.frequency_counts(probabilities, spec.shots))
                 rates.append(calibration.bit_rates(program.sources, measured))
             else:
-                outputs.append(_output(mode, probabilities, spec, settings, job_id, e.index))
+                values.append(_output(mode, probabilities, spec, settings, job_id, e.index))
         cost = self._actual_cost(device, spec, settings, api, job_ids, gate_shots)
         return Execution(
-            outputs=outputs,
+            outputs=values,
             cost=cost,
             mitigation=mitigation.record(device, spec, settings, measured),
             raw_outputs=raw or None,
@@ -302,7 +300,7 @@ class IonQBackend(Backend):
     def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
         connection = self._connection(credentials)
         for job_id in job_ids:
-            remote.cancel(connection, job_id)
+            cloud.cancel(connection, job_id)
 
 
 def _resolve_host(configured: str | None) -> str:
@@ -313,7 +311,7 @@ def _resolve_host(configured: str | None) -> str:
 
 
 def _target(device: Device) -> str:
-    known = next((e.target for e in catalog.CATALOG if e.device_id == device.id), None)
+    known = next((e.target for e in devices.CATALOG if e.device_id == device.id), None)
     return known or device.id.removeprefix("ionq_").replace("_", "-").replace("qpu-", "qpu.", 1)
 
 
@@ -348,12 +346,12 @@ def _output(
     job_id: str,
     executable: int,
 ) -> dict[str, Any]:
-    if mode == outcomes.QUASI:
-        return outcomes.quasi_probabilities(probabilities)
-    if mode == outcomes.FREQUENCIES:
-        return outcomes.frequency_counts(probabilities, spec.shots)
+    if mode == outputs.QUASI:
+        return outputs.quasi_probabilities(probabilities)
+    if mode == outputs.FREQUENCIES:
+        return outputs.frequency_counts(probabilities, spec.shots)
     base = settings.seed_simulator if settings.seed_simulator is not None else job_id
-    return outcomes.sample_counts(probabilities, spec.shots, sampling_seed(base, executable))
+    return outputs.sample_counts(probabilities, spec.shots, sampling_seed(base, executable))
 
 
 def _notes(
@@ -365,7 +363,7 @@ def _notes(
     measured: Calibration | None = None,
 ) -> tuple[str, ...]:
     notes: list[str] = []
-    if mode == outcomes.SAMPLE:
+    if mode == outputs.SAMPLE:
         seeded = (
             f"seed_simulator {settings.seed_simulator}"
             if settings.seed_simulator is not None
@@ -387,7 +385,7 @@ def _notes(
                 "after the job's circuits, in its last IonQ job; results are the corrected "
                 "quasi-probabilities, the counts are in raw_results"
             )
-    elif mode == outcomes.QUASI:
+    elif mode == outputs.QUASI:
         notes.append(
             "results are IonQ's debiased distribution (quasi-probabilities averaged over "
             "symmetrised circuit variants); IonQ returns no raw counts for debiased jobs"

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qdispatch_core.ports.backend import JobSpec
-from qdispatch_ionq.outcomes import marginal
+from qdispatch_ionq.outputs import marginal
 from qdispatch_ionq.programs import Compiler, Program, basis_of
 from qdispatch_ionq.settings import RunSettings
 from qdispatch_qiskit import readout

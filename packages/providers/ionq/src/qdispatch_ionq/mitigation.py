@@ -20,8 +20,8 @@ from qdispatch_core.domain import Device
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.ports.backend import JobSpec
 from qdispatch_ionq import calibration
-from qdispatch_ionq.catalog import DEBIAS_MIN_SHOTS
-from qdispatch_ionq.outcomes import CORRECTED, FREQUENCIES, QUASI, SAMPLE
+from qdispatch_ionq.devices import DEBIAS_MIN_SHOTS
+from qdispatch_ionq.outputs import CORRECTED, FREQUENCIES, QUASI, SAMPLE
 from qdispatch_ionq.settings import RunSettings
 from qdispatch_qiskit import readout
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qdispatch_ionq.catalog import NOISE_MODEL_TARGETS, TARGET_QUBITS
+from qdispatch_ionq.devices import NOISE_MODEL_TARGETS, TARGET_QUBITS
 
 DEFAULT_OPTIMIZATION_LEVEL = 1  # merges single-qubit runs; keeps qubits in place
 

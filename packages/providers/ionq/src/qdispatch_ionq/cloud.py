@@ -14,12 +14,10 @@ from typing import Any
 from qdispatch_core.domain import JobStatus
 from qdispatch_core.errors import ProviderError
 from qdispatch_core.ports.backend import RemoteState
-from qdispatch_ionq.api import IonQApi, NotFoundAtIonQ
 from qdispatch_ionq.batches import Batch
 from qdispatch_ionq.calibration import METADATA_KEY
-from qdispatch_ionq.connection import Connection
 from qdispatch_ionq.programs import Program
-from qdispatch_ionq.service import ionq_errors, open_service
+from qdispatch_ionq.session import Connection, IonQApi, NotFoundAtIonQ, ionq_errors, open_service
 from qdispatch_ionq.status import map_status
 
 log = logging.getLogger(__name__)
