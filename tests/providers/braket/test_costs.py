@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from qdispatch_braket import costs, prices
-from qdispatch_braket.tasks import ProgramSetLimits, Slice, TaskShape, plan_tasks
+from qdispatch_braket import pricing
+from qdispatch_braket.batches import Slice, TaskShape, plan_tasks
+from qdispatch_braket.devices import ProgramSetLimits
 from qdispatch_core.domain import Cost, RunType
 from tests.contract.backend_contract import make_spec
 from tests.samples import BELL_QASM2, PARAM_2Q, ghz
@@ -72,7 +73,7 @@ def test_more_than_a_program_set_holds_makes_more_tasks(braket, qiskit_toolkit):
 def test_an_unknown_price_is_not_guessed(braket, qiskit_toolkit):
     cost = _estimate(braket, qiskit_toolkit, "aws_iqm_emerald", [BELL_QASM2], shots=100)
     assert cost.to_dict()["pricing_available"] is False
-    assert "IQM Emerald" in cost.reason and prices.PRICING_URL in cost.reason
+    assert "IQM Emerald" in cost.reason and pricing.PRICING_URL in cost.reason
     assert cost.billable_usd == 0
 
 
@@ -95,7 +96,7 @@ def test_big_simulations_cost_more_than_the_minimum(braket, qiskit_toolkit):
     small = _estimate(braket, qiskit_toolkit, "aws_dm1", [ghz(4)], shots=100)
     big = _estimate(braket, qiskit_toolkit, "aws_dm1", [ghz(17)], shots=100)
     assert small.native_amount == 3.0
-    assert big.native_amount == pytest.approx(costs.simulated_seconds(17, 17, True))
+    assert big.native_amount == pytest.approx(pricing.simulated_seconds(17, 17, True))
     assert big.native_amount > 60 and big.usd > small.usd
 
 

@@ -10,7 +10,7 @@ import time
 import pytest
 from braket.devices import Devices
 
-from qdispatch_braket import statuses
+from qdispatch_braket import status
 from qdispatch_braket.catalog import (
     active_device_arns,
     device_id_for,
@@ -186,7 +186,7 @@ def test_a_role_profile_counts_without_calling_sts(braket, no_aws_chain, monkeyp
 
 
 def test_every_braket_task_state_is_mapped():
-    assert statuses.TASK_STATUS == {
+    assert status.TASK_STATUS == {
         "CREATED": JobStatus.QUEUED,
         "QUEUED": JobStatus.QUEUED,
         "RUNNING": JobStatus.RUNNING,
@@ -196,7 +196,7 @@ def test_every_braket_task_state_is_mapped():
         "CANCELLED": JobStatus.CANCELLED,
     }
     with pytest.raises(UnknownProviderState, match="PAUSED"):
-        statuses.job_status("PAUSED")
+        status.job_status("PAUSED")
 
 
 @pytest.mark.parametrize(
@@ -211,10 +211,10 @@ def test_every_braket_task_state_is_mapped():
     ],
 )
 def test_several_tasks_make_one_status(states, combined):
-    assert statuses.combined([statuses.job_status(s) for s in states]) is combined
+    assert status.combined([status.job_status(s) for s in states]) is combined
 
 
 def test_the_service_enum_is_what_the_map_covers():
     model = require("boto3").client("braket", region_name="us-east-1").meta.service_model
     shape = model.shape_for("QuantumTaskStatus")
-    assert set(shape.enum) == set(statuses.TASK_STATUS)
+    assert set(shape.enum) == set(status.TASK_STATUS)

@@ -8,12 +8,11 @@ import math
 from braket.devices import LocalSimulator
 
 from qdispatch_braket import mitigation as m
-from qdispatch_braket.capabilities import from_local_facts
+from qdispatch_braket.batches import Unit, Workload, braket_tasks, build, plan_tasks
 from qdispatch_braket.catalog import load_catalog
+from qdispatch_braket.devices import from_local_facts
 from qdispatch_braket.programs import Source
 from qdispatch_braket.settings import RunSettings
-from qdispatch_braket.tasks import plan_tasks
-from qdispatch_braket.workload import Unit, Workload, braket_tasks, build
 from qdispatch_core.domain import RunType
 from tests.contract.backend_contract import make_spec
 from tests.providers.braket.conftest import run_job

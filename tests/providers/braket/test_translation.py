@@ -17,8 +17,14 @@ from qiskit.quantum_info import Operator
 
 from qdispatch_braket import programs
 from qdispatch_braket.catalog import load_catalog
-from qdispatch_braket.compiler import Compiler, Profile
-from qdispatch_braket.translation import BRAKET_NAMES, export, physical, qiskit_basis
+from qdispatch_braket.programs import (
+    BRAKET_NAMES,
+    Compiler,
+    Profile,
+    export,
+    physical,
+    qiskit_basis,
+)
 from qdispatch_core.errors import BadRequest
 
 STANDARD = get_standard_gate_name_mapping()

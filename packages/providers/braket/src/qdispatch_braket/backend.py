@@ -6,20 +6,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from qdispatch_braket import checks, costs
-from qdispatch_braket.capabilities import Capabilities, from_cloud_facts, from_local_facts
+from qdispatch_braket import checks, pricing
+from qdispatch_braket.batches import estimated_shapes, profile_for
 from qdispatch_braket.catalog import load_catalog
 from qdispatch_braket.cloud import CloudRunner
 from qdispatch_braket.cloud import decision_for as cloud_decision
-from qdispatch_braket.compiler import Compiler
-from qdispatch_braket.devices import build_devices
+from qdispatch_braket.devices import Capabilities, build_devices, from_cloud_facts, from_local_facts
 from qdispatch_braket.local import LocalRunner
 from qdispatch_braket.local import decision_for as local_decision
 from qdispatch_braket.mitigation import Decision
+from qdispatch_braket.programs import Compiler
 from qdispatch_braket.sdk import require
 from qdispatch_braket.session import SessionFactory, default_session_factory, missing_keys
 from qdispatch_braket.settings import RunSettings
-from qdispatch_braket.workload import estimated_shapes, profile_for
 from qdispatch_core.domain import Cost, Device, Shard
 from qdispatch_core.ports.backend import (
     Backend,
@@ -130,7 +129,7 @@ class BraketBackend(Backend):
     ) -> Cost:
         if device.local:
             return Cost.free("shots", spec.plan.total_shots)
-        return costs.estimate(
+        return pricing.estimate(
             self._facts(device), self._capabilities(device), spec, self._decision(device, spec)
         )
 

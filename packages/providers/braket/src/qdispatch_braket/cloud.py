@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from qdispatch_braket import mitigation as m
-from qdispatch_braket import prices, provenance, statuses
-from qdispatch_braket.assembly import assemble
-from qdispatch_braket.capabilities import Capabilities, from_properties
+from qdispatch_braket import pricing, provenance
+from qdispatch_braket import status as states
+from qdispatch_braket.batches import braket_tasks, build
 from qdispatch_braket.catalog import arn_key
-from qdispatch_braket.compiler import Compiler
+from qdispatch_braket.devices import Capabilities, from_properties
 from qdispatch_braket.errors import as_provider_error
-from qdispatch_braket.readings import Reading, readings
+from qdispatch_braket.outputs import Reading, assemble, readings
+from qdispatch_braket.programs import Compiler
 from qdispatch_braket.sdk import require
 from qdispatch_braket.session import SessionFactory, region_for, task_region
 from qdispatch_braket.settings import DEFAULT_S3_PREFIX, RunSettings
-from qdispatch_braket.workload import braket_tasks, build
 from qdispatch_core.domain import Cost, Device, JobStatus
 from qdispatch_core.errors import BadRequest, ProviderError
 from qdispatch_core.ports.backend import Execution, JobSpec, RemoteState
@@ -169,7 +169,7 @@ class CloudRunner:
             task = self._task(arn, credentials)
             try:
                 state = task.state()
-                status = statuses.job_status(state)
+                status = states.job_status(state)
                 if status is JobStatus.ERROR and message is None:
                     reason = task.metadata(use_cached_value=True).get("failureReason")
                     message = f"Amazon Braket task {arn} failed: {reason or 'no reason given'}"
@@ -178,7 +178,7 @@ class CloudRunner:
             except Exception as exc:
                 raise as_provider_error(exc, f"reading Amazon Braket task {arn}") from None
             found.append(status)
-        combined = statuses.combined(found)
+        combined = states.combined(found)
         if combined is JobStatus.ERROR:
             self._cancel_unfinished(ids, found, credentials)
         done = sum(1 for s in found if s is JobStatus.DONE)
@@ -248,7 +248,7 @@ class CloudRunner:
     def _cancel_one(self, arn: str, credentials: Credentials) -> None:
         task = self._task(arn, credentials)
         try:
-            if statuses.job_status(task.state()).is_final:
+            if states.job_status(task.state()).is_final:
                 return  # nothing to stop; Braket refuses to cancel finished tasks
             task.cancel()
         except ProviderError:
@@ -293,11 +293,11 @@ def actual_cost(
         if any(d is None for d in durations):
             return None
         seconds = [float(d) / 1000 for d in durations if d is not None]
-        usd = prices.simulator_usd(key, seconds)
-        billed = sum(prices.billed_seconds(s) for s in seconds)
+        usd = pricing.simulator_usd(key, seconds)
+        billed = sum(pricing.billed_seconds(s) for s in seconds)
         return None if usd is None else Cost.priced(billed, "s", usd)
     shots = spec.shots * len(found)
-    usd = prices.qpu_usd(key, tasks, shots)
+    usd = pricing.qpu_usd(key, tasks, shots)
     if usd is None:
-        return Cost.unavailable(prices.UNPRICED_REASON.format(name=facts["name"]))
+        return Cost.unavailable(pricing.UNPRICED_REASON.format(name=facts["name"]))
     return Cost.priced(shots, "shots", usd)

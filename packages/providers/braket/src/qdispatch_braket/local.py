@@ -16,14 +16,19 @@ from typing import Any
 
 from qdispatch_braket import mitigation as m
 from qdispatch_braket import programs, provenance
-from qdispatch_braket.assembly import assemble
-from qdispatch_braket.capabilities import Capabilities, from_local_facts
-from qdispatch_braket.compiler import Compiler
-from qdispatch_braket.outputs import exact_outputs
-from qdispatch_braket.readings import Reading, from_record, readings, to_record
+from qdispatch_braket.batches import braket_tasks, build, for_shard
+from qdispatch_braket.devices import Capabilities, from_local_facts
+from qdispatch_braket.outputs import (
+    Reading,
+    assemble,
+    exact_outputs,
+    from_record,
+    readings,
+    to_record,
+)
+from qdispatch_braket.programs import Compiler
 from qdispatch_braket.sdk import require
 from qdispatch_braket.settings import RunSettings
-from qdispatch_braket.workload import braket_tasks, build, for_shard
 from qdispatch_core.domain import Cost, Device, Shard
 from qdispatch_core.errors import ProviderError
 from qdispatch_core.ports.backend import Execution, JobSpec, ShardResult

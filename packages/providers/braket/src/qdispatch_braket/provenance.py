@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
-from qdispatch_braket import programs, tasks
+from qdispatch_braket import batches, programs
+from qdispatch_braket.batches import Unit, Workload
 from qdispatch_braket.mitigation import DEBIAS_TYPE
-from qdispatch_braket.outputs import counts_sources
+from qdispatch_braket.outputs import Reading, counts_sources
 from qdispatch_braket.programs import NOISELESS, Noise
-from qdispatch_braket.readings import Reading
 from qdispatch_braket.settings import RunSettings
-from qdispatch_braket.workload import Unit, Workload
 from qdispatch_core.ports.backend import JobSpec
 
 PACKAGES = ("amazon-braket-sdk", "amazon-braket-default-simulator", "qiskit")
@@ -67,7 +66,7 @@ def _sampled(
     spec: JobSpec, units: Sequence[Unit], found: _Programs, placed_by_braket: bool
 ) -> list[dict[str, Any]]:
     executed = []
-    for batch, unit in zip(tasks.batches(spec.plan), units, strict=False):
+    for batch, unit in zip(batches.batches(spec.plan), units, strict=False):
         assert batch.circuit is not None
         # Every source qubit q is measured into b[q] on wire `measured[q]` (the device's own
         # qubit when pinned); the job's classical bits then read b: bit i <- source qubit s.
@@ -182,7 +181,7 @@ def what_ran(
     chooses."""
     found = _Programs(noise)
     exact = spec.plan.output_kind != "counts"
-    count = len(spec.plan.executables) if exact else len(tasks.batches(spec.plan))
+    count = len(spec.plan.executables) if exact else len(batches.batches(spec.plan))
     units, extra = workload.units[:count], workload.units[count:]
     executed = (
         _exact(spec, units, found) if exact else _sampled(spec, units, found, placed_by_braket)

@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qdispatch_braket.compiler import DEFAULT_OPTIMIZATION_LEVEL
-from qdispatch_braket.programs import NOISELESS, Noise
+from qdispatch_braket.programs import DEFAULT_OPTIMIZATION_LEVEL, NOISELESS, Noise
 
 DEFAULT_S3_PREFIX = "qdispatch"
 

@@ -1,6 +1,16 @@
-"""A job as Braket work: one program per batch of executables (with the inputs of each), and
+"""How a job's executables become Braket quantum tasks.
+
+Executables come in batches: the parameter sets of one circuit in one measurement group share a
+program. Sampled batches go into program sets where the device runs them (one task, one
+per-task fee, up to the device's limits on executables and total shots); otherwise, and for
+exact (shots=0) results and IonQ debiasing, each executable is its own task. The order of
+executables across the tasks is always the plan's order, followed by any calibration
+circuits, so results are read back by position alone: no layout needs to be remembered.
+
+A job as Braket work: one program per batch of executables (with the inputs of each), and
 the quantum tasks that carry them. Built the same way for the local simulators and the cloud,
-so the local simulators exercise the very programs and program sets a cloud device gets."""
+so the local simulators exercise the very programs and program sets a cloud device gets.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +18,93 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qdispatch_braket import programs, tasks
-from qdispatch_braket.capabilities import Capabilities
-from qdispatch_braket.compiler import Compiler, Profile
+from qdispatch_braket import programs
+from qdispatch_braket.devices import Capabilities, ProgramSetLimits
 from qdispatch_braket.mitigation import DEBIAS, DEBIAS_TYPE, Decision
-from qdispatch_braket.programs import NOISELESS, Noise, Source
+from qdispatch_braket.programs import NOISELESS, Compiler, Noise, Profile, Source
 from qdispatch_braket.sdk import require
 from qdispatch_braket.settings import RunSettings
 from qdispatch_core.domain import Shard
 from qdispatch_core.ports.backend import JobSpec
+from qdispatch_core.rules.plan import JobPlan
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    circuit: int | None  # None: a calibration circuit
+    group: int | None
+    first: int  # index of its first executable in the plan (or after it, for calibrations)
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    batch: int  # index into the batch list
+    start: int  # first executable of the batch in this slice
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaskShape:
+    slices: tuple[Slice, ...]
+    program_set: bool
+
+    @property
+    def executables(self) -> int:
+        return sum(s.count for s in self.slices)
+
+
+def batches(plan: JobPlan, calibrations: int = 0) -> list[Batch]:
+    """The plan's executables grouped by (circuit, group), then `calibrations` one-executable
+    calibration batches."""
+    out: list[Batch] = []
+    for e in plan.executables:
+        last = out[-1] if out else None
+        if last is not None and (last.circuit, last.group) == (e.circuit, e.group):
+            out[-1] = Batch(last.circuit, last.group, last.first, last.size + 1)
+        else:
+            out.append(Batch(e.circuit, e.group, e.index, 1))
+    first = len(plan.executables)
+    out += [Batch(None, None, first + k, 1) for k in range(calibrations)]
+    return out
+
+
+def _singles(sizes: Sequence[int]) -> list[TaskShape]:
+    return [
+        TaskShape((Slice(b, k, 1),), program_set=False)
+        for b, size in enumerate(sizes)
+        for k in range(size)
+    ]
+
+
+def plan_tasks(
+    sizes: Sequence[int], shots: int, limits: ProgramSetLimits | None
+) -> list[TaskShape]:
+    """Tasks for batches of `sizes` executables each, `shots` per executable."""
+    per_task = 0 if limits is None else min(limits.max_executables, limits.max_total_shots // shots)
+    if per_task < 1:
+        return _singles(sizes)
+    tasks: list[TaskShape] = []
+    current: list[Slice] = []
+    used = 0
+    for b, size in enumerate(sizes):
+        start = 0
+        while start < size:
+            if used == per_task:
+                tasks.append(TaskShape(tuple(current), program_set=True))
+                current, used = [], 0
+            count = min(size - start, per_task - used)
+            current.append(Slice(b, start, count))
+            start += count
+            used += count
+    if current:
+        tasks.append(TaskShape(tuple(current), program_set=True))
+    return tasks
+
+
+def single_tasks(sizes: Sequence[int]) -> list[TaskShape]:
+    return _singles(sizes)
+
 
 CALIBRATIONS = 2  # all |0>, all |1>
 
@@ -32,7 +120,7 @@ class Unit:
 @dataclass(frozen=True, slots=True)
 class Workload:
     units: tuple[Unit, ...]
-    shapes: tuple[tasks.TaskShape, ...]
+    shapes: tuple[TaskShape, ...]
     shots: int  # per executable; 0 for exact results
     executables: int  # of the plan (calibrations come after them)
     debias: bool
@@ -44,19 +132,17 @@ def uses_program_sets(spec: JobSpec, decision: Decision) -> bool:
 
 def shapes_for(
     sizes: Sequence[int], spec: JobSpec, caps: Capabilities, decision: Decision
-) -> list[tasks.TaskShape]:
+) -> list[TaskShape]:
     if not uses_program_sets(spec, decision):
-        return tasks.single_tasks(sizes)
-    return tasks.plan_tasks(sizes, spec.shots, caps.program_sets)
+        return single_tasks(sizes)
+    return plan_tasks(sizes, spec.shots, caps.program_sets)
 
 
-def estimated_shapes(
-    spec: JobSpec, caps: Capabilities, decision: Decision
-) -> list[tasks.TaskShape]:
+def estimated_shapes(spec: JobSpec, caps: Capabilities, decision: Decision) -> list[TaskShape]:
     """The tasks a job will create, without compiling anything (for cost estimates)."""
     calibrations = CALIBRATIONS if decision.calibrates_in_task else 0
     if spec.plan.output_kind == "counts":
-        sizes = [b.size for b in tasks.batches(spec.plan, calibrations)]
+        sizes = [b.size for b in batches(spec.plan, calibrations)]
     else:
         sizes = [1] * len(spec.plan.executables)
     return shapes_for(sizes, spec, caps, decision)
@@ -88,7 +174,7 @@ def _inputs(source: Source, names: Sequence[str], values: Sequence[float]) -> di
 
 def _sampled_units(spec: JobSpec, compiler: Compiler, profile: Profile) -> list[Unit]:
     units = []
-    for batch in tasks.batches(spec.plan):
+    for batch in batches(spec.plan):
         assert batch.circuit is not None
         plan = spec.plan.circuits[batch.circuit]
         basis = plan.groups[batch.group].basis if plan.groups and batch.group is not None else None
@@ -169,9 +255,9 @@ def for_shard(workload: Workload, spec: JobSpec, caps: Capabilities, shard: Shar
         offset += len(unit.inputs)
     sizes = [len(u.inputs) for u in units]
     if spec.plan.output_kind == "counts" and not workload.debias:
-        shapes = tasks.plan_tasks(sizes, spec.shots, caps.program_sets)
+        shapes = plan_tasks(sizes, spec.shots, caps.program_sets)
     else:
-        shapes = tasks.single_tasks(sizes)
+        shapes = single_tasks(sizes)
     return Workload(
         units=tuple(units),
         shapes=tuple(shapes),
