@@ -17,8 +17,8 @@ import pytest
 
 from qdispatch_core.domain import DeviceStatus
 from qdispatch_ibm import IBMBackend
-from qdispatch_ibm.accounts import CREDENTIAL_KEYS, saved_accounts_file
 from qdispatch_ibm.catalog import CLOUD_BACKENDS
+from qdispatch_ibm.session import CREDENTIAL_KEYS, saved_accounts_file
 from tests.providers.ibm.cloud_mock import CRN, IAM, TOKEN
 
 

@@ -14,9 +14,9 @@ from qdispatch_core.errors import BadRequest, NotFound
 from qdispatch_core.registry import BackendRegistry
 from qdispatch_core.rules.options import split_options
 from qdispatch_ibm import IBMBackend
-from qdispatch_ibm.accounts import missing_keys
 from qdispatch_ibm.catalog import CLOUD_BACKENDS, generate_catalog, load_catalog, twin_of
 from qdispatch_ibm.sdk import require
+from qdispatch_ibm.session import missing_keys
 
 
 def test_the_committed_catalog_matches_the_installed_runtime():

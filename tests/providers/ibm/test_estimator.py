@@ -197,7 +197,7 @@ def test_a_sampler_job_is_not_read_as_estimates(cloud, fresh, ibm_credentials, q
 def test_results_of_another_shape_are_a_provider_error(qiskit_toolkit):
     from qiskit.primitives import DataBin, PrimitiveResult, PubResult
 
-    from qdispatch_ibm.estimation import decode_estimates
+    from qdispatch_ibm.batches import decode_estimates
 
     spec = estimator_spec(
         qiskit_toolkit, [PARAM_2Q], parameters=SETS, observables=SWEEP_OBSERVABLES

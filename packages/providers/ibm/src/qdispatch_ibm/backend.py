@@ -25,19 +25,19 @@ from qdispatch_core.ports.backend import (
     ShardResult,
 )
 from qdispatch_core.ports.backend_settings import BackendSettings
-from qdispatch_ibm import estimation, local, mitigation, planning, provenance, pubs
-from qdispatch_ibm.accounts import Account, Services, account_for, missing_keys
+from qdispatch_ibm import batches, local, mitigation, pricing, provenance
+from qdispatch_ibm.batches import ESTIMATOR, SAMPLER
 from qdispatch_ibm.calibration import CalibrationStore
 from qdispatch_ibm.catalog import fake_facts, load_catalog, twin_of
 from qdispatch_ibm.checks import check_noisy_exact, check_noisy_sampling, check_resilience_level
 from qdispatch_ibm.cloud import CloudBackends, CloudJobs
 from qdispatch_ibm.devices import fake_devices, static_cloud_devices
-from qdispatch_ibm.estimation import ESTIMATOR, SAMPLER
 from qdispatch_ibm.local import Fakes
+from qdispatch_ibm.mitigation import Readout, corrected_execution
 from qdispatch_ibm.pricing import local_cost, qpu_cost, quantum_seconds
 from qdispatch_ibm.programs import UNMEASURED, Compiler
-from qdispatch_ibm.readout import Readout, corrected_execution
 from qdispatch_ibm.sdk import require
+from qdispatch_ibm.session import Account, Services, account_for, missing_keys
 from qdispatch_ibm.settings import RunSettings
 from qdispatch_qiskit.failures import simulation_failures
 
@@ -155,12 +155,12 @@ class IBMBackend(Backend):
             return backend.target, None, device.id
         live = self._cloud.known.get(device.id)
         if live is not None:
-            return live.target, planning.rep_delay(live), f"{device.id} (live calibration)"
+            return live.target, pricing.rep_delay(live), f"{device.id} (live calibration)"
         twin = twin_of(device.id)
         if fake_facts(twin) is None:
             return None
         backend = self._fakes.get(twin)
-        return backend.target, planning.rep_delay(backend), f"the snapshot {twin}"
+        return backend.target, pricing.rep_delay(backend), f"the snapshot {twin}"
 
     def _programs(self, target: Any, spec: JobSpec) -> Any:
         settings = RunSettings.resolve(spec.options)
@@ -180,8 +180,10 @@ class IBMBackend(Backend):
         target = self._fakes.get(device.id).target
         program_for = self._programs(target, spec)
         limit = self.memory_limit_bytes
-        check_noisy_sampling(device, spec, lambda c: program_for(c, pubs.variant(spec, c)), limit)
-        check_noisy_exact(device, spec, lambda c: program_for(c, pubs.UNMEASURED), limit)
+        check_noisy_sampling(
+            device, spec, lambda c: program_for(c, batches.variant(spec, c)), limit
+        )
+        check_noisy_exact(device, spec, lambda c: program_for(c, batches.UNMEASURED), limit)
 
     def _check_translation(self, device: Device, spec: JobSpec) -> None:
         """The transpilation a dry run does (on the live target or the snapshot twin), so a
@@ -191,7 +193,7 @@ class IBMBackend(Backend):
             return  # no calibration data yet: the worker transpiles on the live target
         program_for = self._programs(found[0], spec)
         for i in range(len(spec.circuits)):
-            program_for(i, pubs.variant(spec, i))
+            program_for(i, batches.variant(spec, i))
 
     def estimate_cost(
         self, device: Device, spec: JobSpec, *, credentials: Credentials | None = None
@@ -209,9 +211,9 @@ class IBMBackend(Backend):
         try:
             if spec.plan.estimated_by_provider:
                 level = resilience_level(spec)
-                timings = planning.estimator_timings(spec, program_for, target, level)
+                timings = pricing.estimator_timings(spec, program_for, target, level)
             else:
-                timings = planning.pub_timings(spec, program_for, target)
+                timings = pricing.pub_timings(spec, program_for, target)
         except Exception as exc:  # a target without durations: no honest figure
             return Cost.unavailable(f"cannot schedule the circuits on {device.id}: {exc}")
         return qpu_cost(quantum_seconds(timings, delay))
@@ -226,7 +228,7 @@ class IBMBackend(Backend):
         target, _, source = found
         program_for = self._programs(target, spec)
         facts = tuple(
-            planning.circuit_facts(i, program_for(i, pubs.variant(spec, i)), target)
+            pricing.circuit_facts(i, program_for(i, batches.variant(spec, i)), target)
             for i in range(len(spec.circuits))
         )
         settings = RunSettings.resolve(spec.options)
@@ -244,7 +246,7 @@ class IBMBackend(Backend):
         return (
             f"observables estimated by IBM's Estimator at resilience_level {level}, one PUB per "
             "circuit; it chooses its measurement circuits itself, so the cost estimate assumes "
-            f"the {planning.estimated_circuits(spec)} circuits (qubit-wise-commuting groups × "
+            f"the {pricing.estimated_circuits(spec)} circuits (qubit-wise-commuting groups × "
             "parameter sets) qdispatch would measure"
             + (", plus the extra circuits of its mitigation" if level else "")
         )
@@ -259,10 +261,10 @@ class IBMBackend(Backend):
         program_for = self._programs(backend.target, spec)
         if spec.plan.estimated_by_provider:
             level = resilience_level(spec)
-            built = estimation.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
-            options = estimation.estimator_options(spec.shots, level)
+            built = batches.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
+            options = batches.estimator_options(spec.shots, level)
             return (self._cloud_jobs.submit(account, backend, ESTIMATOR, built, options),)
-        built = pubs.build_pubs(spec, program_for, backend.target)
+        built = batches.build_pubs(spec, program_for, backend.target)
         if spec.use_mitigation:
             built += self._readout.calibration_pubs(device, spec, built, backend.num_qubits)
         options = {"default_shots": spec.shots}
@@ -301,23 +303,23 @@ class IBMBackend(Backend):
         settings = RunSettings.resolve(spec.options)
         backend = self._fakes.get(device.id)
         program_for = self._programs(backend.target, spec)
-        built = pubs.build_pubs(spec, program_for, backend.target)
-        plans = pubs.plan_pubs(spec, [p[0] for p in built])
+        built = batches.build_pubs(spec, program_for, backend.target)
+        plans = batches.plan_pubs(spec, [p[0] for p in built])
         pieces, placed = local.shard_pubs(built, plans, shard)
         seed = local.shard_seed(settings.seed_simulator, shard)
         result = local.sample(backend, pieces, spec.shots, seed).result()
-        note = planning.layout_note(device.id, spec, program_for)
-        return ShardResult(pubs.decode_counts(result, placed), (note,))
+        note = pricing.layout_note(device.id, spec, program_for)
+        return ShardResult(batches.decode_counts(result, placed), (note,))
 
     def _exact_shard(self, device: Device, spec: JobSpec, shard: Shard) -> ShardResult:
         backend = self._fakes.get(device.id)
         program_for = self._programs(backend.target, spec)
         noise = self._fakes.noise_model(device.id)
-        built = estimation.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
-        pieces, placed = local.shard_pubs(built, estimation.exact_plans(spec), shard)
+        built = batches.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
+        pieces, placed = local.shard_pubs(built, batches.exact_plans(spec), shard)
         result = local.estimate_exactly(noise, pieces).result()
         note = f"exact expectation values of the noisy state ({device.id} noise model)"
-        return ShardResult(estimation.decode_pieces(result, spec, placed), (note,))
+        return ShardResult(batches.decode_pieces(result, spec, placed), (note,))
 
     def finish_in_child(self, device: Device, spec: JobSpec) -> bool:
         # Readout mitigation of counts may calibrate: that simulates.
@@ -339,8 +341,8 @@ class IBMBackend(Backend):
             record = dict(NOTHING_TO_CORRECT) if spec.use_mitigation else None
             ran = self._exact_ran(device, spec, program_for)
             return Execution(outputs, cost=cost, mitigation=record, notes=notes, ran=ran)
-        circuits = pubs.pub_circuits(pubs.build_pubs(spec, program_for, simulator.target))
-        plans = pubs.plan_pubs(spec, circuits)
+        circuits = batches.pub_circuits(batches.build_pubs(spec, program_for, simulator.target))
+        plans = batches.plan_pubs(spec, circuits)
         ran = provenance.what_ran(spec, device.id, circuits, plans, local=True)
         if not spec.use_mitigation:
             return Execution(outputs, cost=cost, notes=notes, ran=ran)
@@ -360,9 +362,9 @@ class IBMBackend(Backend):
     def _exact_ran(device: Device, spec: JobSpec, program_for: Any) -> dict[str, Any]:
         """What ran for exact values on a fake twin: the per-circuit estimator PUBs the
         shards simulated (`_exact_shard`), rebuilt from the cached programs."""
-        built = estimation.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
-        plans = estimation.exact_plans(spec)
-        circuits = pubs.pub_circuits(built)
+        built = batches.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
+        plans = batches.exact_plans(spec)
+        circuits = batches.pub_circuits(built)
         return provenance.what_ran(
             spec, device.id, circuits, plans, local=True, run=provenance.EXACT
         )
@@ -406,14 +408,14 @@ class IBMBackend(Backend):
                 spec,
                 device.id,
                 circuits,
-                estimation.exact_plans(spec),  # one PUB per circuit, as submit built them
+                batches.exact_plans(spec),  # one PUB per circuit, as submit built them
                 local=False,
                 run=provenance.ESTIMATOR,
                 resilience_level=resilience_level(spec),
             )
             return replace(self._estimated(spec, result, cost, notes), ran=ran)
-        plans = pubs.plan_pubs(spec, circuits)
-        outputs = pubs.decode_counts(result, plans)
+        plans = batches.plan_pubs(spec, circuits)
+        outputs = batches.decode_counts(result, plans)
         ran = provenance.what_ran(spec, device.id, circuits, plans, local=False)
         if not spec.use_mitigation:
             return Execution(outputs, cost=cost, notes=notes, ran=ran)
@@ -444,11 +446,11 @@ class IBMBackend(Backend):
     def _estimated(
         spec: JobSpec, result: Any, cost: Cost | None, notes: tuple[str, ...]
     ) -> Execution:
-        estimates = estimation.decode_estimates(result, spec)
+        estimates = batches.decode_estimates(result, spec)
         level = resilience_level(spec)
         record = None
         if spec.use_mitigation:
-            record = estimation.mitigation_record(level, getattr(result, "metadata", None))
+            record = batches.mitigation_record(level, getattr(result, "metadata", None))
         return Execution(
             estimates.values,
             cost=cost,

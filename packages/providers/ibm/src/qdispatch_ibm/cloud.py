@@ -20,11 +20,11 @@ from typing import Any
 from qdispatch_core.domain import Device, DeviceStatus, JobStatus
 from qdispatch_core.errors import ProviderError
 from qdispatch_core.ports.backend import RemoteState
-from qdispatch_ibm.accounts import Account, Services
 from qdispatch_ibm.catalog import backend_facts
 from qdispatch_ibm.devices import device_id_for, live_cloud_device
 from qdispatch_ibm.errors import provider_error, translated
 from qdispatch_ibm.sdk import quiet_sdk, require
+from qdispatch_ibm.session import Account, Services
 from qdispatch_ibm.status import remote_status
 
 LIST_TTL_S = 300.0  # an account's device list, reused across submissions and the worker
@@ -172,7 +172,7 @@ class CloudJobs:
         job, submitted = self.job(account, job_id)
         if submitted is None:  # a job from before a restart: read what it ran
             with translated(f"reading the inputs of IBM job {job_id}", (account.token,)):
-                from qdispatch_ibm import pubs as pubs_module
+                from qdispatch_ibm import batches as pubs_module
 
                 submitted = Submitted(pubs_module.pub_circuits(job.inputs["pubs"]))
             self._remember(account, job_id, job, submitted)

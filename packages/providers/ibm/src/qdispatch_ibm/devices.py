@@ -8,7 +8,6 @@ from typing import Any
 
 from qdispatch_core.domain import Device, DeviceStatus, OptionSpec, RunType
 from qdispatch_core.ports.backend_settings import BackendSettings
-from qdispatch_ibm.accounts import CREDENTIAL_KEYS
 from qdispatch_ibm.catalog import (
     CLOUD_BACKENDS,
     CLOUD_BACKENDS_AS_OF,
@@ -16,6 +15,7 @@ from qdispatch_ibm.catalog import (
     twin_of,
 )
 from qdispatch_ibm.pricing import PRICING
+from qdispatch_ibm.session import CREDENTIAL_KEYS
 from qdispatch_ibm.settings import (
     DEFAULT_OPTIMIZATION_LEVEL,
     DEFAULT_RESILIENCE_LEVEL,
@@ -183,7 +183,7 @@ def catalog(
 ) -> tuple[Device, ...] | None:
     """What `IBMBackend().list_devices(credentials)` returns, without building the backend;
     None when an account is available, whose backends only the backend can list."""
-    from qdispatch_ibm.accounts import account_for
+    from qdispatch_ibm.session import account_for
 
     if account_for(credentials) is not None:
         return None

@@ -18,8 +18,8 @@ from typing import Any
 
 from qdispatch_core.domain import Shard
 from qdispatch_core.errors import ProviderError
+from qdispatch_ibm.batches import PubPlan
 from qdispatch_ibm.catalog import fake_facts
-from qdispatch_ibm.pubs import PubPlan
 from qdispatch_ibm.sdk import quiet_sdk, require
 
 # Aer seeds experiment i of one call with seed + 2113·i.

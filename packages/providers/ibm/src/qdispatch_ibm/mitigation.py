@@ -4,15 +4,22 @@ Each executable's counts are corrected with the assignment matrices of the physi
 its bits were read from; the result is a quasi-probability distribution (it sums to 1 and may
 hold small negative values). Executables whose bits cannot be traced to one final measurement
 each (mid-circuit measurements) keep their raw counts, and the record says so.
+
+Readout mitigation of a job's counts: which calibration to use, measuring it when needed,
+and the Execution that carries the corrected outputs and the record of what was done.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from qdispatch_core.domain import Cost, Device
+from qdispatch_core.ports.backend import Execution, JobSpec
+from qdispatch_ibm import batches, calibration
+from qdispatch_ibm.batches import PubPlan
 from qdispatch_ibm.calibration import QubitCalibration
-from qdispatch_ibm.pubs import PubPlan
+from qdispatch_ibm.programs import final_measurements
 from qdispatch_ibm.sdk import quiet_sdk, require
 
 METHOD = "mthree readout-error mitigation (M3)"
@@ -100,3 +107,82 @@ def _record(
         record["not_corrected_circuits"] = sorted(set(skipped))
         record["note"] = "circuits with mid-circuit measurements keep their raw counts"
     return record
+
+
+CACHE_GONE = {
+    "applied": False,
+    "reason": "the job ran without calibration circuits and the cached calibration of its "
+    "qubits is gone (cache directory cleared?)",
+}
+
+
+class Readout:
+    def __init__(self, store: calibration.CalibrationStore, runtime_version: str) -> None:
+        self.store = store
+        self.runtime_version = runtime_version
+
+    # -- fake backends ----------------------------------------------------------------------
+
+    def for_fake(self, device: Device, simulator: Any, qubits: Sequence[int]) -> dict[int, Any]:
+        """Cached calibrations of the snapshot, measuring the qubits not yet calibrated."""
+        key = f"{device.id}-runtime-{self.runtime_version}"
+        cached = self.store.load(key)
+        missing = [q for q in qubits if q not in cached]
+        if missing:
+            measured = calibration.calibrate_on_simulator(simulator, missing)
+            self.store.merge(key, measured)
+            cached |= measured
+        return cached
+
+    # -- cloud QPUs -------------------------------------------------------------------------
+
+    def calibration_pubs(
+        self, device: Device, spec: JobSpec, built: list[tuple], width: int
+    ) -> list[tuple]:
+        """The two calibration PUBs to append, or none when the cache is fresh enough."""
+        plans = batches.plan_pubs(spec, [p[0] for p in built])
+        qubits = measured_qubits(plans)
+        cached = self.store.load(device.id)
+        if not qubits or calibration.fresh(cached, qubits, calibration.CLOUD_MAX_AGE):
+            return []
+        return calibration.calibration_pubs(width, qubits)
+
+    def from_job(
+        self, device: Device, result: Any, circuits: Sequence[Any], planned: int, started: Any
+    ) -> dict[int, Any]:
+        """The calibration the job measured in its last two PUBs (cached for the next jobs),
+        else the cached one it relied on."""
+        if len(circuits) != planned + 2:
+            return self.store.load(device.id)
+        register = calibration.CALIBRATION_REGISTER
+        qubits = final_measurements(circuits[planned], register) or []
+        zero = getattr(result[planned].data, register).get_counts()
+        one = getattr(result[planned + 1].data, register).get_counts()
+        measured = calibration.calibrations_from_pubs(
+            zero, one, qubits, str(started) if started else None
+        )
+        self.store.merge(device.id, measured)
+        return measured
+
+
+def corrected_execution(
+    outputs: list[dict[str, int]],
+    plans: Sequence[batches.PubPlan],
+    calibrations: Callable[[], dict[int, Any]],
+    device: Device,
+    cost: Cost | None,
+    notes: tuple[str, ...],
+) -> Execution:
+    found = calibrations()
+    if any(q not in found for q in measured_qubits(plans)):
+        return Execution(outputs, cost=cost, mitigation=dict(CACHE_GONE), notes=notes)
+    corrected, record, rates = correct(outputs, plans, found, device.qubits)
+    applied = record["applied"]
+    return Execution(
+        corrected,
+        cost=cost,
+        mitigation=record,
+        raw_outputs=outputs if applied else None,
+        readout=rates if applied else None,
+        notes=notes,
+    )

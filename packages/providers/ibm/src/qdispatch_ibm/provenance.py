@@ -10,7 +10,7 @@ from importlib import metadata
 from typing import Any
 
 from qdispatch_core.ports.backend import JobSpec
-from qdispatch_ibm.pubs import PubPlan
+from qdispatch_ibm.batches import PubPlan
 from qdispatch_ibm.sdk import require
 from qdispatch_ibm.settings import RunSettings
 
