@@ -10,7 +10,7 @@ import pytest
 
 from qdispatch import App
 from qdispatch.settings import Settings
-from qdispatch_aer.memory import qubits_for_memory
+from qdispatch_aer.devices import qubits_for_memory
 from qdispatch_core.domain import RunType
 from qdispatch_core.errors import BadRequest
 from qdispatch_qiskit import QiskitToolkit

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from qdispatch_aer.programs import MEASURED, Compiler
+from qdispatch_aer.session import Simulators
 from qdispatch_aer.settings import RunSettings
-from qdispatch_aer.simulators import Simulators
 from qdispatch_qiskit import QiskitToolkit, parse_qasm
 from qdispatch_qiskit.parsing import parse_qasm_checked
 from tests.security.hostile_corpus import BELL3, SWEEP3, X_MEASURED, nested

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from qdispatch_aer import AerBackend
-from qdispatch_aer.facts import generate_facts, load_facts
-from qdispatch_aer.memory import qubits_for_memory
+from qdispatch_aer.catalog import generate_facts, load_facts
+from qdispatch_aer.devices import qubits_for_memory
 from qdispatch_aer.sdk import require
 from qdispatch_core.domain import Cost, DeviceStatus, RunType
 from qdispatch_core.ports.backend_settings import BackendSettings
@@ -19,7 +19,7 @@ from tests.samples import BELL_QASM2
 
 
 def test_the_committed_facts_match_the_installed_simulator():
-    # On a mismatch, run `uv run python -m qdispatch_aer.facts` and review the diff.
+    # On a mismatch, run `uv run python -m qdispatch_aer.catalog` and review the diff.
     assert generate_facts() == load_facts()
 
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from qdispatch_aer import AerBackend, runners
+from qdispatch_aer import AerBackend, local
 from qdispatch_core.domain import RunType
 from tests.contract.backend_contract import make_spec
 from tests.providers.aer.conftest import run_outputs
@@ -129,13 +129,13 @@ def test_a_sweep_is_transpiled_once_and_simulated_in_one_call(
 ):
     backend = AerBackend()
     calls = []
-    original = runners._run
+    original = local._run
 
     def counting_run(*args, **kwargs):
         calls.append(args[3])  # the parameter sets of this call
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(runners, "_run", counting_run)
+    monkeypatch.setattr(local, "_run", counting_run)
     sets = [[0.1 * k, 0.2 * k] for k in range(50)]
     outputs = run_outputs(
         backend, qiskit_toolkit, [SWEEP], shots=10, parameters=sets, run_type=run_type
@@ -182,13 +182,13 @@ def test_a_sweep_with_observables_is_transpiled_once_and_simulated_once_per_grou
 ):
     backend = AerBackend()
     calls = []
-    original = runners._run
+    original = local._run
 
     def counting_run(*args, **kwargs):
         calls.append(args[3])  # the parameter sets of this call
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(runners, "_run", counting_run)
+    monkeypatch.setattr(local, "_run", counting_run)
     spec = make_spec(
         qiskit_toolkit, [SWEEP], "aer_simulator", parameters=SETS, observables=TWO_GROUPS, shots=10
     )
@@ -207,7 +207,7 @@ def test_an_exact_sweep_with_observables_is_one_estimator_call(qiskit_toolkit, m
 
     backend = AerBackend()
     sampled, estimated = [], []
-    original_run, original_estimate = runners._run, EstimatorV2.run
+    original_run, original_estimate = local._run, EstimatorV2.run
 
     def counting_run(*args, **kwargs):
         sampled.append(args[3])
@@ -217,7 +217,7 @@ def test_an_exact_sweep_with_observables_is_one_estimator_call(qiskit_toolkit, m
         estimated.append(list(pubs))
         return original_estimate(self, pubs, *args, **kwargs)
 
-    monkeypatch.setattr(runners, "_run", counting_run)
+    monkeypatch.setattr(local, "_run", counting_run)
     monkeypatch.setattr(EstimatorV2, "run", counting_estimate)
     outputs = run_outputs(
         backend,

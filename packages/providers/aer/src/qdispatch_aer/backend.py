@@ -7,8 +7,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from qdispatch_aer import checks
+from qdispatch_aer.catalog import load_facts
 from qdispatch_aer.devices import build_devices
-from qdispatch_aer.facts import load_facts
 from qdispatch_aer.settings import MPS, RunSettings
 from qdispatch_core.domain import Cost, Device, Shard
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, ShardResult
@@ -16,7 +16,7 @@ from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_qiskit.failures import simulation_failures
 
 if TYPE_CHECKING:
-    from qdispatch_aer.engine import Engine
+    from qdispatch_aer.local import Engine
 
 Credentials = Mapping[str, str]
 BOND_ENV = "QDISPATCH_MPS_MAX_BOND_DIMENSION"  # the setting's name, for messages
@@ -51,7 +51,7 @@ class AerBackend(Backend):
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            from qdispatch_aer.engine import Engine  # numpy and Qiskit: only once jobs come
+            from qdispatch_aer.local import Engine  # numpy and Qiskit: only once jobs come
 
             self._engine = Engine()
         return self._engine

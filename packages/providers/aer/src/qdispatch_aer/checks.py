@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from qdispatch_aer.memory import dense_state
+from qdispatch_aer.devices import dense_state
 from qdispatch_aer.settings import RunSettings
 from qdispatch_core.domain import Device, RunType
 from qdispatch_core.errors import BadRequest

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from qdispatch_aer.session import Simulators
 from qdispatch_aer.settings import RunSettings
-from qdispatch_aer.simulators import Simulators
 from qdispatch_core.rules.circuits import content_hash
 
 MEASURED = "measured"  # as written, with its measurements: counts

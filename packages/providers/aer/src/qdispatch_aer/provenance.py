@@ -12,7 +12,7 @@ from importlib import metadata
 from typing import Any
 
 from qdispatch_aer.batches import split
-from qdispatch_aer.engine import Engine
+from qdispatch_aer.local import Engine
 from qdispatch_aer.sdk import require
 from qdispatch_aer.settings import RunSettings
 from qdispatch_core.ports.backend import JobSpec

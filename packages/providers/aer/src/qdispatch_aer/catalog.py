@@ -1,7 +1,7 @@
 """Device facts read from the simulator itself, kept in a committed data file.
 
 Listing devices must not import Qiskit (the CLI's `qdispatch devices` starts in a fraction of
-a second), so the facts live in `devices.json`, written by `python -m qdispatch_aer.facts`
+a second), so the facts live in `devices.json`, written by `python -m qdispatch_aer.catalog`
 from a live AerSimulator. A test regenerates them and compares, so a new qiskit-aer that
 changes its gates, shot limit or methods is caught instead of silently misdescribed.
 """
@@ -127,7 +127,7 @@ def generate_facts() -> dict[str, Any]:
         methods = available if method == "automatic" else [method]
         devices[device_id] = _device_facts(method, methods)
     return {
-        "generated_by": "python -m qdispatch_aer.facts",
+        "generated_by": "python -m qdispatch_aer.catalog",
         "qiskit_aer": aer.__version__,
         "devices": devices,
     }
