@@ -18,7 +18,7 @@ from qdispatch_core.listing import AccountListings
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
 from qdispatch_core.ports.backend_settings import BackendSettings
 from qdispatch_core.rules.plan import Executable
-from qdispatch_ionq import calibration, cloud, devices, mitigation, outputs, provenance
+from qdispatch_ionq import calibration, checks, cloud, devices, mitigation, outputs, provenance
 from qdispatch_ionq.batches import Batch, split
 from qdispatch_ionq.pricing import CircuitSize, CostBook, actual
 from qdispatch_ionq.programs import Compiler, Program, basis_of
@@ -115,7 +115,7 @@ class IonQBackend(Backend):
 
     def validate(self, device: Device, spec: JobSpec) -> None:
         settings = RunSettings.resolve(spec.options)
-        mitigation.check(device, spec)
+        checks.check_mitigation(device, spec)
         if device.simulator and settings.noisy_simulation:
             limit = settings.simulator_qubits()
             widest = max(c.analytics.qubits for c in spec.circuits)
@@ -129,7 +129,7 @@ class IonQBackend(Backend):
         for e in spec.plan.executables:  # shaping is Qiskit only: no cirq at request time
             shaped = self.compiler.shaped(spec, e.circuit, basis_of(spec, e), settings)
             if calibrating:
-                mitigation.check_correctable(device, shaped.sources, f"circuit {e.circuit + 1}")
+                checks.check_correctable(device, shaped.sources, f"circuit {e.circuit + 1}")
 
     def _programs(self, spec: JobSpec, settings: RunSettings) -> list[Program]:
         return [self.compiler.program(spec, e, settings) for e in spec.plan.executables]
