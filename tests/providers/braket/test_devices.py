@@ -32,7 +32,7 @@ CLOUD_KEYS = (
 
 def test_the_committed_catalog_matches_the_installed_sdk():
     # On a mismatch, run `uv run python -m qdispatch_braket.catalog` and review the diff
-    # (a new device in braket.devices.Devices needs its facts in cloud_facts.py).
+    # (a new device in braket.devices.Devices needs its facts in catalog.CLOUD_FACTS).
     assert generate_catalog() == load_catalog()
 
 

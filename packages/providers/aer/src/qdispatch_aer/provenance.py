@@ -22,7 +22,7 @@ SEED_RULE = (
     "batch 0 (a circuit's first group) uses seed_simulator, later batches a SHA-256 "
     "derivation of it; parameter set i of a batch adds 2113·i"
 )
-# What an exact run read from each program's final state (runners.py).
+# What an exact run read from each program's final state (local.py).
 EXACT = {
     "statevector": "the state vector saved after the program (save_statevector), its "
     "amplitudes reordered to the circuit's own qubits",

@@ -11,7 +11,7 @@ The device catalog: facts about every device, kept in a committed data file.
 Listing devices must import neither the Braket SDK nor boto3 (seconds of import time), so the
 facts live in `devices.json`, written by `python -m qdispatch_braket.catalog`: the local
 simulators' facts come from the installed simulators themselves, the cloud devices are the
-non-retired members of `braket.devices.Devices` with the figures of `cloud_facts`. A test
+non-retired members of `braket.devices.Devices` with the figures of `CLOUD_FACTS` (below). A test
 regenerates the catalog and compares, so an SDK upgrade that adds, retires or changes a device
 is caught instead of silently misdescribed.
 """

@@ -2,7 +2,7 @@
 
 Everything needed later lives in the task ARNs `submit` returns: polling, fetching and
 cancelling re-attach with fresh objects (after a restart too), in the region each ARN names.
-Results are read back by position (workload.py), so nothing else needs remembering.
+Results are read back by position (batches.py), so nothing else needs remembering.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ it holds); the managed simulators bill simulated time per task, by the milliseco
 3-second minimum; the local simulators are free. Devices whose price we could not read get
 `pricing_available: false` with the reason: qdispatch never guesses a price.
 
-Cost estimates from the tasks and shots a job will really create (workload.py decides
+Cost estimates from the tasks and shots a job will really create (batches.py decides
 program sets versus one task per executable, and adds calibration circuits).
 """
 

@@ -139,7 +139,7 @@ class IonQBackend(Backend):
     ) -> Cost:
         """The simulator is free; a QPU job is priced at the account's rates from IonQ's
         estimate endpoint (key: the job's option, else the environment), else the published
-        table (see costs.py)."""
+        table (see pricing.py)."""
         settings = RunSettings.resolve(spec.options)
         if device.simulator:
             return _simulator_cost(device, spec, settings)
