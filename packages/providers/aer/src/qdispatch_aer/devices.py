@@ -1,11 +1,10 @@
-"""Which dense state an Aer simulation holds, and how many qubits a memory budget allows.
+"""The Aer devices, built from the committed facts (no Qiskit import), and how many qubits the
+worker's memory budget allows each dense method.
 
 Aer sizes its dense methods by memory (a state vector of n qubits is 16·2^n bytes, a density
 matrix 16·4^n). The same rule, applied to the memory this worker may use rather than to the
 host's, gives the `aer_simulator` device its qubit count. The sizes, the budget and the refusal
 are the toolkit's (qdispatch_qiskit.memory).
-
-The Aer devices, built from the committed facts (no Qiskit import).
 """
 
 from __future__ import annotations

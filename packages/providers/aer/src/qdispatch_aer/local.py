@@ -1,4 +1,6 @@
-"""One Aer call per batch: every parameter set of one circuit (in one measurement basis) at once.
+"""Aer jobs run here: a shard's batches, one Aer call each, on programs compiled once per process.
+
+One Aer call per batch: every parameter set of one circuit (in one measurement basis) at once.
 
 Outputs follow the core's per-executable kinds (rules/plan.py): counts dicts in Qiskit bit
 order, statevectors as `[real_parts, imag_parts]`, or one list of expectation values per set.

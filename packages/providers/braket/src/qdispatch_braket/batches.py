@@ -1,4 +1,7 @@
-"""How a job's executables become Braket quantum tasks.
+"""A job's executables as Braket quantum tasks (single programs or program sets), and the
+workload that carries them to the local simulators or the cloud.
+
+How a job's executables become Braket quantum tasks.
 
 Executables come in batches: the parameter sets of one circuit in one measurement group share a
 program. Sampled batches go into program sets where the device runs them (one task, one

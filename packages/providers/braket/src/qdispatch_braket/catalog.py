@@ -1,4 +1,7 @@
-"""What the Braket SDK cannot say offline about the cloud devices, read from AWS's pages.
+"""The committed device catalog (`devices.json`): the local simulators' facts and the cloud
+devices' figures from AWS's pages, and the code that regenerates the file.
+
+What the Braket SDK cannot say offline about the cloud devices, read from AWS's pages.
 
 `braket.devices.Devices` lists the device ARNs (the catalog takes the list from it); qubit
 counts, shot limits and gate sets live in each device's capabilities document, which needs

@@ -1,7 +1,7 @@
-"""What a device can run, from the committed catalog (listing, dry runs, estimates) or from
-the live capabilities document Braket returns for it (submission, where they win).
+"""The Braket devices (built from the committed catalog, no SDK import) and what each can run.
 
-The Braket devices, built from the committed catalog (no SDK import).
+What a device can run, from the committed catalog (listing, dry runs, estimates) or from
+the live capabilities document Braket returns for it (submission, where they win).
 """
 
 from __future__ import annotations

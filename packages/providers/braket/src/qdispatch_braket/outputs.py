@@ -1,4 +1,7 @@
-"""Braket results, whatever their shape, as one flat list of readings in submission order.
+"""Braket results into the contract's outputs: readings in submission order, per-executable
+outputs, then the Execution (raw counts and mitigation record included).
+
+Braket results, whatever their shape, as one flat list of readings in submission order.
 
 A single-program task gives one reading; a program-set task gives one per executable, entry
 by entry. Counts are keyed as Braket keys them: character i is bit b[i].

@@ -1,4 +1,6 @@
-"""Amazon Braket prices, read from the AWS pricing page on the date below.
+"""Amazon Braket's prices, and the cost a job's tasks and shots will have.
+
+Amazon Braket prices, read from the AWS pricing page on the date below.
 
 QPUs bill a per-task fee plus a per-shot fee (a program set is one task however many circuits
 it holds); the managed simulators bill simulated time per task, by the millisecond with a

@@ -1,4 +1,7 @@
-"""Qiskit circuits into OpenQASM 3 in Braket's dialect.
+"""Circuits into Braket programs: Qiskit translated into Braket's OpenQASM 3 dialect, compiled
+once per device profile, and written out per kind of executable.
+
+Qiskit circuits into OpenQASM 3 in Braket's dialect.
 
 Braket reads OpenQASM 3 without `stdgates.inc` and names its gates its own way (`cnot`, `si`,
 `v`, `phaseshift`, ...). A circuit is transpiled into the Qiskit gates that have a Braket

@@ -1,4 +1,7 @@
-"""A job's Sampler PUBs, and their results back into per-executable counts.
+"""A job's executables as primitive PUBs: Sampler PUBs (counts, measurement groups) and
+Estimator PUBs (observables), and their results back into per-executable outputs.
+
+A job's Sampler PUBs, and their results back into per-executable counts.
 
 One PUB per circuit (plain counts) or per circuit and measurement group (sampled observables),
 each carrying every parameter set of its circuit, all in one job: the plan's executables

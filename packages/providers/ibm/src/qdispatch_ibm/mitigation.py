@@ -1,4 +1,7 @@
-"""Readout-error mitigation of counts with mthree (M3), and the record a job keeps of it.
+"""Readout-error mitigation on IBM devices: M3 correction of counts, and the calibration a job
+uses (measured when needed) with the Execution that records what was done.
+
+Readout-error mitigation of counts with mthree (M3), and the record a job keeps of it.
 
 Each executable's counts are corrected with the assignment matrices of the physical qubits
 its bits were read from; the result is a quasi-probability distribution (it sums to 1 and may

@@ -1,4 +1,7 @@
-"""IBM Quantum prices, and the quantum seconds a job will use.
+"""IBM Quantum prices and what a job will use on a device: quantum seconds from PUB timings,
+transpiled circuit facts for dry runs, and where each circuit was placed.
+
+IBM Quantum prices, and the quantum seconds a job will use.
 
 IBM bills the time a QPU is locked for a job ("quantum seconds", `usage` in the job's metrics).
 Before submission we estimate it from what the QPU will do: every PUB runs `shots` times per

@@ -1,4 +1,7 @@
-"""IonQ's prices: one dated table, the gate-shot formula, and the account's own rates when
+"""IonQ prices (the published table and the account's rates) and a job's cost, estimated
+before and read back after.
+
+IonQ's prices: one dated table, the gate-shot formula, and the account's own rates when
 IonQ's estimate endpoint answers.
 
 IonQ bills a QPU circuit by its size: a minimum per circuit, or 1-qubit gate-shots times one

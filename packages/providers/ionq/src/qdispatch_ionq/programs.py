@@ -1,4 +1,6 @@
-"""The Qiskit half of preparing a circuit for IonQ: measurements out, gates into IonQ's QIS
+"""Circuits into IonQ programs: the Qiskit half (shaping) then the cirq half (compiling), cached.
+
+The Qiskit half of preparing a circuit for IonQ: measurements out, gates into IonQ's QIS
 gateset, and a record of which qubit each output bit reads.
 
 IonQ measures every qubit once, at the end, and returns probabilities over all qubits. So a

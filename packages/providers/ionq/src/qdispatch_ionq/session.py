@@ -1,4 +1,7 @@
-"""Where IonQ is and who we are there: the API key and the remote host.
+"""IonQ's client side (the provider's session role): where IonQ is and which key we use, the
+v0.4 HTTP reads cirq-ionq lacks, and cirq-ionq's `Service` with its errors made readable.
+
+Where IonQ is and who we are there: the API key and the remote host.
 
 The key comes from the job's credentials (`ionq_api_key`) or, as cirq-ionq itself does, from
 the environment (CIRQ_IONQ_API_KEY, then IONQ_API_KEY). The host is configurable so tests can
