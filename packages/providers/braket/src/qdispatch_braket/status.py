@@ -7,7 +7,7 @@ CANCELLED. A state missing here is an error, never a silent default.
 from __future__ import annotations
 
 from qdispatch_core.domain import JobStatus
-from qdispatch_core.errors import UnknownProviderState
+from qdispatch_core.rules.vendor_states import mapped
 
 TASK_STATUS: dict[str, JobStatus] = {
     "CREATED": JobStatus.QUEUED,
@@ -23,13 +23,14 @@ TASK_STATUS: dict[str, JobStatus] = {
 
 
 def job_status(task_state: str) -> JobStatus:
-    status = TASK_STATUS.get(task_state)
-    if status is None:
-        raise UnknownProviderState(
-            f"Amazon Braket reported task state {task_state!r}, which qdispatch does not know "
-            f"(known: {', '.join(TASK_STATUS)}); upgrade qdispatch-braket"
-        )
-    return status
+    return mapped(
+        TASK_STATUS,
+        task_state,
+        lambda: (
+            f"Amazon Braket reported task state {task_state!r}, which qdispatch does not "
+            f"know (known: {', '.join(TASK_STATUS)}); upgrade qdispatch-braket"
+        ),
+    )
 
 
 def combined(statuses: list[JobStatus]) -> JobStatus:

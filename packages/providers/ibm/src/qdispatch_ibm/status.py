@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from qdispatch_core.domain import JobStatus
-from qdispatch_core.errors import UnknownProviderState
+from qdispatch_core.rules.vendor_states import mapped
 
 # RuntimeJobV2.status() strings, plus the API's own words the runtime translates (upper-cased),
 # so a runtime that stops translating one of them still maps.
@@ -39,18 +39,19 @@ LOCAL_STATUS: dict[str, JobStatus] = {
 
 
 def remote_status(value: str) -> JobStatus:
-    status = REMOTE_STATUS.get(str(value).upper())
-    if status is None:
-        raise UnknownProviderState(
+    return mapped(
+        REMOTE_STATUS,
+        str(value).upper(),
+        lambda: (
             f"IBM Quantum reported job state {value!r}, which qdispatch does not know; "
             "upgrade qdispatch-ibm or check the job on quantum.cloud.ibm.com"
-        )
-    return status
+        ),
+    )
 
 
 def local_status(value: Any) -> JobStatus:
-    name = getattr(value, "name", None)
-    status = LOCAL_STATUS.get(name) if isinstance(name, str) else None
-    if status is None:
-        raise UnknownProviderState(f"the local simulator reported job state {value!r}")
-    return status
+    return mapped(
+        LOCAL_STATUS,
+        getattr(value, "name", None),
+        lambda: f"the local simulator reported job state {value!r}",
+    )

@@ -7,7 +7,7 @@ unknown status as still running and would poll it until its timeout.
 from __future__ import annotations
 
 from qdispatch_core.domain import JobStatus
-from qdispatch_core.errors import UnknownProviderState
+from qdispatch_core.rules.vendor_states import mapped
 
 IONQ_STATUS: dict[str, JobStatus] = {
     "ready": JobStatus.QUEUED,  # accepted, not yet queued for a backend
@@ -22,10 +22,11 @@ IONQ_STATUS: dict[str, JobStatus] = {
 
 
 def map_status(status: object) -> JobStatus:
-    mapped = IONQ_STATUS.get(status) if isinstance(status, str) else None
-    if mapped is None:
-        raise UnknownProviderState(
+    return mapped(
+        IONQ_STATUS,
+        status,
+        lambda: (
             f"IonQ reported job status {status!r}, which qdispatch does not know "
             f"(known: {', '.join(IONQ_STATUS)}); upgrade qdispatch-ionq"
-        )
-    return mapped
+        ),
+    )
