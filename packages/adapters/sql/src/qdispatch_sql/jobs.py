@@ -72,6 +72,20 @@ def _save_statement(columns: tuple[str, ...], by_owner: bool, by_status: bool) -
     return update(jobs).where(*conditions).values(values)
 
 
+# Built once, its values bound (issue 15).
+_CLAIM = (
+    update(jobs)
+    .where(jobs.c.id == bindparam("w_job"), is_active(jobs.c.status))
+    .where(_lease_free(bindparam("now")))
+    .values(
+        lease_owner=bindparam("v_owner"),
+        lease_expires_at=bindparam("v_until"),
+        attempts=jobs.c.attempts + 1,
+    )
+    .returning(*jobs.c)
+)
+
+
 @functools.cache
 def _claimable_query(limit: int) -> Select[Any]:
     """Built once per limit, `now` bound: idle worker threads run it on every look for work,
@@ -129,13 +143,8 @@ class SqlJobs(JobStore):
         return list(self.conn.execute(_claimable_query(limit), {"now": now}).scalars())
 
     def claim(self, job_id: str, worker_id: str, now: datetime, until: datetime) -> Job | None:
-        claimed = (
-            update(jobs)
-            .where(jobs.c.id == job_id, is_active(jobs.c.status), _lease_free(now))
-            .values(lease_owner=worker_id, lease_expires_at=until, attempts=jobs.c.attempts + 1)
-            .returning(*jobs.c)
-        )
-        row = self.conn.execute(claimed).first()
+        values = {"w_job": job_id, "now": now, "v_owner": worker_id, "v_until": until}
+        row = self.conn.execute(_CLAIM, values).first()
         return None if row is None else job_from_row(row)
 
     def save(

@@ -72,6 +72,21 @@ def _free(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     )
 
 
+# Built once, its values bound: every shard of every job is claimed with it (issue 15).
+_SHARD_CLAIM = (
+    update(T)
+    .where(T.c.job_id == bindparam("w_job"), T.c.shard_index == bindparam("w_index"))
+    .where(_free(bindparam("now")))
+    .values(
+        status=ShardStatus.RUNNING.value,
+        lease_owner=bindparam("v_owner"),
+        lease_expires_at=bindparam("v_until"),
+        attempts=T.c.attempts + 1,
+    )
+    .returning(*_SUMMARY)
+)
+
+
 @functools.cache
 def _open_jobs_query(limit: int) -> Select[Any]:
     """Built once per limit, `now` bound: idle worker threads run it whenever they find no
@@ -124,18 +139,14 @@ class SqlShards(ShardStore):
     def claim(
         self, job_id: str, index: int, worker_id: str, now: datetime, until: datetime
     ) -> ShardRecord | None:
-        claimed = (
-            update(T)
-            .where(T.c.job_id == job_id, T.c.shard_index == index, _free(now))
-            .values(
-                status=ShardStatus.RUNNING.value,
-                lease_owner=worker_id,
-                lease_expires_at=until,
-                attempts=T.c.attempts + 1,
-            )
-            .returning(*_SUMMARY)
-        )
-        row = self.conn.execute(claimed).first()
+        values = {
+            "w_job": job_id,
+            "w_index": index,
+            "now": now,
+            "v_owner": worker_id,
+            "v_until": until,
+        }
+        row = self.conn.execute(_SHARD_CLAIM, values).first()
         return None if row is None else _record(row, False)
 
     def complete(

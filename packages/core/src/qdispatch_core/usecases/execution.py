@@ -175,12 +175,12 @@ class JobRunner:
         credentials: dict[str, str] = {}
         me = self.config.worker_id
         try:
-            credentials = self._credentials(job)
+            credentials, circuits = self._inputs(job)
             with live_secrets(credentials.values()):
                 if self.keeper is None:
-                    return _Run(self, job, credentials).help()
+                    return _Run(self, job, credentials, circuits).help()
                 with self.keeper.holding(job.id, me):
-                    return _Run(self, job, credentials).help()
+                    return _Run(self, job, credentials, circuits).help()
         except CannotHelp as exc:
             log.warning("job %s: cannot help with its shards: %s", job.id, exc)
             self.cannot_help.add(job.id)  # not asked again by this thread
@@ -237,13 +237,13 @@ class JobRunner:
             return self._give_up(job)
         credentials: dict[str, str] = {}
         try:
-            credentials = self._credentials(job)
+            credentials, circuits = self._inputs(job)
             # Masked in every log record (any library's) while this worker holds them.
             with live_secrets(credentials.values()):
                 if self.keeper is None:
-                    return _Run(self, job, credentials).execute()
+                    return _Run(self, job, credentials, circuits).execute()
                 with self.keeper.holding(job.id, self.config.worker_id):
-                    return _Run(self, job, credentials).execute()
+                    return _Run(self, job, credentials, circuits).execute()
         except LeaseLost:
             log.info("job %s: lease lost; another worker or the user took it over", job.id)
             return self._read(job.id)
@@ -309,9 +309,14 @@ class JobRunner:
         log.info("job %s: handed back", job_id)
         return job
 
-    def _credentials(self, job: Job) -> dict[str, str]:
+    def _inputs(self, job: Job) -> tuple[dict[str, str], list[Circuit]]:
+        """The job's credentials and circuits, in one read (circuits never change)."""
         with self.services.repository.read() as uow:
             sealed = uow.secrets.get(job.id)
+            circuits = uow.circuits.get_many(job.owner_id, job.circuit_ids)
+        return self._open(sealed), circuits
+
+    def _open(self, sealed: bytes | None) -> dict[str, str]:
         if sealed is None:
             return {}
         try:
@@ -347,12 +352,19 @@ class JobRunner:
 class _Run:
     """One attempt at one job by one worker."""
 
-    def __init__(self, runner: JobRunner, job: Job, credentials: dict[str, str]) -> None:
+    def __init__(
+        self,
+        runner: JobRunner,
+        job: Job,
+        credentials: dict[str, str],
+        circuits: Sequence[Circuit],
+    ) -> None:
         self.runner = runner
         self.services = runner.services
         self.me = runner.config.worker_id
         self.job = job
         self.credentials = credentials
+        self.circuits = circuits
         self._unreachable_since: float | None = None
         self.backend: Backend
         self.device: Device
@@ -428,8 +440,7 @@ class _Run:
     def _prepare(self) -> None:
         if self.job.status is JobStatus.SUBMITTED:  # claimed by an older worker, resumed here
             self._to(JobStatus.INITIALIZING, f"picked up by worker {self.me}")
-        with self.services.repository.read() as uow:
-            circuits = uow.circuits.get_many(self.job.owner_id, self.job.circuit_ids)
+        circuits = self.circuits
         self.backend, self.device = self.services.backends.resolve(
             self.job.device_id, self.credentials
         )
