@@ -25,7 +25,7 @@ from qdispatch.settings import Settings
 from qdispatch.views import JobList, JobSummary, JobView
 from qdispatch_core import usecases
 from qdispatch_core.domain import User
-from qdispatch_core.schemas import CircuitView, DeviceView, ExperimentView
+from qdispatch_core.schemas import CircuitView, DeviceView, ExperimentView, RunRequest, parse
 
 if TYPE_CHECKING:  # names for annotations only (postponed by `from __future__`)
     from qiskit import QuantumCircuit
@@ -280,22 +280,25 @@ class Client:
         `NotFound` 404) before anything is stored.
         """
         found = inputs.split_circuits(circuits, circuit_ids)
-        payload = {
-            "experiment_id": experiment_id or self._experiment_id(experiment),
-            "circuit_ids": found.circuit_ids,
-            "circuits_qasm": found.circuits_qasm,
-            "device_id": device_id,
-            "run_type": run_type,
-            "shots": inputs.shots(shots),
-            "parameters": inputs.parameters(parameters, found.exported),
-            "observables": inputs.observables(observables),
-            "options": inputs.plain(dict(options or {})),
-            "use_mitigation": use_mitigation,
-            "dry_run": dry_run,
-            "name": name,
-            "description": description,
-        }
-        response = usecases.submit_run(self.app.services, self.user, payload)
+        request = parse(
+            RunRequest,
+            {
+                "experiment_id": experiment_id or self._experiment_id(experiment),
+                "circuit_ids": found.circuit_ids,
+                "circuits_qasm": found.circuits_qasm,
+                "device_id": device_id,
+                "run_type": run_type,
+                "shots": inputs.shots(shots),
+                "parameters": inputs.parameters(parameters, found.exported),
+                "observables": inputs.observables(observables),
+                "options": inputs.plain(dict(options or {})),
+                "use_mitigation": use_mitigation,
+                "dry_run": dry_run,
+                "name": name,
+                "description": description,
+            },
+        )
+        response = usecases.submit_run(self.app.services, self.user, request)
         if self._start_worker and response.status != "Done":  # a dry run is already done
             self.app.worker().notify()
         return JobHandle(self, response.job_id)
