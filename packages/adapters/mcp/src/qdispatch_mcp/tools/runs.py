@@ -105,7 +105,7 @@ async def run_circuits_on_qpu_or_simulator(
         # contract's 400 like any other (the arguments were checked already by ContractTool).
         request = parse(RunRequest, fields)
         response = await use_case(ctx, usecases.submit_run, request)
-        if response.status is not JobStatus.DONE:  # a dry run is finished at submission
+        if response.status != JobStatus.DONE:  # a dry run is finished at submission
             runtime_of(ctx).worker.notify()  # idle worker threads pick it up now
         return response
 
