@@ -98,3 +98,30 @@ async def test_get_job_results_and_status_is_compact_unless_asked(ran_job):
     (size,) = compact_ran["programs"].values()
     (text,) = full_ran["programs"].values()
     assert size.startswith(f"{len(text)} characters")
+
+
+def test_aer_describes_a_program_once_and_each_measurement_basis_apart(tmp_path):
+    """The record of what ran is cached per program and basis (exporting the circuit again
+    for every small job cost the worker ~3 ms of its GIL): a repeated job reuses it, and
+    different measurement bases still get their own programs."""
+    from qdispatch_aer import provenance
+
+    bell = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[2] q;\nh q[0];\ncx q[0], q[1];\n'
+    with Client(
+        app=App(Settings.from_env({"QDISPATCH_HOME": str(tmp_path)})), progress=False
+    ) as client:
+
+        def ran() -> dict:
+            zz_and_xx = [["ZZ", "XX"], [1.0, 1.0]]
+            job = client.run(bell, "aer_simulator", shots=100, observables=zz_and_xx)
+            return job.result(timeout=120).ran
+
+        first = ran()
+        hits = provenance._ran_cache().hits
+        second = ran()
+    assert provenance._ran_cache().hits >= hits + 2  # both bases came from the cache
+    assert second == first
+    groups = first["executed"]
+    assert len(groups) == 2 and groups[0]["program"] != groups[1]["program"]
+    # The circuit's own H in both programs, and the X basis's rotation on each qubit.
+    assert sum(text.count("h q[") for text in first["programs"].values()) == 1 + 1 + 2

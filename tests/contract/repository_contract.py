@@ -310,6 +310,24 @@ class RepositoryContract:
         assert again.lease_owner == "w2" and again.attempts == 2
         assert self.read_job(repository, job.id).lease_owner == "w2"
 
+    def test_lease_owner_reads_who_holds_or_last_held_the_lease(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        job = self.add_job(repository, make_job(exp, circuit))
+        with repository.read() as uow:
+            assert uow.jobs.lease_owner(job.id) is None
+            with pytest.raises(NotFound):
+                uow.jobs.lease_owner("job_nothing")
+        with repository.begin() as uow:
+            uow.jobs.claim(job.id, "w1", at(0), at(30))
+            uow.commit()
+        with repository.read() as uow:  # expired or not, the last holder is still named
+            assert uow.jobs.lease_owner(job.id) == "w1"
+        with repository.begin() as uow:
+            uow.jobs.claim(job.id, "w2", at(31), at(60))
+            uow.commit()
+        with repository.read() as uow:
+            assert uow.jobs.lease_owner(job.id) == "w2"
+
     def test_claimable_skips_final_jobs_and_orders_oldest_first(self, repository):
         ((alice, exp, circuit),) = self.seed(repository)
         self.add_job(repository, make_job(exp, circuit, 1, t=5))

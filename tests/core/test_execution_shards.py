@@ -202,3 +202,30 @@ def test_the_keeper_keeps_renewing_a_job_one_thread_took_over_from_another():
             pass  # w/0 lost the job and leaves
         assert (job_id, "w/1") in keeper._held
     keeper.stop()
+
+
+def test_threads_of_one_worker_skip_the_jobs_another_of_them_is_taking():
+    """Threads woken together read the same queue: a job one thread is claiming (or running)
+    is skipped by the others without a claim that would fail."""
+    services, user, experiment, _ = make_setup(FakeBackend())
+    for _ in range(3):
+        sweep(services, user, experiment, 1)
+    with services.repository.read() as uow:  # in claiming order
+        first, second, third = uow.jobs.claimable(services.clock(), 10)
+    keeper = LeaseKeeper(services, 30)
+    mine = JobRunner(services, WorkerConfig("w/0"), keeper=keeper)
+    other = JobRunner(services, WorkerConfig("w/1"), keeper=keeper)
+    try:
+        assert keeper.take(first)  # w/0 is claiming it at this moment
+        claimed = other.claim_next()
+        assert claimed.id == second and other.more_claimable  # the third still waits
+        assert not keeper.take(second)  # claimed and not yet run: still w/1's
+        keeper.untake(first)
+        assert mine.claim_next().id == first
+        other.run(claimed)
+        assert keeper.take(second)  # the run is over: nothing of it is held back
+        keeper.untake(second)
+        last = mine.claim_next()
+        assert last.id == third and not mine.more_claimable
+    finally:
+        keeper.stop()

@@ -32,6 +32,44 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+class Doorbell:
+    """Wakes idle worker threads one at a time. A submission rings once; a thread that claims
+    a job while others wait to be claimed rings again, so a burst fans out over the idle
+    threads while one job wakes one thread. (Waking every thread for each job cost every small
+    job several empty reads of the queue, issue 15.) Rings beyond one per thread are dropped:
+    a thread that finds nothing goes back to sleep."""
+
+    def __init__(self, threads: int) -> None:
+        self._ready = threading.Condition()
+        self._rings = 0
+        self._most = threads
+        self._everyone = False
+
+    def ring(self) -> None:
+        with self._ready:
+            self._rings = min(self._most, self._rings + 1)
+            self._ready.notify()
+
+    def ring_all(self) -> None:
+        """Stopping: every thread wakes, now and at every later wait, until `reset`."""
+        with self._ready:
+            self._everyone = True
+            self._ready.notify_all()
+
+    def reset(self) -> None:
+        with self._ready:
+            self._everyone = False
+            self._rings = 0
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep until rung or `timeout`; True when rung."""
+        with self._ready:
+            rung = self._ready.wait_for(lambda: self._rings > 0 or self._everyone, timeout)
+            if self._rings > 0:
+                self._rings -= 1
+            return rung
+
+
 class Worker:
     def __init__(
         self,
@@ -62,7 +100,7 @@ class Worker:
         self._threads: list[threading.Thread] = []
         self._runners: list[JobRunner] = []
         self._stop = threading.Event()
-        self._wake = threading.Event()
+        self._bell = Doorbell(self._size)
         self._busy = 0
         self._busy_lock = threading.Lock()
         # Counts finished jobs; waiters in this process wake on a change instead of polling.
@@ -77,6 +115,7 @@ class Worker:
         if self._threads and not self._stop.is_set():
             return
         self._stop.clear()
+        self._bell.reset()
         # PostgreSQL wakes idle threads when work appears (LISTEN/NOTIFY): they need not look
         # often, so they wait the longest poll interval at once. Elsewhere they back off.
         self._stop_listening = self.services.repository.listen(self.notify)
@@ -101,7 +140,7 @@ class Worker:
         """Stop claiming and hand the jobs in hand back (their simulations are stopped, their
         leases cleared, their stored shards kept), waiting up to `timeout` for the threads."""
         self._stop.set()
-        self._wake.set()
+        self._bell.ring_all()
         for runner in self._runners:
             runner.stopping.set()
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -117,8 +156,8 @@ class Worker:
             self._stop_listening = None
 
     def notify(self) -> None:
-        """A job was submitted: wake idle threads now instead of at their next poll."""
-        self._wake.set()
+        """A job was submitted: wake an idle thread now instead of at its next poll."""
+        self._bell.ring()
 
     def wait_for_a_finish(self, seen: int, timeout: float) -> int:
         """Block until a job finishes after `seen` (a value of `jobs_finished`) or `timeout`
@@ -158,13 +197,14 @@ class Worker:
                 if helped:
                     idle = self._idle[0]
                     continue
-                if self._wake.wait(idle):
-                    self._wake.clear()
+                if self._bell.wait(idle):
                     idle = self._idle[0]
                 else:
                     idle = min(self._idle[1], idle * 2)
                 continue
             idle = self._idle[0]
+            if runner.more_claimable:
+                self._bell.ring()  # a burst of jobs fans out over the idle threads
             try:
                 finished = runner.run(job)
                 log.info("job %s ended %s", finished.id, finished.status.value)
@@ -184,7 +224,7 @@ class Worker:
         def on_signal(signum: int, frame: object) -> None:
             log.info("signal %d: handing the jobs in hand back and stopping", signum)
             self._stop.set()
-            self._wake.set()
+            self._bell.ring_all()
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)

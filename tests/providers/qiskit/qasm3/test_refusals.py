@@ -92,6 +92,7 @@ def test_what_cannot_be_lowered_is_refused_where_it_is(body, where, words):
     message = refusal(body)
     assert message.startswith(where + ": "), message
     assert words in message, message
+    assert message.count("must be known before the run") <= 1, message  # said once
 
 
 def test_a_loop_bomb_is_refused_before_it_is_unrolled():

@@ -11,8 +11,19 @@ from __future__ import annotations
 import builtins
 import functools
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Update, bindparam, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Select,
+    Update,
+    bindparam,
+    or_,
+    select,
+    update,
+)
 
 from qdispatch_core.domain import Job, JobStatus
 from qdispatch_core.domain.jobs import JOB_REQUEST_FIELDS, RESULT_FIELDS
@@ -32,7 +43,7 @@ def _not_found(job_id: str) -> NotFound:
     return NotFound(f"job_id: no job {quote(job_id)}", field="job_id")
 
 
-def _lease_free(now: datetime):
+def _lease_free(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     return or_(jobs.c.lease_expires_at.is_(None), jobs.c.lease_expires_at <= now)
 
 
@@ -59,6 +70,32 @@ def _save_statement(columns: tuple[str, ...], by_owner: bool, by_status: bool) -
         conditions.append(jobs.c.status == bindparam("w_status"))
     values = {name: bindparam(f"v_{name}", type_=jobs.c[name].type) for name in columns}
     return update(jobs).where(*conditions).values(values)
+
+
+# Built once, its values bound (issue 15).
+_CLAIM = (
+    update(jobs)
+    .where(jobs.c.id == bindparam("w_job"), is_active(jobs.c.status))
+    .where(_lease_free(bindparam("now")))
+    .values(
+        lease_owner=bindparam("v_owner"),
+        lease_expires_at=bindparam("v_until"),
+        attempts=jobs.c.attempts + 1,
+    )
+    .returning(*jobs.c)
+)
+
+
+@functools.cache
+def _claimable_query(limit: int) -> Select[Any]:
+    """Built once per limit, `now` bound: idle worker threads run it on every look for work,
+    and building it (and its cache key) cost more than running it (issue 15)."""
+    return (
+        select(jobs.c.id)
+        .where(is_active(jobs.c.status), _lease_free(bindparam("now")))
+        .order_by(*OLDEST_FIRST)
+        .limit(limit)
+    )
 
 
 class SqlJobs(JobStore):
@@ -95,23 +132,19 @@ class SqlJobs(JobStore):
         query = query.order_by(*NEWEST_FIRST).limit(where.limit)
         return [job_from_row(r) for r in self.conn.execute(query)]
 
+    def lease_owner(self, job_id: str) -> str | None:
+        row = self.conn.execute(select(jobs.c.lease_owner).where(jobs.c.id == job_id)).first()
+        if row is None:
+            raise _not_found(job_id)
+        owner: str | None = row[0]
+        return owner
+
     def claimable(self, now: datetime, limit: int) -> builtins.list[str]:
-        query = (
-            select(jobs.c.id)
-            .where(is_active(jobs.c.status), _lease_free(now))
-            .order_by(*OLDEST_FIRST)
-            .limit(limit)
-        )
-        return list(self.conn.execute(query).scalars())
+        return list(self.conn.execute(_claimable_query(limit), {"now": now}).scalars())
 
     def claim(self, job_id: str, worker_id: str, now: datetime, until: datetime) -> Job | None:
-        claimed = (
-            update(jobs)
-            .where(jobs.c.id == job_id, is_active(jobs.c.status), _lease_free(now))
-            .values(lease_owner=worker_id, lease_expires_at=until, attempts=jobs.c.attempts + 1)
-            .returning(*jobs.c)
-        )
-        row = self.conn.execute(claimed).first()
+        values = {"w_job": job_id, "now": now, "v_owner": worker_id, "v_until": until}
+        row = self.conn.execute(_CLAIM, values).first()
         return None if row is None else job_from_row(row)
 
     def save(

@@ -8,11 +8,25 @@ PostgreSQL the second writer re-checks the WHERE clause once the first commits).
 from __future__ import annotations
 
 import builtins
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from qdispatch_core.domain import JobStatus, Shard, ShardRecord, ShardStatus
 from qdispatch_core.errors import Conflict, LeaseLost
@@ -47,7 +61,7 @@ def _running_by(job_id: str, worker_id: str):
     )
 
 
-def _free(now: datetime):
+def _free(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """A shard any worker may claim: PENDING, or RUNNING under a lease that expired."""
     return or_(
         T.c.status == ShardStatus.PENDING.value,
@@ -55,6 +69,40 @@ def _free(now: datetime):
             T.c.status == ShardStatus.RUNNING.value,
             or_(T.c.lease_expires_at.is_(None), T.c.lease_expires_at <= now),
         ),
+    )
+
+
+# Built once, its values bound: every shard of every job is claimed with it (issue 15).
+_SHARD_CLAIM = (
+    update(T)
+    .where(T.c.job_id == bindparam("w_job"), T.c.shard_index == bindparam("w_index"))
+    .where(_free(bindparam("now")))
+    .values(
+        status=ShardStatus.RUNNING.value,
+        lease_owner=bindparam("v_owner"),
+        lease_expires_at=bindparam("v_until"),
+        attempts=T.c.attempts + 1,
+    )
+    .returning(*_SUMMARY)
+)
+
+
+@functools.cache
+def _open_jobs_query(limit: int) -> Select[Any]:
+    """Built once per limit, `now` bound: idle worker threads run it whenever they find no
+    job to claim (issue 15)."""
+    has_free_shard = (
+        select(T.c.job_id).where(T.c.job_id == jobs.c.id, _free(bindparam("now"))).limit(1).exists()
+    )
+    return (
+        select(jobs.c.id)
+        .where(
+            jobs.c.status == JobStatus.RUNNING.value,
+            jobs.c.cancel_requested.is_(False),
+            has_free_shard,
+        )
+        .order_by(jobs.c.created_at, jobs.c.id)
+        .limit(limit)
     )
 
 
@@ -91,18 +139,14 @@ class SqlShards(ShardStore):
     def claim(
         self, job_id: str, index: int, worker_id: str, now: datetime, until: datetime
     ) -> ShardRecord | None:
-        claimed = (
-            update(T)
-            .where(T.c.job_id == job_id, T.c.shard_index == index, _free(now))
-            .values(
-                status=ShardStatus.RUNNING.value,
-                lease_owner=worker_id,
-                lease_expires_at=until,
-                attempts=T.c.attempts + 1,
-            )
-            .returning(*_SUMMARY)
-        )
-        row = self.conn.execute(claimed).first()
+        values = {
+            "w_job": job_id,
+            "w_index": index,
+            "now": now,
+            "v_owner": worker_id,
+            "v_until": until,
+        }
+        row = self.conn.execute(_SHARD_CLAIM, values).first()
         return None if row is None else _record(row, False)
 
     def complete(
@@ -132,20 +176,7 @@ class SqlShards(ShardStore):
             raise LeaseLost(f"shard {index} of job {job_id} is not running under {worker_id}")
 
     def open_jobs(self, now: datetime, limit: int) -> builtins.list[str]:
-        has_free_shard = (
-            select(T.c.job_id).where(T.c.job_id == jobs.c.id, _free(now)).limit(1).exists()
-        )
-        query = (
-            select(jobs.c.id)
-            .where(
-                jobs.c.status == JobStatus.RUNNING.value,
-                jobs.c.cancel_requested.is_(False),
-                has_free_shard,
-            )
-            .order_by(jobs.c.created_at, jobs.c.id)
-            .limit(limit)
-        )
-        return list(self.conn.execute(query).scalars())
+        return list(self.conn.execute(_open_jobs_query(limit), {"now": now}).scalars())
 
     def tally(self, job_id: str) -> tuple[int, int]:
         is_done = T.c.status == ShardStatus.DONE.value

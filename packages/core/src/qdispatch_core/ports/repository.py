@@ -112,6 +112,11 @@ class JobStore(ABC):
         """Newest first, at most `where.limit`."""
 
     @abstractmethod
+    def lease_owner(self, job_id: str) -> str | None:
+        """Who holds (or last held) the job's lease; NotFound for an unknown job. One column,
+        where `get_for_worker` reads the whole row: the claim needs only this."""
+
+    @abstractmethod
     def claimable(self, now: datetime, limit: int) -> builtins.list[str]:
         """Ids of non-final jobs with no live lease, oldest first."""
 

@@ -212,6 +212,9 @@ class _Jobs(JobStore):
         ]
         return sorted(jobs, key=lambda j: (j.created_at, j.id), reverse=True)[: where.limit]
 
+    def lease_owner(self, job_id: str) -> str | None:
+        return self.get_for_worker(job_id).lease_owner
+
     def claimable(self, now: datetime, limit: int) -> builtins.list[str]:
         jobs = [j for j in self.s.jobs.values() if not j.is_final and _lease_free(j, now)]
         return [j.id for j in sorted(jobs, key=lambda j: (j.created_at, j.id))[:limit]]

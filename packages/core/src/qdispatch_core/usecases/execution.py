@@ -111,6 +111,9 @@ class JobRunner:
         # Renews the leases of the jobs in hand from a thread of its own (the worker's).
         self.keeper = keeper
         self.cannot_help: set[str] = set()  # jobs whose shards this thread cannot run
+        # Whether the last claim saw other jobs waiting behind the one it took: the worker
+        # then wakes another thread.
+        self.more_claimable = False
 
     # -- claiming -----------------------------------------------------------------------
 
@@ -119,25 +122,39 @@ class JobRunner:
 
     def claim_next(self, skip: Sequence[str] = ()) -> Job | None:
         """Take the oldest claimable job, or None when there is nothing to do."""
-        repo = self.services.repository
         now = self.services.clock()
-        with repo.read() as uow:
+        with self.services.repository.read() as uow:
             candidates = [i for i in uow.jobs.claimable(now, 20) if i not in skip]
-        for job_id in candidates:
-            with repo.begin() as uow:
-                before = uow.jobs.get_for_worker(job_id).lease_owner
-                job = uow.jobs.claim(job_id, self.config.worker_id, now, self._lease_until(now))
-                if job is not None and self._same_process(before):
-                    job = self._forgive_claim(uow, job)
-                if job is not None and job.status is JobStatus.SUBMITTED:
-                    # Initializing in the claim's transaction: one write fewer per job.
-                    note = f"picked up by worker {self.config.worker_id}"
-                    job = advance(job, JobStatus.INITIALIZING, now, note)
-                    uow.jobs.save(job, lease_owner=self.config.worker_id)
-                uow.commit()
+        self.more_claimable = False
+        for position, job_id in enumerate(candidates):
+            # Another thread of this process is taking or running it: no write lock for a
+            # claim that would fail (after a wake-up, every idle thread reads the same list).
+            if self.keeper is not None and not self.keeper.take(job_id):
+                continue
+            job = None
+            try:
+                job = self._claim(job_id, now)
+            finally:
+                if job is None and self.keeper is not None:
+                    self.keeper.untake(job_id)
             if job is not None:
-                return job
+                self.more_claimable = position + 1 < len(candidates)
+                return job  # `run` lets go of it in the keeper
         return None
+
+    def _claim(self, job_id: str, now: datetime) -> Job | None:
+        with self.services.repository.begin() as uow:
+            before = uow.jobs.lease_owner(job_id)
+            job = uow.jobs.claim(job_id, self.config.worker_id, now, self._lease_until(now))
+            if job is not None and self._same_process(before):
+                job = self._forgive_claim(uow, job)
+            if job is not None and job.status is JobStatus.SUBMITTED:
+                # Initializing in the claim's transaction: one write fewer per job.
+                note = f"picked up by worker {self.config.worker_id}"
+                job = advance(job, JobStatus.INITIALIZING, now, note)
+                uow.jobs.save(job, lease_owner=self.config.worker_id)
+            uow.commit()
+        return job
 
     def help_next(self) -> bool:
         """Run free shards of a sweep another worker coordinates (shards are work any worker
@@ -158,12 +175,12 @@ class JobRunner:
         credentials: dict[str, str] = {}
         me = self.config.worker_id
         try:
-            credentials = self._credentials(job)
+            credentials, circuits = self._inputs(job)
             with live_secrets(credentials.values()):
                 if self.keeper is None:
-                    return _Run(self, job, credentials).help()
+                    return _Run(self, job, credentials, circuits).help()
                 with self.keeper.holding(job.id, me):
-                    return _Run(self, job, credentials).help()
+                    return _Run(self, job, credentials, circuits).help()
         except CannotHelp as exc:
             log.warning("job %s: cannot help with its shards: %s", job.id, exc)
             self.cannot_help.add(job.id)  # not asked again by this thread
@@ -209,17 +226,24 @@ class JobRunner:
 
     def run(self, job: Job) -> Job:
         """Drive a claimed job to a final status; returns the job as last written."""
+        try:
+            return self._run_claimed(job)
+        finally:
+            if self.keeper is not None:
+                self.keeper.untake(job.id)
+
+    def _run_claimed(self, job: Job) -> Job:
         if job.attempts > self.config.crash_retries + 1:  # the first claim, then the retries
             return self._give_up(job)
         credentials: dict[str, str] = {}
         try:
-            credentials = self._credentials(job)
+            credentials, circuits = self._inputs(job)
             # Masked in every log record (any library's) while this worker holds them.
             with live_secrets(credentials.values()):
                 if self.keeper is None:
-                    return _Run(self, job, credentials).execute()
+                    return _Run(self, job, credentials, circuits).execute()
                 with self.keeper.holding(job.id, self.config.worker_id):
-                    return _Run(self, job, credentials).execute()
+                    return _Run(self, job, credentials, circuits).execute()
         except LeaseLost:
             log.info("job %s: lease lost; another worker or the user took it over", job.id)
             return self._read(job.id)
@@ -285,9 +309,14 @@ class JobRunner:
         log.info("job %s: handed back", job_id)
         return job
 
-    def _credentials(self, job: Job) -> dict[str, str]:
+    def _inputs(self, job: Job) -> tuple[dict[str, str], list[Circuit]]:
+        """The job's credentials and circuits, in one read (circuits never change)."""
         with self.services.repository.read() as uow:
             sealed = uow.secrets.get(job.id)
+            circuits = uow.circuits.get_many(job.owner_id, job.circuit_ids)
+        return self._open(sealed), circuits
+
+    def _open(self, sealed: bytes | None) -> dict[str, str]:
         if sealed is None:
             return {}
         try:
@@ -323,12 +352,19 @@ class JobRunner:
 class _Run:
     """One attempt at one job by one worker."""
 
-    def __init__(self, runner: JobRunner, job: Job, credentials: dict[str, str]) -> None:
+    def __init__(
+        self,
+        runner: JobRunner,
+        job: Job,
+        credentials: dict[str, str],
+        circuits: Sequence[Circuit],
+    ) -> None:
         self.runner = runner
         self.services = runner.services
         self.me = runner.config.worker_id
         self.job = job
         self.credentials = credentials
+        self.circuits = circuits
         self._unreachable_since: float | None = None
         self.backend: Backend
         self.device: Device
@@ -404,15 +440,19 @@ class _Run:
     def _prepare(self) -> None:
         if self.job.status is JobStatus.SUBMITTED:  # claimed by an older worker, resumed here
             self._to(JobStatus.INITIALIZING, f"picked up by worker {self.me}")
-        with self.services.repository.read() as uow:
-            circuits = uow.circuits.get_many(self.job.owner_id, self.job.circuit_ids)
+        circuits = self.circuits
         self.backend, self.device = self.services.backends.resolve(
             self.job.device_id, self.credentials
         )
         estimates = self.backend.estimates_observables(self.device, self.job.use_mitigation)
         self.spec = rebuild_spec(self.job, circuits, estimates)
         if self.job.status is JobStatus.INITIALIZING:
-            self._to(JobStatus.VALIDATING)
+            if self.device.local:
+                # Written, with its true time, by the layout's transaction a moment later: a
+                # small local job costs one write fewer (issue 15).
+                self.job = advance(self.job, JobStatus.VALIDATING, self._now())
+            else:
+                self._to(JobStatus.VALIDATING)
         self.backend.validate(self.device, self.spec)
 
     def _start(self) -> tuple[str, ...]:
@@ -576,9 +616,12 @@ class _Run:
         with self.services.repository.begin() as uow:
             uow.jobs.save(ended, lease_owner=self.me)
             uow.shards.delete(job.id)
-            if charge:
-                uow.billing.charge(job.owner_id, job.id, Decimal(str(charge)))
-            uow.billing.release(job.owner_id, job.id)
+            # A job estimated free reserved nothing, and a charge only converts what was
+            # reserved: nothing to settle, two statements fewer per free job (issue 15).
+            if job.estimated_cost is not None and job.estimated_cost.billable_usd > 0:
+                if charge:
+                    uow.billing.charge(job.owner_id, job.id, Decimal(str(charge)))
+                uow.billing.release(job.owner_id, job.id)
             uow.secrets.delete(job.id)
             uow.commit()
         self.job = ended

@@ -29,10 +29,26 @@ class LeaseKeeper:
         # worker takes over a job another of its threads lost, the loser's exit must not drop
         # the winner's lease from the renewals.
         self._held: set[tuple[str, str]] = set()
+        # Jobs a thread of this worker is claiming or has claimed and not yet finished with:
+        # the other threads skip them instead of queueing for a claim that would fail.
+        self._taken: set[str] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.renewals = 0  # rounds that renewed something (for tests and diagnostics)
+
+    def take(self, job_id: str) -> bool:
+        """Mark a job as being claimed by this worker; False when another of its threads has
+        it already."""
+        with self._lock:
+            if job_id in self._taken:
+                return False
+            self._taken.add(job_id)
+            return True
+
+    def untake(self, job_id: str) -> None:
+        with self._lock:
+            self._taken.discard(job_id)
 
     @contextmanager
     def holding(self, job_id: str, owner: str) -> Iterator[None]:

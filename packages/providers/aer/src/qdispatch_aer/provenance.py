@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from dataclasses import dataclass
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qdispatch_aer.batches import split
-from qdispatch_aer.engine import Engine
+from qdispatch_aer.batches import Batch, split
+from qdispatch_aer.engine import Engine, variant
 from qdispatch_aer.sdk import require
 from qdispatch_aer.settings import RunSettings
 from qdispatch_core.ports.backend import JobSpec
+from qdispatch_core.rules.circuits import content_hash
+
+if TYPE_CHECKING:
+    from qdispatch_qiskit.cache import LruCache
 
 PACKAGES = ("qiskit", "qiskit-aer")
 SEED_RULE = (
@@ -60,32 +65,47 @@ def _read_bits(circuit: Any) -> list[int | None]:
     return read
 
 
+@dataclass(frozen=True)
+class _Ran:
+    """What one batch's program was: its OpenQASM 3 text and where its bits and qubits went."""
+
+    digest: str
+    text: str
+    virtual_to_physical: tuple[int, ...]
+    clbit_to_physical: tuple[int | None, ...]
+
+
+# Per process, keyed like the compiler's program cache plus the measurement basis: exporting
+# a transpiled circuit to OpenQASM 3 cost a small job ~3 ms of the worker's GIL every time,
+# for the same text (issue 15).
+_RAN: LruCache[_Ran] | None = None
+
+
+def _ran_cache() -> LruCache[_Ran]:
+    global _RAN
+    if _RAN is None:
+        from qdispatch_qiskit.cache import LruCache
+
+        _RAN = LruCache(maxsize=256)
+    return _RAN
+
+
 def what_ran(
     spec: JobSpec, device_id: str, engine: Engine, settings: RunSettings
 ) -> dict[str, Any]:
-    qk = require("qdispatch_qiskit")
     texts: dict[str, str] = {}
     executed = []
     for batch in split(spec.plan):
-        program = engine.program(spec, batch.circuit, settings)
-        circuit = program.circuit
-        groups = spec.plan.circuits[batch.circuit].groups
-        if batch.group is not None and groups is not None:
-            circuit = qk.measure_in_basis(circuit, groups[batch.group].basis, program.positions)
-            bits: list[int | None] = list(program.positions)  # bit i reads source qubit i
-        else:
-            bits = _read_bits(circuit)
-        text = qk.to_qasm3(circuit)
-        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        texts.setdefault(digest, text)
+        ran = _batch_ran(spec, batch, engine, settings)
+        texts.setdefault(ran.digest, ran.text)
         executed.append(
             {
                 "circuit": batch.circuit,
                 "group": batch.group,
                 "executables": [batch.first, batch.size],
-                "program": digest,
-                "virtual_to_physical": list(program.positions),
-                "clbit_to_physical": bits,
+                "program": ran.digest,
+                "virtual_to_physical": list(ran.virtual_to_physical),
+                "clbit_to_physical": list(ran.clbit_to_physical),
             }
         )
     record: dict[str, Any] = {
@@ -101,6 +121,34 @@ def what_ran(
     if spec.plan.output_kind in EXACT:
         record["exact"] = EXACT[spec.plan.output_kind]
     return record
+
+
+def _batch_ran(spec: JobSpec, batch: Batch, engine: Engine, settings: RunSettings) -> _Ran:
+    groups = spec.plan.circuits[batch.circuit].groups
+    basis = groups[batch.group].basis if batch.group is not None and groups is not None else None
+    key = (
+        content_hash(spec.circuits[batch.circuit].qasm),
+        variant(spec, batch.circuit),
+        settings.transpile_key,
+        basis,
+    )
+    return _ran_cache().get_or_create(key, lambda: _describe(spec, batch, basis, engine, settings))
+
+
+def _describe(
+    spec: JobSpec, batch: Batch, basis: Any, engine: Engine, settings: RunSettings
+) -> _Ran:
+    qk = require("qdispatch_qiskit")
+    program = engine.program(spec, batch.circuit, settings)
+    circuit = program.circuit
+    if basis is not None:
+        circuit = qk.measure_in_basis(circuit, basis, program.positions)
+        bits: list[int | None] = list(program.positions)  # bit i reads source qubit i
+    else:
+        bits = _read_bits(circuit)
+    text = qk.to_qasm3(circuit)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return _Ran(digest, text, tuple(program.positions), tuple(bits))
 
 
 def _seeds(spec: JobSpec, settings: RunSettings) -> dict[str, Any]:

@@ -1530,7 +1530,12 @@ class _DynamicRead(Exception):
 
     def __init__(self, why: str) -> None:
         super().__init__(why)
-        self.why = why + "; it cannot be used where a value must be known before the run"
+        # A value computed from another run-time value carries that one's reason, already
+        # ending in this phrase: said once.
+        self.why = why if why.endswith(_NOT_BEFORE_THE_RUN) else why + _NOT_BEFORE_THE_RUN
+
+
+_NOT_BEFORE_THE_RUN = "; it cannot be used where a value must be known before the run"
 
 
 STANDARD_INCLUDE = "stdgates.inc"
