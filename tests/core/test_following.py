@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qdispatch_core.usecases.following import LONGEST_PAUSE_S, Backoff, follow_job
+from qdispatch_core.usecases.following import (
+    LONGEST_PAUSE_S,
+    Backoff,
+    follow_job,
+    follow_job_async,
+)
 
 
 @dataclass
@@ -70,3 +76,61 @@ def test_a_timeout_returns_the_job_as_last_read_not_final():
     assert not final and job.status == "Running"
     assert clock.now == 2.0 and reads[-1] == 2.0  # the last read is at the deadline
     assert reads[:3] == [0.0, 0.05, 0.05 + 0.075]
+
+
+# -- the same loop on an event loop (MCP's wait_for_job) -------------------------------------
+
+
+def follow_async(statuses: list[str], timeout: float, first: float = 0.05):
+    """Drive `follow_job_async` on a fake clock: (job, final, read times, waits seen)."""
+    clock, left = Clock(), iter(statuses)
+    reads: list[float] = []
+    waits: list[tuple[float, str]] = []
+    backoff = Backoff(timeout, first=first, clock=clock)
+
+    async def read() -> Seen:
+        reads.append(clock.now)
+        return Seen(next(left, statuses[-1]))
+
+    async def pause(seconds: float) -> None:
+        clock.now += seconds
+
+    async def on_wait(job: Seen) -> None:
+        waits.append((clock.now, job.status))
+
+    job, final = asyncio.run(follow_job_async(read, backoff, pause=pause, on_wait=on_wait))
+    return job, final, reads, waits
+
+
+def test_async_a_final_job_returns_at_once_and_no_wait_is_shown():
+    assert follow_async(["Done"], timeout=0) == (Seen("Done"), True, [0.0], [])
+
+
+def test_async_reads_until_final_and_shows_only_the_reads_a_pause_follows():
+    job, final, reads, waits = follow_async(["Queued", "Running", "Error"], timeout=60)
+    assert final and job == Seen("Error")
+    assert reads == [0.0, 0.05, 0.05 + 0.075]
+    assert waits == [(0.0, "Queued"), (0.05, "Running")]
+
+
+def test_async_a_timeout_returns_the_last_read_at_the_deadline_as_the_sync_loop_does():
+    job, final, reads, _ = follow_async(["Running"], timeout=2.0, first=0.02)
+    assert not final and job.status == "Running"
+    assert reads[-1] == 2.0
+    clock = Clock()
+    sync_reads: list[float] = []
+
+    def read() -> Seen:
+        sync_reads.append(clock.now)
+        return Seen("Running")
+
+    def pause(seconds: float) -> None:
+        clock.now += seconds
+
+    follow_job(read, timeout=2.0, pause=pause, first=0.02, clock=clock)
+    assert reads == sync_reads  # one policy: the same reads at the same times
+
+
+def test_async_a_zero_timeout_reads_once():
+    job, final, reads, waits = follow_async(["Running"], timeout=0)
+    assert (final, reads, waits) == (False, [0.0], [])

@@ -24,22 +24,20 @@ from qdispatch.results import RunResult
 from qdispatch.settings import Settings
 from qdispatch.views import JobList, JobSummary, JobView
 from qdispatch_core import usecases
-from qdispatch_core.domain import User
-from qdispatch_core.schemas import CircuitView, DeviceView, ExperimentView
+from qdispatch_core.domain import JobStatus, User
+from qdispatch_core.schemas import CircuitView, DeviceView, ExperimentView, RunRequest, parse
 
 if TYPE_CHECKING:  # names for annotations only (postponed by `from __future__`)
     from qiskit import QuantumCircuit
 
     CircuitLike: TypeAlias = str | QuantumCircuit
 
-FINAL = ("Done", "Error", "Cancelled")
-
 
 class JobFailed(RuntimeError):
     """The job ended in Error or Cancelled; `.job` holds the whole job."""
 
     def __init__(self, job: JobView) -> None:
-        reason = job.error if job.status == "Error" else "the job was cancelled"
+        reason = job.error if job.status == JobStatus.ERROR else "the job was cancelled"
         super().__init__(f"job {job.id} ended {job.status}: {reason}")
         self.job = job
 
@@ -64,7 +62,7 @@ class JobHandle:
         view = usecases.get_job(self._client.app.services, self._client.user, self.id).job
         return JobView.from_core(view)
 
-    def status(self) -> str:
+    def status(self) -> JobStatus:
         return self.job().status
 
     def wait(
@@ -94,14 +92,14 @@ class JobHandle:
         """The results as a `RunResult` (its `.raw` is the contract's nested lists), waiting
         for them; JobFailed if the job did not succeed."""
         job = self.wait(timeout, progress=progress)
-        if job.status != "Done":
+        if job.status != JobStatus.DONE:
             raise JobFailed(job)
         return RunResult(job, lambda: self._client.parameter_names(job))
 
     def uncertainties(self, timeout: float | None = None) -> Any:
         """The standard errors in the contract's nesting (the shape of `result().raw`)."""
         job = self.wait(timeout, progress=False)
-        if job.status != "Done":
+        if job.status != JobStatus.DONE:
             raise JobFailed(job)
         return job.uncertainties
 
@@ -280,23 +278,26 @@ class Client:
         `NotFound` 404) before anything is stored.
         """
         found = inputs.split_circuits(circuits, circuit_ids)
-        payload = {
-            "experiment_id": experiment_id or self._experiment_id(experiment),
-            "circuit_ids": found.circuit_ids,
-            "circuits_qasm": found.circuits_qasm,
-            "device_id": device_id,
-            "run_type": run_type,
-            "shots": inputs.shots(shots),
-            "parameters": inputs.parameters(parameters, found.exported),
-            "observables": inputs.observables(observables),
-            "options": inputs.plain(dict(options or {})),
-            "use_mitigation": use_mitigation,
-            "dry_run": dry_run,
-            "name": name,
-            "description": description,
-        }
-        response = usecases.submit_run(self.app.services, self.user, payload)
-        if self._start_worker and response.status != "Done":  # a dry run is already done
+        request = parse(
+            RunRequest,
+            {
+                "experiment_id": experiment_id or self._experiment_id(experiment),
+                "circuit_ids": found.circuit_ids,
+                "circuits_qasm": found.circuits_qasm,
+                "device_id": device_id,
+                "run_type": run_type,
+                "shots": inputs.shots(shots),
+                "parameters": inputs.parameters(parameters, found.exported),
+                "observables": inputs.observables(observables),
+                "options": inputs.plain(dict(options or {})),
+                "use_mitigation": use_mitigation,
+                "dry_run": dry_run,
+                "name": name,
+                "description": description,
+            },
+        )
+        response = usecases.submit_run(self.app.services, self.user, request)
+        if self._start_worker and response.status != JobStatus.DONE:  # a dry run is already done
             self.app.worker().notify()
         return JobHandle(self, response.job_id)
 

@@ -20,7 +20,6 @@ MAX_DISTRIBUTIONS = 4  # histograms in a card
 MAX_BARS = 16  # outcomes per histogram
 MAX_ROWS = 24  # rows of a value table
 STATUS_COLOURS = {"Done": "#2e7d32", "Error": "#c62828", "Cancelled": "#757575"}
-FINAL = ("Done", "Error", "Cancelled")
 
 
 def cost_text(cost: CostView | None) -> str:
@@ -61,7 +60,7 @@ def job_repr(job: JobView | JobSummary) -> str:
     label = "cost" if job.cost is not None else "estimate"
     parts = [
         f"{type(job).__name__}({job.id!r}",
-        f"status={job.status!r}",
+        f"status={str(job.status)!r}",  # "Done", not the enum's repr
         f"device={job.device_id!r}",
         f"progress={progress_text(job)}",
         f"{label}={cost_text(cost)}",

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from qdispatch_core.domain import Circuit, Device, Experiment, Job
+from qdispatch_core.domain import Circuit, Device, Experiment, Job, JobStatus
 from qdispatch_core.errors import BadRequest
 
 NAME_MAX = 200
@@ -136,7 +136,7 @@ class JobView(BaseModel):
     options: dict[str, Any]
     use_mitigation: bool
     dry_run: bool
-    status: str
+    status: JobStatus
     provider_job_ids: list[str]
     created_at: datetime
     started_at: datetime | None
@@ -171,7 +171,7 @@ class JobView(BaseModel):
             options=dict(job.options),
             use_mitigation=job.use_mitigation,
             dry_run=job.dry_run,
-            status=job.status.value,
+            status=job.status,
             provider_job_ids=list(job.provider_job_ids),
             created_at=job.created_at,
             started_at=job.started_at,
@@ -199,7 +199,7 @@ class JobResponse(BaseModel):
 
 class RunResponse(BaseModel):
     job_id: str
-    status: str
+    status: JobStatus
     device_id: str
     estimated_cost: CostView | None
     context: str
@@ -214,7 +214,7 @@ class JobSummary(BaseModel):
     dry_run: bool = Field(
         description="A dry run: validated and planned, never executed; its costs are estimates."
     )
-    status: str
+    status: JobStatus
     created_at: datetime
     finished_at: datetime | None
     progress: ProgressView
@@ -230,7 +230,7 @@ class JobSummary(BaseModel):
             device_id=job.device_id,
             run_type=job.run_type.value,
             dry_run=job.dry_run,
-            status=job.status.value,
+            status=job.status,
             created_at=job.created_at,
             finished_at=job.finished_at,
             progress=ProgressView(done=job.progress.done, total=job.progress.total),

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from qdispatch_core.domain import User
+from qdispatch_core.domain.enums import FINAL_STATUSES
 from qdispatch_core.errors import BadRequest
 from qdispatch_core.schemas import JobResponse, JobView
 from qdispatch_core.usecases import Services, get_job
 from qdispatch_mcp.pages import FIELDS, PAGE_OVERHEAD, PagedResults, ResultsPage, json_size
 
-FINAL = frozenset({"Done", "Error", "Cancelled"})
 # Decoded pages of the jobs read last, by (owner, job): a caller reading 170 pages of a state
 # vector decodes it once. Final jobs never change, so nothing here goes stale.
 CACHE_BYTES = 256 * 1024 * 1024
@@ -140,7 +140,7 @@ class Pager:
         paged = self._paged(response)
         if not paged.results.leaves:  # no results (yet): only the request's echo was large
             return JobOut.flat(paged.job, paged.note(response.context))
-        if key is not None and job.status in FINAL:
+        if key is not None and job.status in FINAL_STATUSES:
             self._keep(key, paged)
         return paged.out(page or 1)
 

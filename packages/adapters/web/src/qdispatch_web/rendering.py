@@ -11,14 +11,14 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from qdispatch_core.domain import Cost
+from qdispatch_core.domain import Cost, JobStatus
 from qdispatch_core.schemas import CostView
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 HTMX = "htmx-2.0.11.min.js"
 
-ACTIVE = ("Submitted", "Initializing", "Validating", "Queued", "Running")
+ACTIVE = tuple(s for s in JobStatus if not s.is_final)  # pages that refresh themselves
 
 
 def usd(amount: Decimal | float | None) -> str:

@@ -1,5 +1,5 @@
-"""Following a job to its end: the one wait loop behind the library's `Job.wait` and the CLI's
-`run --wait` / `jobs wait` (MCP's `wait_for_job` follows the same rules asynchronously).
+"""Following a job to its end: the one wait loop behind the library's `Job.wait`, the CLI's
+`run --wait` / `jobs wait` and, on an event loop (`follow_job_async`), MCP's `wait_for_job`.
 
 Reads back off from `first` to `longest` seconds (×1.5 each time), a pause never outlasts the
 time left, and the loop ends with the job final or with the timeout spent, never both unread:
@@ -9,7 +9,7 @@ the job returned is always the last one read.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -83,3 +83,26 @@ def follow_job(
         if seconds is None:
             return job, False
         pause(seconds)
+
+
+async def follow_job_async(
+    read: Callable[[], Awaitable[J]],
+    backoff: Backoff,
+    *,
+    pause: Callable[[float], Awaitable[None]],
+    on_wait: Callable[[J], Awaitable[None]] | None = None,
+) -> tuple[J, bool]:
+    """`follow_job` for an event loop, with the same `Backoff` and the same ending rules:
+    (job, True) once final, (job, False) once `backoff` says the time is spent. `on_wait` sees
+    each read that a pause follows (MCP's progress notifications); the caller keeps `backoff`
+    to tell how long it waited."""
+    while True:
+        job = await read()
+        if is_final(job.status):
+            return job, True
+        seconds = backoff.next_pause()
+        if seconds is None:
+            return job, False
+        if on_wait is not None:
+            await on_wait(job)
+        await pause(seconds)

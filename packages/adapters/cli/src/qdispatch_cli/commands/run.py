@@ -176,12 +176,14 @@ def with_credentials(app: App, request: dict[str, Any], credentials_file: Path |
 def submit(
     app: App, user: User, request: dict[str, Any], experiment: str, names: list[str]
 ) -> RunResponse:
+    """The command's one `RunRequest`, built from its arguments (a refused field is the
+    contract's 400, named after the file it came from), then submitted."""
     from qdispatch_core import usecases
+    from qdispatch_core.schemas import RunRequest, parse
 
     found = lookup.experiment(app.services, user, experiment, create=True)
-    return usecases.submit_run(
-        app.services, user, {**request, "experiment_id": found.id}, circuit_names=names
-    )
+    typed = parse(RunRequest, {**request, "experiment_id": found.id})
+    return usecases.submit_run(app.services, user, typed, circuit_names=names)
 
 
 def submitted(app: App, response: RunResponse, as_json: bool) -> None:

@@ -7,13 +7,13 @@ from typing import Any
 from mcp.types import CallToolResult
 
 from qdispatch_core import usecases
-from qdispatch_core.domain import User
+from qdispatch_core.domain import JobStatus, User
 from qdispatch_core.errors import NotFound
 from qdispatch_core.schemas import JobView
 from qdispatch_core.usecases import Services
 from qdispatch_mcp.calls import success
 from qdispatch_mcp.results import Pager, compact_ran
-from qdispatch_mcp.tasks.states import FINAL, is_final
+from qdispatch_mcp.tasks.states import is_final
 
 # tasks/list pages through the caller's newest jobs, this many a page, up to the listing limit
 # of the core (services.limits.list_max, 1,000 by default).
@@ -41,7 +41,7 @@ def result_of(pager: Pager) -> Any:
         except NotFound:
             raise TaskNotFound(job_id) from None
         reply = success(out)
-        if out.status in FINAL - {"Done"}:
+        if out.status in (JobStatus.ERROR, JobStatus.CANCELLED):
             reply.is_error = True
         return reply
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from qdispatch_core.domain import JobStatus
+from qdispatch_core.domain.enums import FINAL_STATUSES
 from qdispatch_core.schemas import JobView
 
 Revision = Literal["v1", "v2"]
@@ -27,7 +29,6 @@ TTL = None
 # What clients are asked to wait between polls: simulator jobs end in well under a second,
 # QPU jobs in minutes; wait_for_job (long polling) is there for those who want to block.
 POLL_INTERVAL_MS = 1000
-FINAL = frozenset({"Done", "Error", "Cancelled"})
 # The tools whose calls may become tasks: the ones that create a job.
 JOB_TOOLS = frozenset({"run_circuits_on_qpu_or_simulator"})
 
@@ -35,22 +36,22 @@ JOB_TOOLS = frozenset({"run_circuits_on_qpu_or_simulator"})
 def task_status(job: JobView, revision: Revision) -> str:
     if revision == "v1" and job.cancel_requested:
         return "cancelled"
-    if job.status == "Done":
+    if job.status == JobStatus.DONE:
         return "completed"
-    if job.status == "Error":
+    if job.status == JobStatus.ERROR:
         return "failed" if revision == "v1" else "completed"
-    if job.status == "Cancelled":
+    if job.status == JobStatus.CANCELLED:
         return "cancelled"
     return "working"
 
 
 def status_message(job: JobView) -> str:
     done, total = job.progress.done, job.progress.total
-    if job.status == "Error":
+    if job.status == JobStatus.ERROR:
         return f"Error: {job.error or 'the job failed'}"
-    if job.status == "Cancelled":
+    if job.status == JobStatus.CANCELLED:
         return "Cancelled: the job was cancelled."
-    if job.status == "Done":
+    if job.status == JobStatus.DONE:
         return f"Done: {done}/{total} executables; read the result for the job and its results."
     if job.cancel_requested:
         return f"{job.status}: cancel requested; {done}/{total} executables done."
@@ -82,4 +83,4 @@ def task_of(job: JobView, revision: Revision) -> dict[str, Any]:
 
 
 def is_final(job: JobView) -> bool:
-    return job.status in FINAL
+    return job.status in FINAL_STATUSES

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Literal
 
 import anyio
@@ -11,7 +10,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from qdispatch_core import usecases
-from qdispatch_core.domain import JobStatus
+from qdispatch_core.usecases.following import Backoff, follow_job_async
 from qdispatch_mcp.calls import Runtime, respond, runtime_of, use_case
 from qdispatch_mcp.models import JobList
 from qdispatch_mcp.results import JobOut, compact_ran
@@ -19,13 +18,11 @@ from qdispatch_mcp.results import JobOut, compact_ran
 # One wait_for_job call returns after this long at most: MCP clients time requests out
 # (often at 60 s), and an agent that gets the job back can decide what to do next.
 MAX_WAIT_S = 60.0
-# Polling starts fast (a simulator job often ends in milliseconds) and backs off.
+# Polling starts fast (a simulator job often ends in milliseconds) and backs off as the core's
+# `Backoff` does (×1.5 up to 0.5 s).
 FIRST_POLL_S = 0.02
-LAST_POLL_S = 0.5
 # A progress notification at least this often, so a client sees the wait is alive.
 HEARTBEAT_S = 5.0
-
-FINAL = {s.value for s in (JobStatus.DONE, JobStatus.ERROR, JobStatus.CANCELLED)}
 
 JobId = Annotated[
     str,
@@ -121,18 +118,18 @@ async def wait_for_job(
 
 
 async def _wait(ctx: Context[Runtime], job_id: str, limit: float, page: int | None) -> JobOut:
-    start = time.monotonic()
-    delay = FIRST_POLL_S
-    last_note, last_sent = "", -HEARTBEAT_S
+    """The core's wait loop (`follow_job_async`, its `Backoff`), with MCP's progress
+    notifications between reads."""
     pager = runtime_of(ctx).pager
-    while True:
-        job = response = await use_case(ctx, pager.read, job_id, page)
-        elapsed = time.monotonic() - start
-        if job.status in FINAL:
-            return response
-        if elapsed >= limit:
-            note = f"Still {job.status} after waiting {elapsed:.0f} s (at most 60 s per call). "
-            return response.model_copy(update={"context": note + response.context})
+    backoff = Backoff(limit, first=FIRST_POLL_S)
+    last_note, last_sent = "", -HEARTBEAT_S
+
+    async def read() -> JobOut:
+        return await use_case(ctx, pager.read, job_id, page)
+
+    async def notify(job: JobOut) -> None:
+        nonlocal last_note, last_sent
+        elapsed = backoff.elapsed
         note = (
             f"{job.id} is {job.status}: {job.progress.done}/{job.progress.total} executables done"
         )
@@ -141,8 +138,14 @@ async def _wait(ctx: Context[Runtime], job_id: str, limit: float, page: int | No
             # while the job's own progress stands still.
             await ctx.report_progress(round(elapsed, 3), limit, note)
             last_note, last_sent = note, elapsed
-        await anyio.sleep(min(delay, max(0.0, limit - elapsed)))
-        delay = min(delay * 1.5, LAST_POLL_S)
+
+    response, final = await follow_job_async(read, backoff, pause=anyio.sleep, on_wait=notify)
+    if final:
+        return response
+    note = (
+        f"Still {response.status} after waiting {backoff.elapsed:.0f} s (at most 60 s per call). "
+    )
+    return response.model_copy(update={"context": note + response.context})
 
 
 async def cancel_job(ctx: Context[Runtime], job_id: JobId) -> Annotated[CallToolResult, JobOut]:

@@ -9,7 +9,8 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from qdispatch_core import usecases
-from qdispatch_core.schemas import RunRequest, RunResponse
+from qdispatch_core.domain import JobStatus
+from qdispatch_core.schemas import RunRequest, RunResponse, parse
 from qdispatch_mcp.calls import Runtime, respond, runtime_of, use_case
 
 
@@ -83,7 +84,7 @@ async def run_circuits_on_qpu_or_simulator(
     Next: call wait_for_job (waits up to 60 s, with progress) or get_job_results_and_status
     with the returned job_id.
     """
-    request = {
+    fields = {
         "experiment_id": experiment_id,
         "circuit_ids": circuit_ids,
         "circuits_qasm": circuits_qasm,
@@ -100,8 +101,11 @@ async def run_circuits_on_qpu_or_simulator(
     }
 
     async def work() -> RunResponse:
+        # The tool's one typed request, built inside `respond` so that a refused field is the
+        # contract's 400 like any other (the arguments were checked already by ContractTool).
+        request = parse(RunRequest, fields)
         response = await use_case(ctx, usecases.submit_run, request)
-        if response.status != "Done":  # a dry run is finished at submission
+        if response.status != JobStatus.DONE:  # a dry run is finished at submission
             runtime_of(ctx).worker.notify()  # idle worker threads pick it up now
         return response
 
