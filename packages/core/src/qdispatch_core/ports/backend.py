@@ -153,11 +153,11 @@ class Backend(ABC):
 
     def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
         """Start the job; return the provider's job ids (at least one)."""
-        raise ProviderError(_local_only(device))
+        raise runs_in_shards(device)
 
     def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
         """The job's state now; ProviderError for an id the provider does not know."""
-        raise ProviderError(_local_only(device))
+        raise runs_in_shards(device)
 
     def wait(
         self, device: Device, job_ids: Sequence[str], credentials: Credentials, timeout: float
@@ -169,11 +169,11 @@ class Backend(ABC):
         self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
     ) -> Execution:
         """Outputs of a finished job, one per executable of `spec.plan`."""
-        raise ProviderError(_local_only(device))
+        raise runs_in_shards(device)
 
     def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
         """Stop the job; harmless when it already finished."""
-        raise ProviderError(_local_only(device))
+        raise runs_in_shards(device)
 
     # -- local devices: shards run in child processes --------------------------------------
 
@@ -193,7 +193,7 @@ class Backend(ABC):
         called in any process, in any order, and again for a shard whose first run was lost.
         Seeds derive from the job's `seed_simulator` and the executables' indices, never from
         the order of calls, so a resumed job equals an uninterrupted one."""
-        raise ProviderError(f"{device.id} is not a local simulator; it runs at the provider")
+        raise runs_at_provider(device)
 
     def finish_in_child(self, device: Device, spec: JobSpec) -> bool:
         """True when `finish_local` simulates (a readout calibration, say) and so must run in
@@ -221,5 +221,12 @@ class Backend(ABC):
         """Release clients, threads and files."""
 
 
-def _local_only(device: Device) -> str:
-    return f"{device.id} is a local simulator: the worker runs its jobs in shards"
+def runs_in_shards(device: Device) -> ProviderError:
+    """What the remote protocol's calls raise for a local device. Public so that a provider
+    with local and cloud devices raises the same error from its local runner."""
+    return ProviderError(f"{device.id} is a local simulator: the worker runs its jobs in shards")
+
+
+def runs_at_provider(device: Device) -> ProviderError:
+    """What `run_shard` raises for a remote device (and a provider's cloud runner)."""
+    return ProviderError(f"{device.id} is not a local simulator; it runs at the provider")
