@@ -13,21 +13,41 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from qdispatch_core.domain import Device, DeviceStatus, JobStatus
+from qdispatch_core.domain import Cost, Device, DeviceStatus, JobStatus, Shard
 from qdispatch_core.errors import ProviderError
-from qdispatch_core.ports.backend import RemoteState
-from qdispatch_ibm.catalog import backend_facts
+from qdispatch_core.ports.backend import (
+    Execution,
+    JobSpec,
+    RemoteState,
+    ShardResult,
+    runs_at_provider,
+)
+from qdispatch_ibm import batches, pricing, provenance
+from qdispatch_ibm.batches import ESTIMATOR, SAMPLER
+from qdispatch_ibm.catalog import backend_facts, fake_facts, twin_of
+from qdispatch_ibm.checks import check_resilience_level
 from qdispatch_ibm.devices import device_id_for, live_cloud_device
 from qdispatch_ibm.errors import provider_error, translated
+from qdispatch_ibm.local import Fakes
+from qdispatch_ibm.mitigation import Readout, corrected_execution
+from qdispatch_ibm.pricing import qpu_cost, quantum_seconds
+from qdispatch_ibm.programs import UNMEASURED, Compiler
 from qdispatch_ibm.sdk import quiet_sdk, require
-from qdispatch_ibm.session import Account, Services
+from qdispatch_ibm.session import Account, Services, account_for
+from qdispatch_ibm.settings import RunSettings
 from qdispatch_ibm.status import remote_status
 
 LIST_TTL_S = 300.0  # an account's device list, reused across submissions and the worker
+Credentials = Mapping[str, str]
+
+
+def resilience_level(spec: JobSpec) -> int:
+    """The level an Estimator job of `spec` runs at (0 unless use_mitigation)."""
+    return RunSettings.resolve(spec.options).estimator_level(spec.use_mitigation)
 
 
 def _device_status(backend: Any) -> DeviceStatus:
@@ -172,9 +192,7 @@ class CloudJobs:
         job, submitted = self.job(account, job_id)
         if submitted is None:  # a job from before a restart: read what it ran
             with translated(f"reading the inputs of IBM job {job_id}", (account.token,)):
-                from qdispatch_ibm import batches as pubs_module
-
-                submitted = Submitted(pubs_module.pub_circuits(job.inputs["pubs"]))
+                submitted = Submitted(batches.pub_circuits(job.inputs["pubs"]))
             self._remember(account, job_id, job, submitted)
         return submitted.circuits
 
@@ -203,3 +221,175 @@ class CloudJobs:
                 raise provider_error(
                     exc, f"cancelling IBM job {job_id}", (account.token,)
                 ) from None
+
+
+class CloudRunner:
+    """What `IBMBackend` does for a cloud QPU: transpiled on its live target (else the
+    snapshot twin's), priced in QPU seconds, run as Sampler or Estimator jobs and followed by
+    id; `run_shard` refuses it (`runs_at_provider`)."""
+
+    # IBM's Estimator computes a sampled Run's observables (its own grouping, and under
+    # use_mitigation its resilience levels: TREX at 1).
+    estimates_observables = True
+
+    def __init__(
+        self,
+        compiler: Compiler,
+        backends: CloudBackends,
+        jobs: CloudJobs,
+        fakes: Fakes,
+        readout: Readout,
+    ) -> None:
+        self.compiler = compiler
+        self.backends = backends
+        self.jobs = jobs
+        self.fakes = fakes
+        self.readout = readout
+
+    def target(self, device: Device) -> tuple[Any, float | None, str] | None:
+        """The live target when an account listed the device, else its snapshot twin's."""
+        live = self.backends.known.get(device.id)
+        if live is not None:
+            return live.target, pricing.rep_delay(live), f"{device.id} (live calibration)"
+        twin = twin_of(device.id)
+        if fake_facts(twin) is None:
+            return None
+        backend = self.fakes.get(twin)
+        return backend.target, pricing.rep_delay(backend), f"the snapshot {twin}"
+
+    def validate(self, device: Device, spec: JobSpec) -> None:
+        check_resilience_level(spec)
+        self._check_translation(device, spec)
+
+    def _check_translation(self, device: Device, spec: JobSpec) -> None:
+        """The transpilation a dry run does (on the live target or the snapshot twin), so a
+        circuit the device cannot run is refused at submission as a dry run refuses it."""
+        found = self.target(device)
+        if found is None:
+            return  # no calibration data yet: the worker transpiles on the live target
+        program_for = self.compiler.for_spec(found[0], spec)
+        for i in range(len(spec.circuits)):
+            program_for(i, batches.variant(spec, i))
+
+    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
+        found = self.target(device)
+        if found is None:
+            return Cost.unavailable(
+                f"no calibration data for {device.id} without credentials: IBM bills QPU "
+                "seconds, which depend on the device's gate durations"
+            )
+        target, delay, _ = found
+        program_for = self.compiler.for_spec(target, spec)
+        try:
+            if spec.plan.estimated_by_provider:
+                level = resilience_level(spec)
+                timings = pricing.estimator_timings(spec, program_for, target, level)
+            else:
+                timings = pricing.pub_timings(spec, program_for, target)
+        except Exception as exc:  # a target without durations: no honest figure
+            return Cost.unavailable(f"cannot schedule the circuits on {device.id}: {exc}")
+        return qpu_cost(quantum_seconds(timings, delay))
+
+    def run_shard(self, device: Device, spec: JobSpec, shard: Shard) -> ShardResult:
+        raise runs_at_provider(device)
+
+    # -- the remote protocol -------------------------------------------------------------
+
+    def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
+        account = _account(credentials)
+        backend = self.backends.backend(account, device.id)
+        program_for = self.compiler.for_spec(backend.target, spec)
+        if spec.plan.estimated_by_provider:
+            level = resilience_level(spec)
+            built = batches.estimator_pubs(spec, lambda c: program_for(c, UNMEASURED))
+            options = batches.estimator_options(spec.shots, level)
+            return (self.jobs.submit(account, backend, ESTIMATOR, built, options),)
+        built = batches.build_pubs(spec, program_for, backend.target)
+        if spec.use_mitigation:
+            built += self.readout.calibration_pubs(device, spec, built, backend.num_qubits)
+        options = {"default_shots": spec.shots}
+        return (self.jobs.submit(account, backend, SAMPLER, built, options),)
+
+    def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
+        return self.jobs.state(_account(credentials), job_ids[0])
+
+    def fetch(
+        self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
+    ) -> Execution:
+        account, job_id = _account(credentials), job_ids[0]
+        program = self.jobs.program(account, job_id)
+        wanted = ESTIMATOR if spec.plan.estimated_by_provider else SAMPLER
+        if program != wanted:  # e.g. submitted by a qdispatch that planned the job otherwise
+            raise ProviderError(
+                f"IBM job {job_id} ran the {program} program, but this job's plan needs "
+                f"{wanted} results; submit the job again"
+            )
+        result = self.jobs.result(account, job_id)
+        cost, notes, started = self._usage(account, job_id)
+        circuits = self.jobs.circuits(account, job_id)
+        if program == ESTIMATOR:
+            ran = provenance.what_ran(
+                spec,
+                device.id,
+                circuits,
+                batches.exact_plans(spec),  # one PUB per circuit, as submit built them
+                local=False,
+                run=provenance.ESTIMATOR,
+                resilience_level=resilience_level(spec),
+            )
+            return replace(_estimated(spec, result, cost, notes), ran=ran)
+        plans = batches.plan_pubs(spec, circuits)
+        outputs = batches.decode_counts(result, plans)
+        ran = provenance.what_ran(spec, device.id, circuits, plans, local=False)
+        if not spec.use_mitigation:
+            return Execution(outputs, cost=cost, notes=notes, ran=ran)
+        execution = corrected_execution(
+            outputs,
+            plans,
+            lambda: self.readout.from_job(device, result, circuits, len(plans), started),
+            device,
+            cost,
+            notes,
+        )
+        return replace(execution, ran=ran)
+
+    def _usage(
+        self, account: Account, job_id: str
+    ) -> tuple[Cost | None, tuple[str, ...], str | None]:
+        """(the job's actual cost, None while IBM is counting: the estimate stands; notes for
+        the job's logs; when it started running)."""
+        try:
+            seconds, started = self.jobs.usage(account, job_id)
+            note = None if seconds is not None else "IBM has not reported the job's usage yet"
+        except ProviderError as exc:
+            seconds, started, note = None, None, str(exc)
+        cost = qpu_cost(seconds) if seconds is not None else None
+        return cost, ((f"{note}; the estimated cost stands",) if note else ()), started
+
+    def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
+        self.jobs.cancel(_account(credentials), job_ids)
+
+
+def _account(credentials: Credentials) -> Account:
+    account = account_for(credentials)
+    if account is None:
+        raise ProviderError(
+            "IBM Quantum needs ibm_quantum_token and ibm_quantum_instance (or an account "
+            "saved for qiskit-ibm-runtime)"
+        )
+    return account
+
+
+def _estimated(spec: JobSpec, result: Any, cost: Cost | None, notes: tuple[str, ...]) -> Execution:
+    estimates = batches.decode_estimates(result, spec)
+    level = resilience_level(spec)
+    record = None
+    if spec.use_mitigation:
+        record = batches.mitigation_record(level, getattr(result, "metadata", None))
+    return Execution(
+        estimates.values,
+        cost=cost,
+        mitigation=record,
+        notes=(*notes, f"observables estimated by IBM's Estimator at resilience_level {level}"),
+        uncertainties=estimates.errors,
+    )

@@ -8,9 +8,11 @@ the same circuits again on the same device does not transpile them again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from qdispatch_core.ports.backend import JobSpec
 from qdispatch_core.rules.circuits import content_hash
 from qdispatch_ibm.settings import RunSettings
 
@@ -96,6 +98,19 @@ class Compiler:
             share=lambda entry: (entry[0], replace(entry[1], circuit=entry[1].circuit.copy())),
         )
         return program
+
+    def for_spec(self, target: Any, spec: JobSpec) -> Callable[[int, str], Program]:
+        """`program_for(circuit index, variant)`: the job's circuits on `target`, with a
+        parse or transpile failure naming its circuit."""
+        from qdispatch_qiskit import for_circuit
+
+        settings = RunSettings.resolve(spec.options)
+
+        def program_for(c: int, variant: str) -> Program:
+            with for_circuit(c):
+                return self.program(target, spec.circuits[c].qasm, variant, settings)
+
+        return program_for
 
     @staticmethod
     def _compile(target: Any, qasm: str, variant: str, settings: RunSettings) -> Program:
