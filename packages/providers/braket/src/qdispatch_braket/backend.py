@@ -6,18 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from qdispatch_braket import checks, pricing
+from qdispatch_braket import checks
 from qdispatch_braket.batches import estimated_shapes, profile_for
 from qdispatch_braket.catalog import load_catalog
 from qdispatch_braket.cloud import CloudRunner
-from qdispatch_braket.cloud import decision_for as cloud_decision
-from qdispatch_braket.devices import Capabilities, build_devices, from_cloud_facts, from_local_facts
+from qdispatch_braket.devices import build_devices
 from qdispatch_braket.local import LocalRunner
-from qdispatch_braket.local import decision_for as local_decision
-from qdispatch_braket.mitigation import Decision
 from qdispatch_braket.programs import Compiler
 from qdispatch_braket.sdk import require
-from qdispatch_braket.session import SessionFactory, default_session_factory, missing_keys
+from qdispatch_braket.session import SessionFactory, default_session_factory
 from qdispatch_braket.settings import RunSettings
 from qdispatch_core.domain import Cost, Device, Shard
 from qdispatch_core.ports.backend import (
@@ -91,27 +88,17 @@ class BraketBackend(Backend):
     def list_devices(self, credentials: Credentials | None = None) -> Sequence[Device]:
         return list(self._devices)
 
+    def _route(self, device: Device) -> LocalRunner | CloudRunner:
+        """The one place that tells a local simulator from a cloud device."""
+        return self.local if device.local else self.cloud
+
     def missing_credentials(self, device: Device, credentials: Credentials) -> tuple[str, ...]:
-        if device.local:
-            return ()
-        return missing_keys(credentials)
-
-    def _facts(self, device: Device) -> Mapping[str, Any]:
-        section = "local" if device.local else "cloud"
-        return self._catalog[section][device.id]
-
-    def _capabilities(self, device: Device) -> Capabilities:
-        facts = self._facts(device)
-        return from_local_facts(facts) if device.local else from_cloud_facts(facts)
-
-    def _decision(self, device: Device, spec: JobSpec) -> Decision:
-        if device.local:
-            return local_decision(device, spec, RunSettings.resolve(spec.options))
-        return cloud_decision(self._facts(device), spec)
+        return self._route(device).missing_credentials(credentials)
 
     def validate(self, device: Device, spec: JobSpec) -> None:
-        caps = self._capabilities(device)
-        checks.check(device, spec, self._decision(device, spec), caps.statevector)
+        runner = self._route(device)
+        caps = runner.capabilities(device)
+        checks.check(device, spec, runner.decision(device, spec), caps.statevector)
         # What a dry run's translation refuses (control flow, untranslatable gates), a real
         # run refuses at submission too; the compiled circuits are cached for the run.
         self._compiled(spec, profile_for(caps, RunSettings.resolve(spec.options), pinned=False))
@@ -127,14 +114,11 @@ class BraketBackend(Backend):
     def estimate_cost(
         self, device: Device, spec: JobSpec, *, credentials: Credentials | None = None
     ) -> Cost:
-        if device.local:
-            return Cost.free("shots", spec.plan.total_shots)
-        return pricing.estimate(
-            self._facts(device), self._capabilities(device), spec, self._decision(device, spec)
-        )
+        return self._route(device).estimate_cost(device, spec)
 
     def prepare(self, device: Device, spec: JobSpec) -> DevicePlan:
-        caps = self._capabilities(device)
+        runner = self._route(device)
+        caps = runner.capabilities(device)
         settings = RunSettings.resolve(spec.options)
         profile = profile_for(caps, settings, pinned=False)
         facts = []
@@ -146,23 +130,16 @@ class BraketBackend(Backend):
                     "transpiled_2q_gates": compiled.num_nonlocal_gates(),
                 }
             )
-        shapes = estimated_shapes(spec, caps, self._decision(device, spec))
+        shapes = estimated_shapes(spec, caps, runner.decision(device, spec))
         program_sets = sum(1 for s in shapes if s.program_set)
-        notes = [
+        note = (
             f"translated into {device.id}'s gates (optimization_level "
             f"{settings.optimization_level}); {len(shapes)} quantum task(s)"
             + (f", {program_sets} of them program sets" if program_sets else "")
-        ]
-        if not device.local:
-            notes.append(
-                "Amazon Braket places and routes the circuits on the device when they run; "
-                "the live device's gates and limits are checked at submission"
-            )
-        return DevicePlan(tuple(facts), tuple(notes))
+        )
+        return DevicePlan(tuple(facts), (note, *runner.plan_notes))
 
-    # -- execution ----------------------------------------------------------------------
-
-    # -- local simulators: shards -------------------------------------------------------------
+    # -- shards (local simulators; a cloud device's runner refuses them) ----------------------
 
     def seconds_per_executable(self, device: Device, spec: JobSpec) -> float:
         """Rough: a local task costs milliseconds to set up; then shots, and a dense state
@@ -178,9 +155,7 @@ class BraketBackend(Backend):
     def run_shard(
         self, device: Device, spec: JobSpec, shard: Shard, credentials: Credentials
     ) -> ShardResult:
-        if not device.local:
-            return super().run_shard(device, spec, shard, credentials)
-        return self.local.run_shard(device, spec, shard)
+        return self._route(device).run_shard(device, spec, shard)
 
     def finish_local(
         self,
@@ -192,26 +167,18 @@ class BraketBackend(Backend):
     ) -> Execution:
         return self.local.finish(device, spec, list(outputs), tuple(notes))
 
-    # -- cloud devices ------------------------------------------------------------------------
+    # -- the remote protocol (cloud devices; a local simulator's runner refuses it) ------------
 
     def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
-        if device.local:
-            return super().submit(device, spec, credentials)
-        return self.cloud.submit(device, spec, credentials)
+        return self._route(device).submit(device, spec, credentials)
 
     def poll(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> RemoteState:
-        if device.local:
-            return super().poll(device, job_ids, credentials)
-        return self.cloud.poll(job_ids, credentials)
+        return self._route(device).poll(device, job_ids, credentials)
 
     def fetch(
         self, device: Device, spec: JobSpec, job_ids: Sequence[str], credentials: Credentials
     ) -> Execution:
-        if device.local:
-            return super().fetch(device, spec, job_ids, credentials)
-        return self.cloud.fetch(device, spec, job_ids, credentials)
+        return self._route(device).fetch(device, spec, job_ids, credentials)
 
     def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
-        if device.local:
-            return super().cancel(device, job_ids, credentials)
-        self.cloud.cancel(device, job_ids, credentials)
+        self._route(device).cancel(device, job_ids, credentials)

@@ -20,16 +20,22 @@ from qdispatch_braket import pricing, provenance
 from qdispatch_braket import status as states
 from qdispatch_braket.batches import braket_tasks, build
 from qdispatch_braket.catalog import arn_key
-from qdispatch_braket.devices import Capabilities, from_properties
+from qdispatch_braket.devices import Capabilities, from_cloud_facts, from_properties
 from qdispatch_braket.errors import as_provider_error
 from qdispatch_braket.outputs import Reading, assemble, readings
 from qdispatch_braket.programs import Compiler
 from qdispatch_braket.sdk import require
-from qdispatch_braket.session import SessionFactory, region_for, task_region
+from qdispatch_braket.session import SessionFactory, missing_keys, region_for, task_region
 from qdispatch_braket.settings import DEFAULT_S3_PREFIX, RunSettings
-from qdispatch_core.domain import Cost, Device, JobStatus
+from qdispatch_core.domain import Cost, Device, JobStatus, Shard
 from qdispatch_core.errors import BadRequest, ProviderError
-from qdispatch_core.ports.backend import Execution, JobSpec, RemoteState
+from qdispatch_core.ports.backend import (
+    Execution,
+    JobSpec,
+    RemoteState,
+    ShardResult,
+    runs_at_provider,
+)
 
 log = logging.getLogger(__name__)
 SENT_KEPT = 256  # submissions whose record of what ran waits for their fetch
@@ -54,6 +60,15 @@ class _Polled:
 
 
 class CloudRunner:
+    """What `BraketBackend` does for a cloud device: priced from the catalog, checked against
+    the live device at submission, run as quantum tasks and followed by their ARNs;
+    `run_shard` refuses it (`runs_at_provider`)."""
+
+    plan_notes: tuple[str, ...] = (
+        "Amazon Braket places and routes the circuits on the device when they run; "
+        "the live device's gates and limits are checked at submission",
+    )
+
     def __init__(
         self,
         compiler: Compiler,
@@ -72,6 +87,23 @@ class CloudRunner:
 
     def facts(self, device: Device) -> Mapping[str, Any]:
         return self.catalog["cloud"][device.id]
+
+    def capabilities(self, device: Device) -> Capabilities:
+        return from_cloud_facts(self.facts(device))
+
+    def decision(self, device: Device, spec: JobSpec) -> m.Decision:
+        return decision_for(self.facts(device), spec)
+
+    def missing_credentials(self, credentials: Credentials) -> tuple[str, ...]:
+        return missing_keys(credentials)
+
+    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
+        return pricing.estimate(
+            self.facts(device), self.capabilities(device), spec, self.decision(device, spec)
+        )
+
+    def run_shard(self, device: Device, spec: JobSpec, shard: Shard) -> ShardResult:
+        raise runs_at_provider(device)
 
     def _session(self, credentials: Credentials, region: str) -> Any:
         return self.session_factory(credentials, region)
@@ -149,7 +181,7 @@ class CloudRunner:
         session = self._session(credentials, region)
         return require("braket.aws").AwsQuantumTask(arn, aws_session=session)
 
-    def poll(self, ids: Sequence[str], credentials: Credentials) -> RemoteState:
+    def poll(self, device: Device, ids: Sequence[str], credentials: Credentials) -> RemoteState:
         key = tuple(ids)
         with self._lock:
             last = self._polled.get(key)

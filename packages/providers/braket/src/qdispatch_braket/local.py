@@ -11,7 +11,7 @@ whole job. An exact shard's outputs are final (nothing to mitigate).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from qdispatch_braket import mitigation as m
@@ -31,10 +31,17 @@ from qdispatch_braket.sdk import require
 from qdispatch_braket.settings import RunSettings
 from qdispatch_core.domain import Cost, Device, Shard
 from qdispatch_core.errors import ProviderError
-from qdispatch_core.ports.backend import Execution, JobSpec, ShardResult
+from qdispatch_core.ports.backend import (
+    Execution,
+    JobSpec,
+    RemoteState,
+    ShardResult,
+    runs_in_shards,
+)
 from qdispatch_qiskit.failures import simulation_failures
 
 FAILURE = "the Braket local simulator failed"
+Credentials = Mapping[str, str]
 
 # Calibrating the local noisy simulator costs nothing but time; many shots make it precise.
 LOCAL_CALIBRATION_SHOTS = 20_000
@@ -51,6 +58,11 @@ def decision_for(device: Device, spec: JobSpec, settings: RunSettings) -> m.Deci
 
 
 class LocalRunner:
+    """What `BraketBackend` does for the SDK's local simulators: free, no credentials, run
+    here in shards; the remote protocol's calls refuse them (`runs_in_shards`)."""
+
+    plan_notes: tuple[str, ...] = ()
+
     def __init__(self, compiler: Compiler, catalog: Mapping[str, Any]) -> None:
         # braket_local_dm without noise options runs noise-free circuits: that is the point of
         # the device, not something to warn every job about.
@@ -61,11 +73,41 @@ class LocalRunner:
         self.catalog = catalog
         self.calibrations = m.CalibrationCache()
 
+    def facts(self, device: Device) -> Mapping[str, Any]:
+        return self.catalog["local"][device.id]
+
     def capabilities(self, device: Device) -> Capabilities:
-        return from_local_facts(self.catalog["local"][device.id])
+        return from_local_facts(self.facts(device))
+
+    def decision(self, device: Device, spec: JobSpec) -> m.Decision:
+        return decision_for(device, spec, RunSettings.resolve(spec.options))
+
+    def missing_credentials(self, credentials: Credentials) -> tuple[str, ...]:
+        return ()
+
+    def estimate_cost(self, device: Device, spec: JobSpec) -> Cost:
+        return Cost.free("shots", spec.plan.total_shots)
+
+    # -- the remote protocol: not for local simulators --------------------------------------
+
+    def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
+        raise runs_in_shards(device)
+
+    def poll(self, device: Device, ids: Sequence[str], credentials: Credentials) -> RemoteState:
+        raise runs_in_shards(device)
+
+    def fetch(
+        self, device: Device, spec: JobSpec, ids: Sequence[str], credentials: Credentials
+    ) -> Execution:
+        raise runs_in_shards(device)
+
+    def cancel(self, device: Device, ids: Sequence[str], credentials: Credentials) -> None:
+        raise runs_in_shards(device)
+
+    # -- shards ------------------------------------------------------------------------------
 
     def _simulator(self, device: Device) -> Any:
-        backend = self.catalog["local"][device.id]["backend"]
+        backend = self.facts(device)["backend"]
         return require("braket.devices").LocalSimulator(backend)
 
     def run_shard(self, device: Device, spec: JobSpec, shard: Shard) -> ShardResult:
