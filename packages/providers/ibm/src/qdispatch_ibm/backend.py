@@ -197,7 +197,7 @@ class IBMBackend(Backend):
             + (", plus the extra circuits of its mitigation" if level else "")
         )
 
-    # -- execution ------------------------------------------------------------------------
+    # -- the remote protocol (cloud QPUs; a fake backend's runner refuses it) -----------------
 
     def submit(self, device: Device, spec: JobSpec, credentials: Credentials) -> tuple[str, ...]:
         return self._route(device).submit(device, spec, credentials)
@@ -213,7 +213,7 @@ class IBMBackend(Backend):
     def cancel(self, device: Device, job_ids: Sequence[str], credentials: Credentials) -> None:
         self._route(device).cancel(device, job_ids, credentials)
 
-    # -- fake backends: shards ---------------------------------------------------------------
+    # -- shards (fake backends; a cloud QPU's runner refuses them) ----------------------------
 
     def seconds_per_executable(self, device: Device, spec: JobSpec) -> float:
         """Rough: noisy sampling simulates every shot through every gate; exact noisy values
