@@ -127,6 +127,24 @@ async def test_list_jobs_filters_by_experiment_and_status(client):
     assert len((await call(client, "list_jobs", limit=1))["jobs"]) == 1
 
 
+async def test_list_jobs_says_which_jobs_are_dry_runs(client):
+    """Issue 17 item 5: a dry run is Done but spent nothing; the summary says so."""
+    real = await submit(client, experiment="a")
+    exp = (await call(client, "create_new_experiment", name="a"))["id"]
+    dry = await call(
+        client,
+        "run_circuits_on_qpu_or_simulator",
+        experiment_id=exp,
+        circuits_qasm=[BELL_QASM2],
+        device_id="dummy_qpu",
+        shots=100,
+        dry_run=True,
+    )
+    listed = {j["id"]: j for j in (await call(client, "list_jobs"))["jobs"]}
+    assert listed[dry["job_id"]]["dry_run"] is True and listed[real]["dry_run"] is False
+    assert listed[dry["job_id"]]["status"] == "Done"  # the contract's status is unchanged
+
+
 async def test_list_jobs_refuses_bad_filters(client):
     assert (await refused(client, "list_jobs", status="Finished")).startswith("400 status")
     assert (await refused(client, "list_jobs", limit=0)).startswith("400 limit")
