@@ -205,6 +205,11 @@ def test_devices_imports_no_vendor_sdk_no_numpy_and_no_database(tmp_path):
         assert not loaded & {*VENDOR_SDKS, "numpy", "sqlalchemy", "matplotlib", "cryptography"}
         assert "pydantic" not in loaded  # not even for Typer's option conversion
         assert "rich" not in loaded  # the listing is plain text
+        assert "multiprocessing" not in loaded  # the simulation pool is built to run, not list
+        assert not modules & {  # IBM's job modules load when a job is costed or run
+            "qdispatch_ibm.batches", "qdispatch_ibm.programs", "qdispatch_ibm.calibration",
+            "qdispatch_ibm.mitigation", "qdispatch.simulations",
+        }  # fmt: skip
         assert not {m for m in modules if m.endswith(".backend") and "qdispatch_" in m} - {
             "qdispatch_core.ports.backend"
         }  # providers' device tables only, no backend module

@@ -21,6 +21,8 @@ from qdispatch_core.ports import (
     Cipher,
     CircuitToolkit,
     LocalExecutor,
+    LocalRun,
+    LocalWork,
     Repository,
     UnitOfWork,
 )
@@ -101,6 +103,30 @@ class DeferredCipher(Cipher):
 
     def open(self, sealed: bytes) -> bytes:
         return self._app.cipher.open(sealed)
+
+
+class DeferredExecutor(LocalExecutor):
+    """The app's simulation executor, built when a worker starts or a local job first needs
+    it: `qdispatch devices` needs services but runs nothing, and the process pool's module
+    (multiprocessing, its forkserver set-up) cost it about a tenth of a second (issue 17)."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    def start(self, work: LocalWork, backends: BackendRegistry) -> LocalRun:
+        return self._app.executor.start(work, backends)
+
+    def has_room(self) -> bool:
+        return self._app.executor.has_room()
+
+    def warm(self) -> None:
+        """The worker asks for this when it starts: build the executor and warm it if it can."""
+        warm = getattr(self._app.executor, "warm", None)
+        if warm is not None:
+            warm()
+
+    def close(self) -> None:
+        pass  # the App closes the executor it built
 
 
 def build_limits(settings: Settings) -> Limits:
@@ -221,7 +247,7 @@ class App:
                 circuits=self.toolkit,
                 cipher=self.cipher if "cipher" in self.__dict__ else DeferredCipher(self),
                 limits=limits,
-                executor=self.executor,
+                executor=self.executor if "executor" in self.__dict__ else DeferredExecutor(self),
             )
 
     def worker_config(self) -> WorkerConfig:

@@ -30,15 +30,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qdispatch_core.domain import Cost, Pricing
 from qdispatch_core.ports.backend import JobSpec
 from qdispatch_core.rules.paulis import MeasurementGroup, group_qubit_wise
 from qdispatch_core.rules.plan import CircuitPlan
-from qdispatch_ibm import batches, calibration, mitigation
-from qdispatch_ibm.batches import ZNE_NOISE_FACTORS
-from qdispatch_ibm.programs import UNMEASURED, Program
+
+if TYPE_CHECKING:  # `qdispatch devices` reads PRICING only: the job modules load when costed
+    from qdispatch_ibm.programs import Program
+
+    ProgramFor = Callable[[int, str], Program]
 
 # Pay-As-You-Go plan: USD 96 per minute of QPU usage, i.e. 1.60 per second.
 USD_PER_QUANTUM_SECOND = 1.60
@@ -95,8 +97,6 @@ def local_cost(total_shots: int) -> Cost:
     return Cost.free("shots", total_shots)
 
 
-ProgramFor = Callable[[int, str], Program]
-
 
 def rep_delay(backend: Any) -> float | None:
     """The backend's default repetition delay in seconds, when it publishes one."""
@@ -111,6 +111,8 @@ def _duration(circuit: Any, target: Any) -> float:
 def pub_timings(spec: JobSpec, program_for: ProgramFor, target: Any) -> list[PubTiming]:
     """What the QPU will run: every PUB of the job (calibration PUBs included when mitigation
     may add them), its executions and its scheduled duration."""
+    from qdispatch_ibm import batches, calibration, mitigation
+
     built = batches.build_pubs(spec, program_for, target)
     plans = batches.plan_pubs(spec, [p[0] for p in built])
     timings = [
@@ -147,6 +149,9 @@ def estimator_timings(
     circuits on the measured qubits, about `shots` executions in all.
     """
     import qdispatch_qiskit as qk
+    from qdispatch_ibm import calibration
+    from qdispatch_ibm.batches import ZNE_NOISE_FACTORS
+    from qdispatch_ibm.programs import UNMEASURED
 
     factors = ZNE_NOISE_FACTORS if resilience_level >= 2 else (1,)
     timings: list[PubTiming] = []
@@ -181,6 +186,8 @@ def circuit_facts(index: int, program: Program, target: Any) -> dict[str, Any]:
 
 
 def layout_note(device_id: str, spec: JobSpec, program_for: ProgramFor) -> str:
+    from qdispatch_ibm import batches
+
     placed: Sequence[str] = [
         f"circuit {c + 1} on qubits {list(program_for(c, batches.variant(spec, c)).positions)}"
         for c in range(len(spec.circuits))
