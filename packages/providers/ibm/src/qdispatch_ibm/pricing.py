@@ -97,7 +97,6 @@ def local_cost(total_shots: int) -> Cost:
     return Cost.free("shots", total_shots)
 
 
-
 def rep_delay(backend: Any) -> float | None:
     """The backend's default repetition delay in seconds, when it publishes one."""
     value = getattr(backend.configuration(), "default_rep_delay", None)
