@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from qdispatch_core.domain import ShardStatus
+from qdispatch_core.domain import JobStatus, ShardStatus
 from qdispatch_core.rules.shards import MAX_SHARDS, layout, shard_size
 from qdispatch_core.testing import FakeBackend
+from qdispatch_core.usecases import cancel_job
 from qdispatch_core.usecases.execution import JobRunner, WorkerConfig
 from qdispatch_core.usecases.leases import LeaseKeeper
 from tests.conftest import fake_services, run_all
@@ -229,3 +230,100 @@ def test_threads_of_one_worker_skip_the_jobs_another_of_them_is_taking():
         assert last.id == third and not mine.more_claimable
     finally:
         keeper.stop()
+
+
+# -- small jobs: nothing written between the claim and the end (issue 15) --------------------
+
+
+def count_write_transactions(services) -> list[int]:
+    """Count the repository's write transactions from now on (the list's one item)."""
+    count = [0]
+    begin, read = services.repository.begin, services.repository.read
+    reading = threading.local()  # the memory repository's reads begin a transaction too
+
+    def counting_read():
+        reading.now = True
+        try:
+            return read()
+        finally:
+            reading.now = False
+
+    def counting_begin():
+        if not getattr(reading, "now", False):
+            count[0] += 1
+        return begin()
+
+    services.repository.begin, services.repository.read = counting_begin, counting_read
+    return count
+
+
+def statuses(job) -> list[str]:
+    words = [line.split(" ")[1].rstrip(":") for line in job.logs]
+    return [w for w in words if w in {s.value for s in JobStatus}]
+
+
+def test_a_quick_job_of_one_shard_is_written_at_its_claim_and_its_end_only():
+    backend = FakeBackend(delay=0.2)  # one executable: 0.2 s, under the 0.5 s quick bound
+    services, user, experiment, _ = make_setup(backend)
+    job_id = submit(services, user, experiment)
+    writes = count_write_transactions(services)
+    runner = JobRunner(services, WorkerConfig("w"))
+    done, _ = run_in_thread(runner, runner.claim_next())
+    eventually(lambda: backend.shards_run, "the simulation under way")
+    with services.repository.read() as uow:  # while it simulates: only the claim is stored
+        during = uow.jobs.get_for_worker(job_id)
+    assert during.status is JobStatus.INITIALIZING and during.lease_owner == "w"
+    assert shards_of(services, job_id) == []
+    assert done.wait(10)
+    job = job_of(services, user, job_id)
+    assert job.status == "Done" and sum(job.results[0].values()) == 1024
+    assert statuses(job) == ["Submitted", "Initializing", "Validating", "Queued", "Running", "Done"]
+    assert job.started_at <= job.finished_at
+    assert writes[0] == 2  # the claim, the end
+
+
+def test_a_job_over_the_quick_bound_stores_its_layout_and_shard_first():
+    backend = FakeBackend(delay=0.2)
+    services, user, experiment, _ = make_setup(backend)
+    job_id = submit(services, user, experiment)
+    writes = count_write_transactions(services)
+    runner = JobRunner(services, WorkerConfig("w", quick_seconds=0.1))
+    done, _ = run_in_thread(runner, runner.claim_next())
+    eventually(lambda: backend.shards_run, "the simulation under way")
+    with services.repository.read() as uow:
+        during = uow.jobs.get_for_worker(job_id)
+    assert during.status is JobStatus.RUNNING
+    assert [r.status for r in shards_of(services, job_id)] == [ShardStatus.RUNNING]
+    assert done.wait(10)
+    assert job_of(services, user, job_id).status == "Done"
+    assert writes[0] == 3  # the claim, the layout with its first shard, the end
+    assert shards_of(services, job_id) == []
+
+
+def test_a_quick_job_cancelled_while_it_simulates_ends_cancelled_and_stays_so():
+    backend = FakeBackend(delay=0.4)
+    services, user, experiment, _ = make_setup(backend)
+    job_id = submit(services, user, experiment)
+    runner = JobRunner(services, WorkerConfig("w", local_poll=0.05))
+    done, box = run_in_thread(runner, runner.claim_next())
+    eventually(lambda: backend.shards_run, "the simulation under way")
+    cancel_job(services, user, job_id)
+    assert done.wait(10)
+    job = job_of(services, user, job_id)
+    assert job.status == "Cancelled" and job.results is None
+    assert box["job"].status is JobStatus.CANCELLED  # the worker did not write over it
+
+
+def test_a_quick_job_whose_worker_died_is_run_again_from_the_start():
+    backend = FakeBackend()
+    services, user, experiment, clock = make_setup(backend)
+    job_id = submit(services, user, experiment)
+    dead = JobRunner(services, WorkerConfig("dead", lease_seconds=30))
+    assert dead.claim_next().id == job_id  # claimed, then the worker is killed
+    clock.advance(31)
+    run_all(JobRunner(services, WorkerConfig("w2")))
+    job = job_of(services, user, job_id)
+    assert job.status == "Done" and sum(job.results[0].values()) == 1024
+    assert statuses(job) == ["Submitted", "Initializing", "Validating", "Queued", "Running", "Done"]
+    with services.repository.read() as uow:
+        assert uow.jobs.get_for_worker(job_id).attempts == 2

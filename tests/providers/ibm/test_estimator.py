@@ -16,6 +16,7 @@ from qdispatch_core.domain import JobStatus
 from qdispatch_core.errors import BadRequest, ProviderError
 from qdispatch_core.rules.options import split_options
 from qdispatch_core.rules.plan import assemble
+from qdispatch_core.rules.readout_errors import uncertainties_of
 from qdispatch_core.usecases import get_job, submit_run
 from qdispatch_ibm import IBMBackend
 from tests.contract.backend_contract import drive, make_spec
@@ -179,6 +180,13 @@ def test_mitigation_at_level_1_is_recorded_and_brings_values_closer(
     record = execution.mitigation
     assert record["applied"] and record["resilience_level"] == 1
     assert "TREX" in record["method"] and record["applied_by"].startswith("IBM Quantum")
+    # Issue 23: the errors are IBM's own `stds`, and the record says so; the core keeps it.
+    assert record["uncertainties"].startswith("the standard errors IBM's Estimator reports")
+    spec = estimator_spec(
+        qiskit_toolkit, [BELL_NO_MEASURE], shots=8000, observables=BELL_OBSERVABLES
+    )
+    kept, job_record = uncertainties_of(spec.plan, [[0.01, 0.02, 0.03]], record, None, None)
+    assert kept == [[0.01, 0.02, 0.03]] and job_record == record
     assert record["reported_by_ibm"] == {"measure_mitigation": True, "zne_mitigation": False}
     assert execution.raw_outputs is None and plain.mitigation is None
     assert cloud.estimated_levels == [0, 1]

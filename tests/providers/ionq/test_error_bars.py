@@ -1,11 +1,19 @@
 """Readout-corrected expectation values on IonQ's noisy simulator carry the corrected
-estimator's standard errors (issue 23)."""
+estimator's standard errors; debiased ones say what their errors leave out (issue 23)."""
 
 from __future__ import annotations
 
+import pytest
+
+from qdispatch_core.registry import BackendRegistry
 from qdispatch_core.rules.plan import assemble
-from qdispatch_core.rules.readout_errors import HOW, uncertainties_of
+from qdispatch_core.rules.readout_errors import HOW, HOW_UNPROPAGATED, uncertainties_of
+from qdispatch_core.testing import FakeCipher, InMemoryRepository
+from qdispatch_core.usecases import Services, create_experiment, ensure_user, get_job, submit_run
+from qdispatch_core.usecases.execution import JobRunner, WorkerConfig
 from qdispatch_ionq import IonQBackend
+from qdispatch_qiskit import QiskitToolkit
+from tests.conftest import run_all
 from tests.contract.backend_contract import make_spec
 from tests.providers.ionq.conftest import API_KEY, run_job
 from tests.providers.ionq.fake_ionq import FakeIonQ, readout_rates
@@ -38,3 +46,38 @@ def test_mitigated_errors_are_the_raw_shot_noise_amplified_by_the_correction(qis
     (error,), (raw_error,) = errors[0], raw_errors[0]
     assert abs(error / raw_error - amplification) < 0.1 * amplification
     assert quasi_errors[0][0] < error / 3
+
+
+def test_a_debiased_job_says_its_errors_may_understate_the_spread(qiskit_toolkit):
+    """IonQ debiasing reports no standard errors and no correction to propagate them through:
+    the job keeps the plain formula's errors and its mitigation record says they may understate
+    the spread (docs/run-contract.md; the remaining limit in docs/decisions.md)."""
+    server = FakeIonQ(API_KEY)
+    try:
+        registry = BackendRegistry(use_entry_points=False)
+        registry.add(IonQBackend(remote_host=server.url))
+        services = Services(InMemoryRepository(), registry, QiskitToolkit(), FakeCipher())
+        user = ensure_user(services, "alice", 100)
+        experiment = create_experiment(services, user, "debiased")
+        request = {
+            "experiment_id": experiment.id,
+            "circuits_qasm": [BELL_NO_MEASURE],
+            "device_id": "ionq_qpu_forte_1",
+            "shots": 1000,
+            "observables": [[["ZZ"], [1.0]]],
+            "use_mitigation": True,
+            "options": {"ionq_api_key": API_KEY},
+        }
+        job_id = submit_run(services, user, request).job_id
+        run_all(JobRunner(services, WorkerConfig("w1"), sleep=lambda s: None))
+    finally:
+        server.close()
+    job = get_job(services, user, job_id).job
+    assert job.status == "Done", job.error
+    assert server.bodies()[-1]["settings"]["error_mitigation"] == {"debiasing": True}
+    assert job.mitigation["method"] == "IonQ debiasing"
+    assert job.mitigation["uncertainties"] == HOW_UNPROPAGATED
+    assert "correction" not in job.mitigation  # nothing to re-derive the errors from
+    ((value,),) = job.results  # one circuit, one observable, no parameter sets
+    ((error,),) = job.uncertainties
+    assert value == pytest.approx(1.0, abs=0.1) and 0 <= error < 0.1

@@ -59,6 +59,9 @@ class WorkerConfig:
     local_poll: float = 0.2
     # Whether idle threads run free shards of sweeps other workers (or threads) coordinate.
     share_shards: bool = True
+    # Local jobs of one shard expected to simulate within this many seconds are run with no
+    # write between their claim and their end (usecases/shards.py, `_run_unwritten`).
+    quick_seconds: float = 0.5
 
     def budget_for(self, device_id: str) -> float:
         return float(self.device_budgets.get(device_id, self.budget_seconds))
@@ -366,6 +369,8 @@ class _Run:
         self.credentials = credentials
         self.circuits = circuits
         self._unreachable_since: float | None = None
+        # False once a local job is run without shard records: its end has none to delete.
+        self.shards_written = True
         self.backend: Backend
         self.device: Device
         self.spec: JobSpec
@@ -615,7 +620,8 @@ class _Run:
             ended = replace(ended, finished_at=max(at, ended.started_at or at))
         with self.services.repository.begin() as uow:
             uow.jobs.save(ended, lease_owner=self.me)
-            uow.shards.delete(job.id)
+            if self.shards_written:
+                uow.shards.delete(job.id)
             # A job estimated free reserved nothing, and a charge only converts what was
             # reserved: nothing to settle, two statements fewer per free job (issue 15).
             if job.estimated_cost is not None and job.estimated_cost.billable_usd > 0:

@@ -139,6 +139,8 @@ class LocalJob:
         size = shard_size(self.total, seconds, a.runner.config.shard_seconds)
         shards = layout(self.total, size)
         note = f"{len(shards)} shard(s) of up to {size} executable(s)"
+        if len(shards) == 1 and seconds * self.total <= a.runner.config.quick_seconds:
+            return self._run_unwritten(shards[0], note)
         now = a._now()
         job = replace(a.job, progress=Progress(0, self.total))
         job = (
@@ -164,6 +166,26 @@ class LocalJob:
         # A job of one shard is finished straight from its outputs: no separate store.
         self.single = len(shards) == 1
         return [ShardRecord(a.job.id, s) for s in shards]
+
+    def _run_unwritten(self, shard: Shard, note: str) -> list[ShardRecord]:
+        """A fresh job of one shard expected to simulate in well under a second: nothing is
+        written before it runs (no shard record, no status change). Its final write records
+        Validating, Queued and Running at their true times with Done: two writes for a small
+        job instead of three, and four statements fewer (issue 15). Its lease is renewed by
+        the lease keeper; a crash re-runs the job from the start, as it would re-run any
+        unstored shard."""
+        a = self.a
+        now = a._now()
+        job = replace(a.job, progress=Progress(0, self.total))
+        job = advance(job, JobStatus.QUEUED, now, note)
+        a.job = advance(job, JobStatus.RUNNING, now)
+        a.shards_written = False  # the final write has no shard records to delete
+        self.began_here = True
+        self.single = True
+        self.ran = True
+        self.first_claim = ShardRecord(a.job.id, shard, ShardStatus.RUNNING, lease_owner=a.me)
+        log.info("job %s: run in one go by worker %s", a.job.id, a.me)
+        return [self.first_claim]
 
     def _log_resume(self, records: list[ShardRecord]) -> None:
         a = self.a

@@ -21,6 +21,7 @@ from qdispatch_braket.outputs import Reading, counts_sources
 from qdispatch_braket.programs import NOISELESS, Noise
 from qdispatch_braket.settings import RunSettings
 from qdispatch_core.ports.backend import JobSpec
+from qdispatch_core.rules.ran import fold_executed
 
 PACKAGES = ("amazon-braket-sdk", "amazon-braket-default-simulator", "qiskit")
 UNSEEDED = "unseeded: Braket's simulators take no seed"
@@ -90,24 +91,19 @@ def _sampled(
 def _exact(spec: JobSpec, units: Sequence[Unit], found: _Programs) -> list[dict[str, Any]]:
     """One entry per run of executables of one circuit sharing a program (their qubits in
     the circuit's own order: the programs undo the transpiler's relabelling)."""
-    executed: list[dict[str, Any]] = []
-    for e, unit in zip(spec.plan.executables, units, strict=False):
-        digest = found.add(unit)
-        last = executed[-1] if executed else None
-        if last is not None and (last["circuit"], last["program"]) == (e.circuit, digest):
-            last["executables"][1] += 1
-            continue
-        executed.append(
+    return fold_executed(
+        (
+            e.index,
+            e.circuit,
+            None,
+            found.add(unit),
             {
-                "circuit": e.circuit,
-                "group": None,
-                "executables": [e.index, 1],
-                "program": digest,
                 "virtual_to_physical": list(range(spec.plan.circuits[e.circuit].qubits)),
                 "clbit_to_physical": [],  # result types read the state; nothing is measured
-            }
+            },
         )
-    return executed
+        for e, unit in zip(spec.plan.executables, units, strict=False)
+    )
 
 
 def _record(
@@ -136,28 +132,11 @@ def read_back(
     if len(texts) < len(spec.plan.executables) or any(t is None for t in texts):
         return None
     programs_ = _Programs(NOISELESS)
-    executed: list[dict[str, Any]] = []
-    for e, text in zip(spec.plan.executables, texts, strict=False):
-        assert text is not None
-        digest = programs_.add_text(text)
-        last = executed[-1] if executed else None
-        if last is not None and (last["circuit"], last["group"], last["program"]) == (
-            e.circuit,
-            e.group,
-            digest,
-        ):
-            last["executables"][1] += 1
-            continue
-        executed.append(
-            {
-                "circuit": e.circuit,
-                "group": e.group,
-                "executables": [e.index, 1],
-                "program": digest,
-                "virtual_to_physical": None,
-                "clbit_to_physical": None,
-            }
-        )
+    unknown = {"virtual_to_physical": None, "clbit_to_physical": None}
+    executed = fold_executed(
+        (e.index, e.circuit, e.group, programs_.add_text(text or ""), unknown)
+        for e, text in zip(spec.plan.executables, texts, strict=False)
+    )
     record = _record(spec, device_id, settings, executed)
     record["programs"] = programs_.texts
     extra = [t for t in texts[len(spec.plan.executables) :] if t is not None]

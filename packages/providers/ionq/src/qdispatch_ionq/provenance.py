@@ -11,6 +11,7 @@ from importlib import metadata
 from typing import Any
 
 from qdispatch_core.rules.plan import Executable
+from qdispatch_core.rules.ran import fold_executed
 from qdispatch_ionq.programs import Program
 from qdispatch_ionq.sdk import require
 from qdispatch_ionq.settings import RunSettings
@@ -41,30 +42,19 @@ def what_ran(
 ) -> dict[str, Any]:
     """`ran`: each executable with its program, in plan order; `qubits`: each circuit's."""
     texts: dict[str, str] = {}
-    executed: list[dict[str, Any]] = []
-    for e, program in ran:
+
+    def row(e: Executable, program: Program) -> tuple[int, int, int | None, str, dict[str, Any]]:
         text = program_text(program)
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
         texts.setdefault(digest, text)
-        last = executed[-1] if executed else None
-        if last and (last["circuit"], last["group"], last["program"]) == (
-            e.circuit,
-            e.group,
-            digest,
-        ):
-            last["executables"][1] += 1  # the same program again: one entry
-            continue
-        executed.append(
-            {
-                "circuit": e.circuit,
-                "group": e.group,
-                "executables": [e.index, 1],
-                "program": digest,
-                # IonQ's qubits are all-to-all: the circuit's own qubit numbers are sent.
-                "virtual_to_physical": list(range(qubits[e.circuit])),
-                "clbit_to_physical": list(program.sources),
-            }
-        )
+        layout = {
+            # IonQ's qubits are all-to-all: the circuit's own qubit numbers are sent.
+            "virtual_to_physical": list(range(qubits[e.circuit])),
+            "clbit_to_physical": list(program.sources),
+        }
+        return e.index, e.circuit, e.group, digest, layout
+
+    executed = fold_executed(row(e, program) for e, program in ran)
     return {
         "device": device_id,
         "format": "IonQ JSON circuit (qis gateset)",
