@@ -126,10 +126,14 @@ def look_alike_first(corpus: Corpus) -> None:
 
 
 class Corpus:
-    def __init__(self, home: Path, seconds: float, bombs: bool) -> None:
+    def __init__(self, home: Path, seconds: float, threads: int, bombs: bool) -> None:
         self.app, self.services, self.users, self.experiments = build(home)
         self.hostile = HOSTILE + (BOMBS if bombs else [])
         self.stop = time.monotonic() + seconds
+        # However slow a loaded machine is, every thread sends every ordinary kind and the
+        # hostile threads together send every hostile source: `seconds` is a floor, not all.
+        self.hostile_threads = max(1, threads // 2)
+        self.min_rounds = max(5, -(-len(self.hostile) // self.hostile_threads))
         self.counts: Counter[str] = Counter()
         self.wrong: list[str] = []
         self.unexpected: list[str] = []
@@ -188,12 +192,17 @@ class Corpus:
 
     def client(self, index: int) -> None:
         user = self.users[index % 2]
-        for k in itertools.count(index):
-            if time.monotonic() > self.stop:
+        for rounds, k in enumerate(itertools.count(index)):
+            if time.monotonic() > self.stop and rounds >= self.min_rounds:
                 return
             if index % 2:  # the second user is the hostile one, and submits look-alikes
                 self.submit(user, LOOK_ALIKE)
-                self.submit(user, self.hostile[k % len(self.hostile)], dry_run=bool(k % 2))
+                # The hostile threads stride over the sources, so together they send them all.
+                source = self.hostile[
+                    (index // 2 + self.hostile_threads * rounds) % len(self.hostile)
+                ]
+                self.submit(user, source, dry_run=bool(k % 2))
+                self.note("hostile sent")
             self.ordinary(user, k)
 
     def check(self) -> None:
@@ -234,7 +243,7 @@ def main(home: Path, seconds: float, threads: int, bombs: bool, debug: bool) -> 
         resource.setrlimit(resource.RLIMIT_AS, (6 * GIB, hard))
     if debug:
         logging.basicConfig(level=logging.DEBUG, stream=open(os.devnull, "w"))  # noqa: SIM115
-    corpus = Corpus(home, seconds, bombs)
+    corpus = Corpus(home, seconds, threads, bombs)
     look_alike_first(corpus)
     workers = [threading.Thread(target=corpus.client, args=(i,)) for i in range(threads)]
     for thread in workers:

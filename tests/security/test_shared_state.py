@@ -49,7 +49,10 @@ def test_the_hostile_corpus_from_many_threads_leaves_the_process_and_the_results
     assert report["unexpected"] == [], report
     assert report["unfinished"] == 0, report
     counts = report["counts"]
-    assert counts.get("refused 400", 0) > 10 and counts.get("job Done", 0) >= 10, counts
+    # Every hostile source was sent (the corpus runs enough rounds however loaded the machine
+    # is): the 10 of 12 that must be refused were, at least once each.
+    assert counts["hostile sent"] >= 12 and counts.get("refused 400", 0) >= 10, counts
+    assert counts.get("job Done", 0) >= 10, counts
 
 
 def test_every_parse_gives_the_caller_its_own_circuit():

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from qdispatch_core.domain import Circuit, Experiment, User
@@ -27,6 +27,23 @@ from qdispatch_sql.rows import (
     user_to_row,
 )
 from qdispatch_sql.schema import api_keys, circuits, experiments, job_secrets, users
+
+# The reads and deletes every job's submission and worker take, built once with their values
+# bound: building a statement and its cache key cost more than running it (issue 15).
+_USER = select(users).where(users.c.id == bindparam("user"))
+_EXPERIMENT = select(experiments).where(
+    experiments.c.id == bindparam("experiment"), experiments.c.owner_id == bindparam("owner")
+)
+_CIRCUITS = select(circuits).where(
+    circuits.c.id.in_(bindparam("ids", expanding=True)), circuits.c.owner_id == bindparam("owner")
+)
+_CIRCUIT_BY_HASH = select(circuits).where(
+    circuits.c.experiment_id == bindparam("experiment"),
+    circuits.c.content_hash == bindparam("hash"),
+    circuits.c.owner_id == bindparam("owner"),
+)
+_SECRET = select(job_secrets.c.sealed).where(job_secrets.c.job_id == bindparam("job"))
+_DELETE_SECRET = delete(job_secrets).where(job_secrets.c.job_id == bindparam("job"))
 
 
 def insert_unique(
@@ -56,7 +73,7 @@ class SqlUsers(UserStore):
         insert_unique(self.conn, users, user_to_row(user), conflict)
 
     def get(self, user_id: str) -> User:
-        row = self.conn.execute(select(users).where(users.c.id == user_id)).first()
+        row = self.conn.execute(_USER, {"user": user_id}).first()
         if row is None:
             raise NotFound(f"user: no user {quote(user_id)}", field="user")
         return user_from_row(row)
@@ -91,10 +108,9 @@ class SqlExperiments(ExperimentStore):
         insert_unique(self.conn, experiments, experiment_to_row(experiment), conflict)
 
     def get(self, owner_id: str, experiment_id: str) -> Experiment:
-        query = select(experiments).where(
-            experiments.c.id == experiment_id, experiments.c.owner_id == owner_id
-        )
-        row = self.conn.execute(query).first()
+        row = self.conn.execute(
+            _EXPERIMENT, {"experiment": experiment_id, "owner": owner_id}
+        ).first()
         if row is None:
             raise NotFound(
                 f"experiment_id: no experiment {quote(experiment_id)}", field="experiment_id"
@@ -136,20 +152,16 @@ class SqlCircuits(CircuitStore):
 
     def get_many(self, owner_id: str, circuit_ids: Sequence[str]) -> list[Circuit]:
         wanted = sorted(set(circuit_ids))
-        query = select(circuits).where(circuits.c.id.in_(wanted), circuits.c.owner_id == owner_id)
-        found = {r.id: circuit_from_row(r) for r in self.conn.execute(query)}
+        rows = self.conn.execute(_CIRCUITS, {"ids": wanted, "owner": owner_id})
+        found = {r.id: circuit_from_row(r) for r in rows}
         missing = next((i for i in circuit_ids if i not in found), None)
         if missing is not None:
             raise _circuit_not_found(missing)
         return [found[i] for i in circuit_ids]
 
     def by_hash(self, owner_id: str, experiment_id: str, content_hash: str) -> Circuit | None:
-        query = select(circuits).where(
-            circuits.c.experiment_id == experiment_id,
-            circuits.c.content_hash == content_hash,
-            circuits.c.owner_id == owner_id,
-        )
-        row = self.conn.execute(query).first()
+        values = {"experiment": experiment_id, "hash": content_hash, "owner": owner_id}
+        row = self.conn.execute(_CIRCUIT_BY_HASH, values).first()
         return None if row is None else circuit_from_row(row)
 
     def list(self, owner_id: str, experiment_id: str | None, limit: int) -> list[Circuit]:
@@ -171,9 +183,8 @@ class SqlSecrets(SecretStore):
         self.conn.execute(insert(job_secrets), [{"job_id": job_id, "sealed": sealed}])
 
     def get(self, job_id: str) -> bytes | None:
-        query = select(job_secrets.c.sealed).where(job_secrets.c.job_id == job_id)
-        sealed = self.conn.execute(query).scalar()
+        sealed = self.conn.execute(_SECRET, {"job": job_id}).scalar()
         return None if sealed is None else bytes(sealed)
 
     def delete(self, job_id: str) -> None:
-        self.conn.execute(delete(job_secrets).where(job_secrets.c.job_id == job_id))
+        self.conn.execute(_DELETE_SECRET, {"job": job_id})
