@@ -10,12 +10,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import anyio
 import pytest
+from mcp import Client
 
+from qdispatch_mcp import build_server, warm
+from tests.adapters.mcp.conftest import call
 from tests.adapters.mcp.e2e import require_the_real_default
 from tests.adapters.mcp.servers import server_env
+from tests.samples import BELL_QASM2
 
 pytestmark = pytest.mark.slow
 
@@ -54,3 +60,37 @@ def test_a_submission_to_braket_imports_no_other_provider(tmp_path):
     assert others == [], others
     # Only what Braket itself needs: its own provider and SDK, nothing of Aer's.
     assert not [m for m in seen["imported"] if m.startswith("qdispatch_aer")]
+
+
+@pytest.mark.anyio
+async def test_initialize_and_the_tools_never_wait_for_the_warm_up(make_app, monkeypatch):
+    """The lifespan only starts the warm-up: with the warm-up held, a client still connects,
+    calls tools and submits; the in-process worker starts once the warm-up is over."""
+    began, release, over = threading.Event(), threading.Event(), threading.Event()
+
+    def held_warm_up(app) -> None:
+        began.set()
+        release.wait(120)
+        over.set()
+
+    monkeypatch.setattr(warm, "warm_up", held_warm_up)
+    app = make_app()
+    try:
+        with anyio.fail_after(60):
+            async with Client(build_server(lambda: app)) as client:  # initialize
+                assert await anyio.to_thread.run_sync(began.wait, 30)
+                exp = await call(client, "create_new_experiment", name="early")
+                run = await call(
+                    client,
+                    "run_circuits_on_qpu_or_simulator",
+                    experiment_id=exp["id"],
+                    circuits_qasm=[BELL_QASM2],
+                    device_id="dummy_simulator",
+                    shots=10,
+                )
+                assert not over.is_set()  # all of that while the warm-up was still held
+                release.set()
+                done = await call(client, "wait_for_job", job_id=run["job_id"], timeout_s=30)
+                assert done["status"] == "Done"  # the worker started after the warm-up
+    finally:
+        release.set()  # the lifespan has closed the App

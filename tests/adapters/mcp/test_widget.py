@@ -24,6 +24,13 @@ from tests.adapters.web.browser import CHROMIUM_ARGS, OutsideRequests, chromium_
 from tests.samples import BELL_QASM2
 
 ANGLES = [[round(i * math.pi / 6, 6)] for i in range(7)]  # 0 … π
+# (|001⟩ + |101⟩)/√2: qubit 0 set, qubit 2 in superposition; tells the bit order apart.
+STATE = """OPENQASM 3.0;
+include "stdgates.inc";
+qubit[3] q;
+x q[0];
+h q[2];
+"""
 WAIT_MS = 60_000
 
 # The host: the widget in a sandboxed iframe, and the host's side of the protocol (answer
@@ -90,7 +97,25 @@ async def _serve(app: App) -> dict:
             parameters=ANGLES,
             observables=[ZZ, XX],
         )
-    return {"listed": listed, "html": html, "tools": tools, "counts": counts, "sweep": sweep}
+        state = await _run(client, exp["id"], circuits_qasm=[STATE], run_type="StatevectorRun")
+        mitigated = await _run(
+            client,
+            exp["id"],
+            circuits_qasm=[BELL_QASM2],
+            device_id="fake_manila",
+            shots=2000,
+            use_mitigation=True,
+            options={"seed_simulator": 11},
+        )
+    return {
+        "listed": listed,
+        "html": html,
+        "tools": tools,
+        "counts": counts,
+        "sweep": sweep,
+        "state": state,
+        "mitigated": mitigated,
+    }
 
 
 async def _run(client: Client, experiment_id: str, **request) -> dict:
@@ -178,6 +203,7 @@ def test_a_counts_job_is_drawn_as_a_histogram(browser, served, shots):
     }
     tallest = max(counts, key=counts.get)
     assert heights[tallest] == max(heights.values())  # bars are drawn to scale
+    assert frame.locator("figcaption").inner_text() == "Circuit 1 · 1000 shots"
     assert "free" in frame.locator(".facts").inner_text()  # the cost
     assert "1/1 executables" in frame.locator(".facts").inner_text()
     # The widget told the host its size (so the host can fit the frame to it).
@@ -213,5 +239,44 @@ def test_a_sweep_is_drawn_against_its_parameter_with_error_bars(browser, served,
     legend = frame.locator(".legend").inner_text()
     assert "⟨ZZ⟩" in legend and "⟨XX⟩" in legend
     page.locator("#app").screenshot(path=str(shots / "mcp-widget-sweep.png"))
+    page.context.close()
+    assert guard.seen == [], f"the widget fetched: {guard.seen}"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_a_state_is_drawn_as_the_probabilities_of_its_basis_states(browser, served, shots):
+    page, frame, guard = _draw(browser, served, "state", {"job_id": "…"})
+    assert frame.locator("#status").inner_text() == "Done"
+    bars = frame.locator("svg.histogram rect.bar")
+    bars.first.wait_for()
+    drawn = {
+        bars.nth(i).get_attribute("data-outcome"): float(bars.nth(i).get_attribute("data-value"))
+        for i in range(bars.count())
+    }
+    assert drawn == pytest.approx({"001": 0.5, "101": 0.5})  # qubit 0 is the rightmost bit
+    assert "shots" not in frame.locator("figcaption").inner_text()  # probabilities sum to 1
+    assert "statevector" in frame.locator(".facts").inner_text()
+    page.locator("#app").screenshot(path=str(shots / "mcp-widget-state.png"))
+    page.context.close()
+    assert guard.seen == [], f"the widget fetched: {guard.seen}"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_mitigated_quasi_probabilities_are_not_read_as_shots(browser, served, shots):
+    page, frame, guard = _draw(browser, served, "mitigated", {"job_id": "…"})
+    assert frame.locator("#status").inner_text() == "Done"
+    bars = frame.locator("svg.histogram rect.bar")
+    bars.first.wait_for()
+    drawn = {
+        bars.nth(i).get_attribute("data-outcome"): float(bars.nth(i).get_attribute("data-value"))
+        for i in range(bars.count())
+    }
+    job = served["mitigated"]["structuredContent"]
+    assert job["mitigation"]["applied"] is True
+    assert drawn == pytest.approx(job["results"][0])
+    caption = frame.locator("figcaption").inner_text()
+    assert "mitigated quasi-probabilities" in caption and "shots" not in caption
     page.context.close()
     assert guard.seen == [], f"the widget fetched: {guard.seen}"

@@ -153,6 +153,12 @@ def test_experiments_jobs_and_costs_pages(local, world, shots):
     assert local.locator("#by-device").get_by_text("dummy_qpu").is_visible()
     assert local.locator("#reservations tbody tr").count() == 1
     assert local.locator("svg.chart.bars rect.bar").count() == 30  # one bar per day
+    # Drawn at the width it is shown: its labels are not scaled up beside the tables.
+    scale = local.evaluate(
+        "() => { const s = document.querySelector('svg.chart.bars');"
+        " return s.getBoundingClientRect().width / s.viewBox.baseVal.width; }"
+    )
+    assert 0.8 < scale <= 1.05, scale
     _shoot(local, shots, "costs")
 
 

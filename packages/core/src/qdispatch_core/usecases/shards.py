@@ -177,8 +177,13 @@ class LocalJob:
         a = self.a
         now = a._now()
         job = replace(a.job, progress=Progress(0, self.total))
-        job = advance(job, JobStatus.QUEUED, now, note)
-        a.job = advance(job, JobStatus.RUNNING, now)
+        # A job taken over past Validating with no shard records (walked on by a worker of a
+        # release before quick jobs, then lost) only moves on from where it is.
+        if job.status is JobStatus.VALIDATING:
+            job = advance(job, JobStatus.QUEUED, now, note)
+        if job.status is not JobStatus.RUNNING:
+            job = advance(job, JobStatus.RUNNING, now)
+        a.job = job
         a.shards_written = False  # the final write has no shard records to delete
         self.began_here = True
         self.single = True
