@@ -12,7 +12,7 @@ from qdispatch_cli.options import Db, Json
 
 if TYPE_CHECKING:
     from qdispatch import App
-    from qdispatch_core.domain import User
+    from qdispatch_core.domain import Device, User
     from qdispatch_core.schemas import RunResponse
 
 OBSERVABLE_HELP = (
@@ -149,7 +149,9 @@ def run(
     }
     with session.open_app(db) as app:
         user = session.current_user(app)
-        with_credentials(app, request, credentials_file)
+        target = with_credentials(app, request, credentials_file)
+        if wait and target.local and not dry_run:
+            warm_simulations(app)
         fields = [(f"circuits_qasm[{i}]", f) for i, f in enumerate(files or [])]
         with inputs.naming_files(fields):
             response = submit(app, user, request, experiment, names)
@@ -162,15 +164,26 @@ def run(
             submitted(app, response, as_json)
 
 
-def with_credentials(app: App, request: dict[str, Any], credentials_file: Path | None) -> None:
+def warm_simulations(app: App) -> None:
+    """Start the simulation process (and its forkserver, which imports Qiskit and Aer) now, so
+    those imports run on the other core while this process parses and stores the job: a
+    one-shot `run --wait` on a local simulator otherwise waited for them after submitting
+    (issue 17's `cli_one_shot`)."""
+    warm = getattr(app.services.executor, "warm", None)
+    if warm is not None:
+        warm()
+
+
+def with_credentials(app: App, request: dict[str, Any], credentials_file: Path | None) -> Device:
     """Add the device's credentials from the credentials file or the environment to the
-    request's options (an explicit --option wins)."""
+    request's options (an explicit --option wins); returns the device."""
     from qdispatch_cli import credentials
     from qdispatch_core import usecases
 
     device = usecases.get_device(app.services, request["device_id"])
     found = credentials.for_device(device.credential_options, request["options"], credentials_file)
     request["options"] = {**found, **request["options"]}
+    return device
 
 
 def submit(
