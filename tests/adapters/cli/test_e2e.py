@@ -213,6 +213,10 @@ def test_devices_imports_no_vendor_sdk_no_numpy_and_no_database(tmp_path):
         assert not {m for m in modules if m.endswith(".backend") and "qdispatch_" in m} - {
             "qdispatch_core.ports.backend"
         }  # providers' device tables only, no backend module
+        # The root holds the named command alone: no other command's module is imported.
+        assert not {m for m in modules if m.startswith("qdispatch_cli.commands.")} - {
+            "qdispatch_cli.commands.devices"
+        }
     assert not (tmp_path / "data" / "qdispatch.db").exists()  # listing devices opens no database
 
 
