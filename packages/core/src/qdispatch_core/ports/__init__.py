@@ -7,8 +7,9 @@ port (the settings' `backend_settings`, the registry's `backend`) does not impor
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from qdispatch_core.lazy import exports
 
 if TYPE_CHECKING:
     from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, RemoteState
@@ -100,15 +101,4 @@ __all__ = [
     "UserStore",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = exports(__name__, _EXPORTS)

@@ -6,8 +6,9 @@ door that lists devices does not import the pydantic schemas the job use cases n
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from qdispatch_core.lazy import exports
 
 if TYPE_CHECKING:
     from qdispatch_core.usecases.circuits import get_circuit, list_circuits, submit_circuit
@@ -78,15 +79,4 @@ __all__ = [
     "submit_run",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = exports(__name__, _EXPORTS)
