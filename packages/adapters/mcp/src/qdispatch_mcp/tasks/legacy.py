@@ -69,8 +69,10 @@ async def _create_task(
         return result
     job = await read_task(ctx, job_id)
     runtime: Runtime = ctx.lifespan_context
-    runtime.watchers.watch(runtime, ctx.session, runtime.user_of(ctx.request), job_id)
-    created: dict[str, Any] = {"task": task_of(job, "v1")}
+    task = task_of(job, "v1")
+    told = (task["status"], task["statusMessage"])  # what the client learns from this answer
+    runtime.watchers.watch(runtime, ctx.session, runtime.user_of(ctx.request), job_id, told)
+    created: dict[str, Any] = {"task": task}
     content = (
         result.get("structuredContent")
         if isinstance(result, dict)

@@ -31,17 +31,22 @@ class TaskWatchers:
         self.group = group
         self.watching: Counter[str] = Counter()
 
-    def watch(self, runtime: Runtime, session: Any, user: User, job_id: str) -> bool:
-        """Start telling `session` about `job_id`'s changes; False if the user has too many."""
+    def watch(
+        self, runtime: Runtime, session: Any, user: User, job_id: str, told: tuple[str, str]
+    ) -> bool:
+        """Start telling `session` about `job_id`'s changes since the state it was `told` (the
+        task's status and message in the creation's answer); False if the user has too many."""
         if self.watching[user.id] >= PER_USER:
             return False
         self.watching[user.id] += 1
-        self.group.start_soon(self._watch, runtime, session, user, job_id)
+        self.group.start_soon(self._watch, runtime, session, user, job_id, told)
         return True
 
-    async def _watch(self, runtime: Runtime, session: Any, user: User, job_id: str) -> None:
+    async def _watch(
+        self, runtime: Runtime, session: Any, user: User, job_id: str, told: tuple[str, str]
+    ) -> None:
         try:
-            await follow(runtime, session, user, job_id)
+            await follow(runtime, session, user, job_id, told)
         except Exception as exc:  # the client went away, or the job: nothing more to tell
             log.debug("stopped watching task %s: %r", job_id, exc)
         finally:
@@ -50,17 +55,20 @@ class TaskWatchers:
                 del self.watching[user.id]
 
 
-async def follow(runtime: Runtime, session: Any, user: User, job_id: str) -> None:
-    last: tuple[str, str] | None = None
+async def follow(
+    runtime: Runtime, session: Any, user: User, job_id: str, told: tuple[str, str]
+) -> None:
+    # Compared with what the creation's answer said, not with the first read: a small job may
+    # end before that read, and its completion must still be told (issue 15's quick jobs).
+    last = told
     delay = FIRST_POLL_S
     while True:
         job = await _in_thread(jobs.read, runtime.services, user, job_id)
         task = task_of(job, "v1")
         seen = (task["status"], task["statusMessage"])
         if seen != last:
-            if last is not None:  # the client has the first state from the task's creation
-                params = TaskStatusNotificationParams.model_validate(task)
-                await session.send_notification(TaskStatusNotification(params=params))
+            params = TaskStatusNotificationParams.model_validate(task)
+            await session.send_notification(TaskStatusNotification(params=params))
             last = seen
             delay = FIRST_POLL_S
         if is_final(job) or task["status"] != "working":
