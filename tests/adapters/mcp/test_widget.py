@@ -184,23 +184,25 @@ def _draw(browser, served: dict, job: str, request: dict):
     return page, frame, guard
 
 
+def _bars(frame, attribute="data-value", cast=float):
+    """The histogram's bars drawn in the widget: outcome -> `attribute`, read with `cast`."""
+    bars = frame.locator("svg.histogram rect.bar")
+    bars.first.wait_for()
+    return {
+        bars.nth(i).get_attribute("data-outcome"): cast(bars.nth(i).get_attribute(attribute))
+        for i in range(bars.count())
+    }
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_a_counts_job_is_drawn_as_a_histogram(browser, served, shots):
     page, frame, guard = _draw(browser, served, "counts", {"job_id": "…"})
     assert frame.locator("#status").inner_text() == "Done"
-    bars = frame.locator("svg.histogram rect.bar")
-    bars.first.wait_for()
-    drawn = {
-        bars.nth(i).get_attribute("data-outcome"): int(bars.nth(i).get_attribute("data-value"))
-        for i in range(bars.count())
-    }
+    drawn = _bars(frame, cast=int)
     counts = served["counts"]["structuredContent"]["results"][0]
     assert drawn == counts and set(drawn) == {"00", "11"} and sum(drawn.values()) == 1000
-    heights = {
-        bars.nth(i).get_attribute("data-outcome"): float(bars.nth(i).get_attribute("height"))
-        for i in range(bars.count())
-    }
+    heights = _bars(frame, "height")
     tallest = max(counts, key=counts.get)
     assert heights[tallest] == max(heights.values())  # bars are drawn to scale
     assert frame.locator("figcaption").inner_text() == "Circuit 1 · 1000 shots"
@@ -248,12 +250,7 @@ def test_a_sweep_is_drawn_against_its_parameter_with_error_bars(browser, served,
 def test_a_state_is_drawn_as_the_probabilities_of_its_basis_states(browser, served, shots):
     page, frame, guard = _draw(browser, served, "state", {"job_id": "…"})
     assert frame.locator("#status").inner_text() == "Done"
-    bars = frame.locator("svg.histogram rect.bar")
-    bars.first.wait_for()
-    drawn = {
-        bars.nth(i).get_attribute("data-outcome"): float(bars.nth(i).get_attribute("data-value"))
-        for i in range(bars.count())
-    }
+    drawn = _bars(frame)
     assert drawn == pytest.approx({"001": 0.5, "101": 0.5})  # qubit 0 is the rightmost bit
     assert "shots" not in frame.locator("figcaption").inner_text()  # probabilities sum to 1
     assert "statevector" in frame.locator(".facts").inner_text()
@@ -267,12 +264,7 @@ def test_a_state_is_drawn_as_the_probabilities_of_its_basis_states(browser, serv
 def test_mitigated_quasi_probabilities_are_not_read_as_shots(browser, served, shots):
     page, frame, guard = _draw(browser, served, "mitigated", {"job_id": "…"})
     assert frame.locator("#status").inner_text() == "Done"
-    bars = frame.locator("svg.histogram rect.bar")
-    bars.first.wait_for()
-    drawn = {
-        bars.nth(i).get_attribute("data-outcome"): float(bars.nth(i).get_attribute("data-value"))
-        for i in range(bars.count())
-    }
+    drawn = _bars(frame)
     job = served["mitigated"]["structuredContent"]
     assert job["mitigation"]["applied"] is True
     assert drawn == pytest.approx(job["results"][0])
