@@ -32,6 +32,7 @@ from qdispatch_core.usecases import Limits, Services, authenticate, ensure_user
 
 if TYPE_CHECKING:
     from qdispatch.worker import Worker
+    from qdispatch_core.ports.executor import LocalBatch
     from qdispatch_core.usecases.execution import WorkerConfig
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ class DeferredExecutor(LocalExecutor):
     def __init__(self, app: App) -> None:
         self._app = app
 
-    def start(self, work: LocalWork, backends: BackendRegistry) -> LocalRun:
+    def start(self, work: LocalWork | LocalBatch, backends: BackendRegistry) -> LocalRun:
         return self._app.executor.start(work, backends)
 
     def has_room(self) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 
 from qdispatch_core.errors import ProviderError, QDispatchError
 from qdispatch_core.ports.backend_settings import BackendSettings
-from qdispatch_core.ports.executor import LocalExecutor, LocalRun, LocalWork
+from qdispatch_core.ports.executor import LocalBatch, LocalExecutor, LocalRun, LocalWork
 from qdispatch_core.registry import BackendRegistry
 
 INSTALL_HINT = (
@@ -45,9 +45,12 @@ _registries: dict[tuple[tuple[tuple[str, str], ...], BackendSettings], BackendRe
 _registries_lock = threading.Lock()
 
 
-def run_on_dask(work: LocalWork, environment: Mapping[str, str], settings: BackendSettings) -> Any:
-    """One shard (or finishing step) in a Dask worker: the same `perform` a simulation process
-    runs, with the backend settings of the qdispatch worker that sent it."""
+def run_on_dask(
+    work: LocalWork | LocalBatch, environment: Mapping[str, str], settings: BackendSettings
+) -> Any:
+    """One shard (or finishing step, or batch of small jobs) in a Dask worker: the same
+    `perform` a simulation process runs, with the backend settings of the qdispatch worker
+    that sent it."""
     from qdispatch.simulations import _portable, child_registry
     from qdispatch_core.usecases.local_work import perform
 
@@ -58,7 +61,7 @@ def run_on_dask(work: LocalWork, environment: Mapping[str, str], settings: Backe
             os.environ.update(environment)  # the vendors' own variables, as the parent had them
             registry = _registries[key] = child_registry(settings)
     try:
-        return perform(work, registry)
+        return perform(work, registry, _portable)
     except BaseException as exc:
         raise _portable(exc, work) from None
 
@@ -105,14 +108,13 @@ class DaskExecutor(LocalExecutor):
         self.backend_settings = backend_settings or BackendSettings()
         self.client = Client(address, set_as_default=False, timeout=CONNECT_TIMEOUT_S)
 
-    def start(self, work: LocalWork, backends: BackendRegistry) -> LocalRun:
-        shard = "finish" if work.shard is None else f"shard-{work.shard.index}"
+    def start(self, work: LocalWork | LocalBatch, backends: BackendRegistry) -> LocalRun:
         future = self.client.submit(
             run_on_dask,
             work,
             self.environment,
             self.backend_settings,
-            key=f"qdispatch-{work.spec.job_id}-{shard}-{uuid.uuid4().hex[:8]}",
+            key=f"qdispatch-{_task_name(work)}-{uuid.uuid4().hex[:8]}",
             pure=False,
             retries=1,
         )
@@ -120,3 +122,10 @@ class DaskExecutor(LocalExecutor):
 
     def close(self) -> None:
         self.client.close()
+
+
+def _task_name(work: LocalWork | LocalBatch) -> str:
+    if isinstance(work, LocalBatch):
+        return f"batch-{len(work.works)}"
+    shard = "finish" if work.shard is None else f"shard-{work.shard.index}"
+    return f"{work.spec.job_id}-{shard}"

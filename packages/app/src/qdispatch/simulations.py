@@ -32,7 +32,7 @@ from typing import Any
 
 from qdispatch_core.errors import ProviderError, QDispatchError
 from qdispatch_core.ports.backend_settings import BackendSettings
-from qdispatch_core.ports.executor import LocalExecutor, LocalRun, LocalWork
+from qdispatch_core.ports.executor import LocalBatch, LocalExecutor, LocalRun, LocalWork
 from qdispatch_core.registry import BackendRegistry
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def child_registry(settings: BackendSettings) -> BackendRegistry:
     return registry
 
 
-def _portable(exc: BaseException, work: LocalWork) -> BaseException:
+def _portable(exc: BaseException, work: LocalWork | LocalBatch) -> BaseException:
     """An exception the parent can unpickle and show: ours as they are, anything else as a
     ProviderError naming its type (its traceback goes to this process's stderr)."""
     if isinstance(exc, MemoryError):
@@ -164,16 +164,27 @@ def _portable(exc: BaseException, work: LocalWork) -> BaseException:
         )
     if isinstance(exc, ProviderError | QDispatchError):
         return exc
-    trace = "".join(traceback.format_exception(exc))
-    for value in work.credentials.values():
-        if value and len(value) >= 4:
-            trace = trace.replace(value, "***")
-    log.error("%s failed in simulation process %d:\n%s", work.what, os.getpid(), trace)
-    message = str(exc)
-    for value in work.credentials.values():
-        if value and len(value) >= 4:
-            message = message.replace(value, "***")
+    secrets = _credentials(work)
+    log.error(
+        "%s failed in simulation process %d:\n%s",
+        work.what,
+        os.getpid(),
+        _masked("".join(traceback.format_exception(exc)), secrets),
+    )
+    message = _masked(str(exc), secrets)
     return ProviderError(f"the simulation failed ({type(exc).__name__}): {message}")
+
+
+def _credentials(work: LocalWork | LocalBatch) -> list[str]:
+    pieces = work.works if isinstance(work, LocalBatch) else (work,)
+    return [value for piece in pieces for value in piece.credentials.values()]
+
+
+def _masked(text: str, secrets: list[str]) -> str:
+    for value in secrets:
+        if value and len(value) >= 4:
+            text = text.replace(value, "***")
+    return text
 
 
 def child_main(conn: Any, config: ChildConfig) -> None:
@@ -186,15 +197,16 @@ def child_main(conn: Any, config: ChildConfig) -> None:
     specs: dict[str, Any] = {}  # the last job's spec: the parent sends it once per child
     while True:
         try:
-            work: LocalWork = conn.recv()
+            work: LocalWork | LocalBatch = conn.recv()
         except (EOFError, OSError):
             return
-        if work.spec is None:
-            work = replace(work, spec=specs[work.provider])
-        else:
-            specs[work.provider] = work.spec
+        if isinstance(work, LocalWork):
+            if work.spec is None:
+                work = replace(work, spec=specs[work.provider])
+            else:
+                specs[work.provider] = work.spec
         try:
-            reply: tuple[str, Any] = ("ok", perform(work, registry))
+            reply: tuple[str, Any] = ("ok", perform(work, registry, _portable))
         except BaseException as exc:
             reply = ("error", _portable(exc, work))
         try:
@@ -418,17 +430,19 @@ class ProcessExecutor(LocalExecutor):
 
     # -- the port ---------------------------------------------------------------------------
 
-    def start(self, work: LocalWork, backends: BackendRegistry) -> LocalRun:
+    def start(self, work: LocalWork | LocalBatch, backends: BackendRegistry) -> LocalRun:
         for _ in range(3):  # a child that died while idle is replaced
             child = self._checkout()
-            key = (work.provider, work.spec.job_id)
-            message = replace(work, spec=None) if child.spec_of == key else work  # type: ignore[arg-type]
+            # A job's shards share its spec (megabytes for a big sweep): sent once per child.
+            key = (work.provider, work.spec.job_id) if isinstance(work, LocalWork) else None
+            message = replace(work, spec=None) if key and child.spec_of == key else work  # type: ignore[arg-type]
             try:
                 child.conn.send(message)
             except (EOFError, OSError):
                 self._discard(child)
                 continue
-            child.spec_of = key
+            if key is not None:
+                child.spec_of = key
             return _ProcessRun(self, child)
         raise ProviderError("no simulation process could be started")
 

@@ -44,11 +44,20 @@ class Doorbell:
         self._rings = 0
         self._most = threads
         self._everyone = False
+        # Threads woken by a ring that have not claimed yet: they will see the jobs submitted
+        # meanwhile, so those submissions wake nobody else (small jobs gather into batches).
+        self._gathering = 0
 
     def ring(self) -> None:
         with self._ready:
+            if self._gathering:
+                return
             self._rings = min(self._most, self._rings + 1)
             self._ready.notify()
+
+    def gathering(self, change: int) -> None:
+        with self._ready:
+            self._gathering += change
 
     def ring_all(self) -> None:
         """Stopping: every thread wakes, now and at every later wait, until `reset`."""
@@ -178,6 +187,7 @@ class Worker:
 
     def _loop(self, runner: JobRunner) -> None:
         idle = self._idle[0]
+        gathering = 0
         while not self._stop.is_set():
             # Busy from before the claim: a claim can take seconds (planning, imports), and a
             # worker told to exit when idle must not see a claimed job as no work at all.
@@ -185,7 +195,11 @@ class Worker:
                 self._busy += 1
             helped = False
             try:
-                job = runner.claim_next()
+                try:
+                    job = runner.claim_next()
+                finally:
+                    self._bell.gathering(-gathering)
+                    gathering = 0
                 # No job to claim: run free shards of a sweep another worker coordinates.
                 helped = job is None and runner.help_next()
             except Exception:  # the database may be briefly unavailable: keep the worker alive
@@ -199,23 +213,38 @@ class Worker:
                     continue
                 if self._bell.wait(idle):
                     idle = self._idle[0]
+                    gathering = self._gather()
                 else:
                     idle = min(self._idle[1], idle * 2)
                 continue
             idle = self._idle[0]
             if runner.more_claimable:
                 self._bell.ring()  # a burst of jobs fans out over the idle threads
+            ended = 1
             try:
                 finished = runner.run(job)
                 log.info("job %s ended %s", finished.id, finished.status.value)
+                for other in runner.ended_alongside:  # a batch of small jobs ended with it
+                    log.info("job %s ended %s", other.id, other.status.value)
+                ended += len(runner.ended_alongside)
             except Exception:
                 log.exception("job %s: the worker failed", job.id)
             finally:
                 with self._busy_lock:
                     self._busy -= 1
                 with self._finished:
-                    self.jobs_finished += 1
+                    self.jobs_finished += ended
                     self._finished.notify_all()
+
+    def _gather(self) -> int:
+        """Woken by a submission: let the jobs submitted right behind it land first (they
+        ring nobody else meanwhile), so that small ones are claimed and run as a batch
+        (WorkerConfig.gather_seconds). 1 while this thread gathers, until its claim."""
+        if self.template.batch_jobs <= 1 or self.template.gather_seconds <= 0:
+            return 0
+        self._bell.gathering(+1)
+        self._stop.wait(self.template.gather_seconds)
+        return 1
 
     def serve_forever(self, *, idle_exit: float | None = None) -> None:
         """Run until SIGINT/SIGTERM, or until idle for `idle_exit` seconds."""

@@ -40,6 +40,31 @@ class LocalWork:
         return f"job {self.spec.job_id}: shard {self.shard.index}"
 
 
+@dataclass(frozen=True, slots=True)
+class LocalBatch:
+    """Several small jobs' shards sent to one process in one round trip (issue 15): its result
+    is one `Outcome` per piece of work, in order, so one failing job fails alone."""
+
+    works: tuple[LocalWork, ...]
+
+    @property
+    def what(self) -> str:
+        return f"a batch of {len(self.works)} small jobs"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one piece of a batch gave: its result, or the exception it raised."""
+
+    value: Any = None
+    error: BaseException | None = None
+
+    def get(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
 class LocalRun(ABC):
     """A piece of work under way."""
 
@@ -49,7 +74,8 @@ class LocalRun(ABC):
 
     @abstractmethod
     def result(self) -> Any:
-        """A shard's ShardResult or the finishing step's Execution; raises what the work raised
+        """A shard's ShardResult, the finishing step's Execution, or a batch's list of
+        `Outcome`s; raises what the work raised
         (ProviderError, QDispatchError), or ProviderError when its process died."""
 
     @abstractmethod
@@ -60,7 +86,7 @@ class LocalRun(ABC):
 
 class LocalExecutor(ABC):
     @abstractmethod
-    def start(self, work: LocalWork, backends: BackendRegistry) -> LocalRun:
+    def start(self, work: LocalWork | LocalBatch, backends: BackendRegistry) -> LocalRun:
         """Start `work`. `backends` is the worker's registry: an in-process executor uses its
         instances; a process pool builds its own in each child, by provider name."""
 

@@ -62,6 +62,14 @@ class WorkerConfig:
     # Local jobs of one shard expected to simulate within this many seconds are run with no
     # write between their claim and their end (usecases/shards.py, `_run_unwritten`).
     quick_seconds: float = 0.5
+    # A thread that claims such a job while others wait claims up to this many in all and
+    # runs the quick ones together: one claim, one simulation round trip, one final
+    # transaction (usecases/batches.py). 1: every job on its own.
+    batch_jobs: int = 16
+    # A thread woken by a submission waits this long before it claims, so that jobs submitted
+    # in a stream gather into batches instead of each being claimed alone the moment it lands
+    # (the way PostgreSQL's commit_delay gathers commits). Only while batch_jobs > 1.
+    gather_seconds: float = 0.02
 
     def budget_for(self, device_id: str) -> float:
         return float(self.device_budgets.get(device_id, self.budget_seconds))
@@ -117,6 +125,8 @@ class JobRunner:
         # Whether the last claim saw other jobs waiting behind the one it took: the worker
         # then wakes another thread.
         self.more_claimable = False
+        # The jobs a batch ended besides the one `run` returns (usecases/batches.py).
+        self.ended_alongside: list[Job] = []
 
     # -- claiming -----------------------------------------------------------------------
 
@@ -147,17 +157,69 @@ class JobRunner:
 
     def _claim(self, job_id: str, now: datetime) -> Job | None:
         with self.services.repository.begin() as uow:
-            before = uow.jobs.lease_owner(job_id)
-            job = uow.jobs.claim(job_id, self.config.worker_id, now, self._lease_until(now))
-            if job is not None and self._same_process(before):
-                job = self._forgive_claim(uow, job)
-            if job is not None and job.status is JobStatus.SUBMITTED:
-                # Initializing in the claim's transaction: one write fewer per job.
-                note = f"picked up by worker {self.config.worker_id}"
-                job = advance(job, JobStatus.INITIALIZING, now, note)
-                uow.jobs.save(job, lease_owner=self.config.worker_id)
+            job = self._claim_in(uow, job_id, now)
             uow.commit()
         return job
+
+    def _claim_in(self, uow: UnitOfWork, job_id: str, now: datetime) -> Job | None:
+        before = uow.jobs.lease_owner(job_id)
+        job = uow.jobs.claim(job_id, self.config.worker_id, now, self._lease_until(now))
+        if job is not None and self._same_process(before):
+            job = self._forgive_claim(uow, job)
+        if job is not None and job.status is JobStatus.SUBMITTED:
+            # Initializing in the claim's transaction: one write fewer per job.
+            note = f"picked up by worker {self.config.worker_id}"
+            job = advance(job, JobStatus.INITIALIZING, now, note)
+            uow.jobs.save(job, lease_owner=self.config.worker_id)
+        return job
+
+    def claim_more(self, after: Job, most: int) -> list[Job]:
+        """Up to `most` more claimable jobs, taken in one transaction: the small jobs waiting
+        behind a small job `after` run with it as a batch (usecases/batches.py)."""
+        now = self.services.clock()
+        with self.services.repository.read() as uow:
+            candidates = [i for i in uow.jobs.claimable(now, most) if i != after.id]
+        # Those another thread of this worker is claiming or running are left to it.
+        taken = [i for i in candidates if self.keeper is None or self.keeper.take(i)]
+        claimed: list[Job] = []
+        try:
+            with self.services.repository.begin() as uow:
+                for job_id in taken:
+                    job = self._claim_in(uow, job_id, now)
+                    if job is not None:
+                        claimed.append(job)
+                uow.commit()
+        except Exception:  # the first job runs on its own; these stay claimable
+            log.exception("claiming a batch of jobs failed")
+            claimed = []
+        finally:
+            if self.keeper is not None:
+                kept = {j.id for j in claimed}
+                for job_id in taken:
+                    if job_id not in kept:
+                        self.keeper.untake(job_id)
+        return claimed
+
+    def give_back_unstarted(self, jobs: Sequence[Job]) -> None:
+        """Give claimed jobs back untouched, in one transaction, for any worker to claim (a
+        batch of small jobs met bigger ones): each is stored as it was before the claim,
+        except that its status stays Initializing; the claim does not count as an attempt."""
+        me = self.config.worker_id
+        try:
+            with self.services.repository.begin() as uow:
+                for job in jobs:
+                    back = replace(
+                        job, lease_owner=None, lease_expires_at=None, attempts=job.attempts - 1
+                    )
+                    try:
+                        uow.jobs.save(back, lease_owner=me)
+                    except LeaseLost:
+                        continue
+                uow.commit()
+        finally:
+            if self.keeper is not None:
+                for job in jobs:
+                    self.keeper.untake(job.id)
 
     def help_next(self) -> bool:
         """Run free shards of a sweep another worker coordinates (shards are work any worker
@@ -228,7 +290,9 @@ class JobRunner:
     # -- running ------------------------------------------------------------------------
 
     def run(self, job: Job) -> Job:
-        """Drive a claimed job to a final status; returns the job as last written."""
+        """Drive a claimed job to a final status; returns the job as last written (other jobs
+        a batch ended with it: `ended_alongside`)."""
+        self.ended_alongside = []
         try:
             return self._run_claimed(job)
         finally:
@@ -418,13 +482,23 @@ class _Run:
         if self.device.local:
             from qdispatch_core.usecases.shards import LocalJob
 
-            return LocalJob(self).execute()
+            local = LocalJob(self)
+            if self._batches() and local.quick_seconds() is not None:
+                from qdispatch_core.usecases.batches import run_batch
+
+                return run_batch(self, local)
+            return local.execute()
         if self.job.cancel_requested and not self.job.provider_job_ids:
             return self._end_unstarted(JobStatus.CANCELLED, "cancelled by the user")
         self._checkpoint()
         ids = self._start()
         state = self._follow(ids)
         return self._finish(ids, state)
+
+    def _batches(self) -> bool:
+        """Whether this fresh job may gather the small jobs waiting behind it into a batch."""
+        runner = self.runner
+        return runner.config.batch_jobs > 1 and runner.more_claimable and self.job.attempts <= 1
 
     def help(self) -> bool:
         """Run free shards of this Running local job, which another worker coordinates; True
@@ -563,7 +637,12 @@ class _Run:
         message = state.message or "the provider reported an error without a message"
         return self._end(JobStatus.ERROR, scrub(message, self.credentials), charge=None, error=True)
 
-    def _end_done(self, execution: Execution, ended_at: datetime | None = None) -> Job:
+    def _end_done(
+        self,
+        execution: Execution,
+        ended_at: datetime | None = None,
+        uow: UnitOfWork | None = None,
+    ) -> Job:
         plan = self.spec.plan
         if len(execution.outputs) != len(plan.executables):
             raise ProviderError(
@@ -597,7 +676,7 @@ class _Run:
             note += f", {summary['total_shots']} shots"
         self.job = job
         return self._end(
-            JobStatus.DONE, note, charge=cost.billable_usd if cost else 0.0, at=ended_at
+            JobStatus.DONE, note, charge=cost.billable_usd if cost else 0.0, at=ended_at, uow=uow
         )
 
     def _end(
@@ -607,9 +686,11 @@ class _Run:
         charge: float | None,
         error: bool = False,
         at: datetime | None = None,
+        uow: UnitOfWork | None = None,
     ) -> Job:
-        """The final write. `at`: when the execution really ended, when known (a local
-        simulation's last shard), else now."""
+        """The final write, in `uow` when given (its caller commits), else in a transaction of
+        its own. `at`: when the execution really ended, when known (a local simulation's last
+        shard), else now."""
         job = self.job
         if error:
             job = replace(job, error=note)
@@ -618,20 +699,27 @@ class _Run:
         ended = advance(job, status, self._now(), note)
         if at is not None:
             ended = replace(ended, finished_at=max(at, ended.started_at or at))
-        with self.services.repository.begin() as uow:
-            uow.jobs.save(ended, lease_owner=self.me)
-            if self.shards_written:
-                uow.shards.delete(job.id)
-            # A job estimated free reserved nothing, and a charge only converts what was
-            # reserved: nothing to settle, two statements fewer per free job (issue 15).
-            if job.estimated_cost is not None and job.estimated_cost.billable_usd > 0:
-                if charge:
-                    uow.billing.charge(job.owner_id, job.id, Decimal(str(charge)))
-                uow.billing.release(job.owner_id, job.id)
-            uow.secrets.delete(job.id)
-            uow.commit()
+        if uow is not None:
+            self._write_end(uow, ended, charge)
+        else:
+            with self.services.repository.begin() as own:
+                self._write_end(own, ended, charge)
+                own.commit()
         self.job = ended
         return ended
+
+    def _write_end(self, uow: UnitOfWork, ended: Job, charge: float | None) -> None:
+        # The job first: a lost lease (LeaseLost) stops here, before anything else is written.
+        uow.jobs.save(ended, lease_owner=self.me)
+        if self.shards_written:
+            uow.shards.delete(ended.id)
+        # A job estimated free reserved nothing, and a charge only converts what was
+        # reserved: nothing to settle, two statements fewer per free job (issue 15).
+        if ended.estimated_cost is not None and ended.estimated_cost.billable_usd > 0:
+            if charge:
+                uow.billing.charge(ended.owner_id, ended.id, Decimal(str(charge)))
+            uow.billing.release(ended.owner_id, ended.id)
+        uow.secrets.delete(ended.id)
 
     def _end_unstarted(self, status: JobStatus, note: str) -> Job:
         with self.services.repository.begin() as uow:

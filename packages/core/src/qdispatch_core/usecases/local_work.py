@@ -3,23 +3,51 @@ executor that tests use.
 
 `perform` is what every executor runs, in whatever process: it finds the backend by provider
 name and the device by id, then runs the shard (stamping when its simulation began and ended) or
-finishes the job.
+finishes the job; given a batch, it does that for each piece and keeps each one's outcome.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from qdispatch_core.errors import ProviderError
 from qdispatch_core.ports.backend import ShardResult
-from qdispatch_core.ports.executor import LocalExecutor, LocalRun, LocalWork
+from qdispatch_core.ports.executor import LocalBatch, LocalExecutor, LocalRun, LocalWork, Outcome
 from qdispatch_core.registry import BackendRegistry
 from qdispatch_core.usecases.services import utcnow
 
 
-def perform(work: LocalWork, backends: BackendRegistry) -> Any:
+def _as_is(exc: BaseException, work: LocalWork) -> BaseException:
+    return exc
+
+
+def perform(
+    work: LocalWork | LocalBatch,
+    backends: BackendRegistry,
+    portable: Callable[[BaseException, LocalWork], BaseException] = _as_is,
+) -> Any:
+    """`work`'s result; for a batch, one `Outcome` per piece (an exception made `portable`
+    for the process that receives it)."""
+    if isinstance(work, LocalBatch):
+        return [_outcome(piece, backends, portable) for piece in work.works]
+    return _perform_one(work, backends)
+
+
+def _outcome(
+    work: LocalWork,
+    backends: BackendRegistry,
+    portable: Callable[[BaseException, LocalWork], BaseException],
+) -> Outcome:
+    try:
+        return Outcome(_perform_one(work, backends))
+    except Exception as exc:  # this piece fails alone (its job ends in Error), the rest go on
+        return Outcome(error=portable(exc, work))
+
+
+def _perform_one(work: LocalWork, backends: BackendRegistry) -> Any:
     backend = backends.get(work.provider)
     device = backend.get_device(work.device_id, work.credentials)
     if work.shard is None:
@@ -42,7 +70,7 @@ def perform(work: LocalWork, backends: BackendRegistry) -> Any:
 
 
 class _ThreadRun(LocalRun):
-    def __init__(self, work: LocalWork, backends: BackendRegistry) -> None:
+    def __init__(self, work: LocalWork | LocalBatch, backends: BackendRegistry) -> None:
         self._done = threading.Event()
         self._value: Any = None
         self._error: BaseException | None = None
@@ -52,7 +80,7 @@ class _ThreadRun(LocalRun):
         )
         thread.start()
 
-    def _run(self, work: LocalWork, backends: BackendRegistry) -> None:
+    def _run(self, work: LocalWork | LocalBatch, backends: BackendRegistry) -> None:
         try:
             self._value = perform(work, backends)
         except BaseException as exc:  # re-raised in the waiting thread, whatever it was
@@ -80,5 +108,5 @@ class ThreadExecutor(LocalExecutor):
     """Runs each piece of work in a thread of this process, with the worker's own backend
     instances. For tests and fakes only: a simulation here would hold the worker's GIL."""
 
-    def start(self, work: LocalWork, backends: BackendRegistry) -> LocalRun:
+    def start(self, work: LocalWork | LocalBatch, backends: BackendRegistry) -> LocalRun:
         return _ThreadRun(work, backends)

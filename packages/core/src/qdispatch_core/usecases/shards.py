@@ -135,9 +135,7 @@ class LocalJob:
             if records:
                 self._log_resume(records)
                 return records
-        seconds = a.backend.seconds_per_executable(a.device, a.spec)
-        size = shard_size(self.total, seconds, a.runner.config.shard_seconds)
-        shards = layout(self.total, size)
+        shards, size, seconds = self._shards()
         note = f"{len(shards)} shard(s) of up to {size} executable(s)"
         if len(shards) == 1 and seconds * self.total <= a.runner.config.quick_seconds:
             return self._run_unwritten(shards[0], note)
@@ -166,6 +164,47 @@ class LocalJob:
         # A job of one shard is finished straight from its outputs: no separate store.
         self.single = len(shards) == 1
         return [ShardRecord(a.job.id, s) for s in shards]
+
+    def _shards(self) -> tuple[list[Shard], int, float]:
+        """The job's shards, their size and the estimated seconds of one executable."""
+        a = self.a
+        seconds = a.backend.seconds_per_executable(a.device, a.spec)
+        size = shard_size(self.total, seconds, a.runner.config.shard_seconds)
+        return layout(self.total, size), size, seconds
+
+    def quick_seconds(self) -> float | None:
+        """The estimated simulation time of a fresh job that runs in one go with no write
+        before its end (`_run_unwritten`); None for any other job."""
+        a = self.a
+        if a.job.status is not JobStatus.VALIDATING or a.job.cancel_requested:
+            return None
+        shards, _, seconds = self._shards()
+        estimate = seconds * self.total
+        if len(shards) != 1 or estimate > a.runner.config.quick_seconds:
+            return None
+        return estimate
+
+    def start_unwritten(self) -> LocalWork:
+        """Lay out a quick job (see `quick_seconds`) as `_run_unwritten` does, and give the
+        work that runs it: for a batch of small jobs (usecases/batches.py)."""
+        records = self._layout()
+        assert self.single and not self.a.shards_written, "not a quick job"
+        a = self.a
+        return LocalWork(a.backend.provider, a.device.id, a.spec, a.credentials, records[0].shard)
+
+    def take(self, result: ShardResult) -> None:
+        """Keep the one shard's result of a job this attempt coordinates, for its finish."""
+        a = self.a
+        if result.started_at is not None and result.finished_at is not None:
+            result = replace(
+                result,
+                started_at=result.started_at + self.shift,
+                finished_at=result.finished_at + self.shift,
+            )
+        self.unstored = result
+        if self.began_here and result.started_at is not None:
+            a.job = replace(a.job, started_at=result.started_at)
+        self.last_end = result.finished_at
 
     def _run_unwritten(self, shard: Shard, note: str) -> list[ShardRecord]:
         """A fresh job of one shard expected to simulate in well under a second: nothing is
@@ -241,20 +280,17 @@ class LocalJob:
             self.began_here = True
         work = LocalWork(a.backend.provider, a.device.id, a.spec, a.credentials, shard=record.shard)
         result: ShardResult = self._await(work)
+        if self.single and self.coordinating:
+            # Its outputs go straight into the final write (a crash before it re-runs the
+            # shard, as it would lose any unstored shard).
+            self.take(result)
+            return True
         if result.started_at is not None and result.finished_at is not None:
             result = replace(
                 result,
                 started_at=result.started_at + self.shift,
                 finished_at=result.finished_at + self.shift,
             )
-        if self.single and self.coordinating:
-            # Its outputs go straight into the final write (a crash before it re-runs the
-            # shard, as it would lose any unstored shard).
-            self.unstored = result
-            if self.began_here and result.started_at is not None:
-                a.job = replace(a.job, started_at=result.started_at)
-            self.last_end = result.finished_at
-            return True
         return self._store(record, result)
 
     def _store(self, record: ShardRecord, result: ShardResult) -> bool:
@@ -311,8 +347,18 @@ class LocalJob:
         return left == 0
 
     def _finish(self) -> Job:
+        self.a._checkpoint()
+        return self.finish()
+
+    def finish(self, uow: UnitOfWork | None = None) -> Job:
+        """Finish the job from its shards' outputs and end it Done: in `uow` when given (a
+        batch of small jobs ends together), else in a transaction of its own."""
+        execution = self.execution()  # sets last_end: when the last simulation ended
+        return self.a._end_done(execution, ended_at=self.last_end, uow=uow)
+
+    def execution(self) -> Execution:
+        """The job's Execution from its shards' outputs (the backend's finishing step)."""
         a = self.a
-        a._checkpoint()
         records: list[ShardRecord] = []
         if self.unstored is None:
             with a.services.repository.read() as uow:
@@ -343,11 +389,8 @@ class LocalJob:
             )
             execution: Execution = self._await(work)
             self.last_end = utcnow() + self.shift
-        else:
-            execution = a.backend.finish_local(
-                a.device, a.spec, outputs, tuple(notes), a.credentials
-            )
-        return a._end_done(execution, ended_at=self.last_end)
+            return execution
+        return a.backend.finish_local(a.device, a.spec, outputs, tuple(notes), a.credentials)
 
     # -- waiting on a child -----------------------------------------------------------------
 
