@@ -28,7 +28,8 @@ from qdispatch_core.errors import BackendUnavailable, NotFound
 from qdispatch_core.plugins import entry_points
 from qdispatch_core.ports.backend_settings import BackendSettings
 
-if TYPE_CHECKING:  # the backend port imports the planning rules: not needed to list devices
+if TYPE_CHECKING:  # annotations: listing devices needs neither the port's dataclasses nor
+    # the domain's other models (`qdispatch devices` start-up, issue 17)
     from qdispatch_core.domain import Device
     from qdispatch_core.ports.backend import Backend, Credentials
 
