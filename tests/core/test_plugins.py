@@ -85,6 +85,18 @@ def test_anything_unusual_is_read_by_importlib_metadata(tmp_path, monkeypatch):
     compare(monkeypatch, path)
 
 
+@pytest.mark.parametrize("odd", ["Odd-1.0.DIST-INFO", "-1.0.dist-info", ".dist-info"])
+def test_a_metadata_directory_whose_name_tells_nothing_is_left_to_importlib(
+    odd, tmp_path, monkeypatch
+):
+    """importlib.metadata reads such a distribution's name from its METADATA."""
+    dist(tmp_path, "demo-1.0.dist-info", "[demo]\na = demo:a\n")
+    dist(tmp_path, odd, "[demo]\nodd = odd:main\n")
+    with pytest.raises(plugins._Unusual):
+        plugins._scan(("demo",), [str(tmp_path)])
+    compare(monkeypatch, [str(tmp_path)])
+
+
 def test_a_malformed_file_fails_as_importlib_metadata_fails(tmp_path, monkeypatch):
     dist(tmp_path, "broken-1.0.dist-info", "[demo]\nno equals sign here\n")
     monkeypatch.setattr(sys, "path", [str(tmp_path)])

@@ -83,9 +83,10 @@ def _distributions(directory: str) -> Iterator[tuple[str, str]]:
         stem, dot, extension = child.rpartition(".")
         if not dot or "." + extension.lower() not in _METADATA_DIRS:
             continue
-        if "." + extension not in _METADATA_DIRS or not stem:
+        name = _normalize(stem.partition("-")[0])
+        if "." + extension not in _METADATA_DIRS or not name:
             raise _Unusual  # importlib.metadata would read the name from METADATA
-        by_name.setdefault(_normalize(stem.partition("-")[0]), []).append(child)
+        by_name.setdefault(name, []).append(child)
     for name, found in by_name.items():
         for child in found:
             yield name, os.path.join(directory, child)
