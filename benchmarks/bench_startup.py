@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 
-from cli_startup import executable, wall_times
+from cli_startup import executable, startup_env, wall_times
 from common import Row, at_most
 
 
@@ -14,8 +13,7 @@ def run(client, quick: bool) -> list[Row]:
     runs = 5 if quick else 20
     qdispatch = executable()
     with tempfile.TemporaryDirectory() as home:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("QDISPATCH_")}
-        env["QDISPATCH_HOME"] = home
+        env = startup_env(home)
         python = wall_times([sys.executable, "-c", "pass"], env, runs)
         rows = []
         for argument, limit in (("--help", 0.25), ("devices", 0.35)):

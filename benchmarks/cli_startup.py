@@ -32,6 +32,16 @@ def executable() -> str:
     return found
 
 
+def startup_env(home: str) -> dict[str, str]:
+    """This environment without qdispatch's settings, on an empty home. Without
+    PYTHONDONTWRITEBYTECODE too: with it, and a venv installed without compiling (uv's
+    default), the warm-up writes no bytecode and every run compiles the sources again."""
+    skipped = ("QDISPATCH_", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skipped)}
+    env["QDISPATCH_HOME"] = home
+    return env
+
+
 def wall_times(command: list[str], env: dict[str, str], runs: int) -> list[float]:
     subprocess.run(command, env=env, capture_output=True, check=True)  # warm-up
     times = []
@@ -60,8 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     qdispatch = executable()
     with tempfile.TemporaryDirectory() as home:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("QDISPATCH_")}
-        env["QDISPATCH_HOME"] = home
+        env = startup_env(home)
         print(f"{'command':<18}{'min':>8}{'median':>8}{'max':>8}{'target':>8}  SDKs imported")
         for argument, target in TARGETS.items():
             command = [qdispatch, argument]

@@ -171,7 +171,8 @@ def test_refusals_are_one_line_on_stderr(terminal, tmp_path):
 
 def _imports(*args: str, home: Path, module: bool = False, timeout: float = 60) -> set[str]:
     """The modules `qdispatch ARGS` (or `python -m ARGS`) imports, from Python's own import
-    log, which names every module any thread imported."""
+    log, which names every module any thread imported with an import statement (one loaded by
+    `importlib.import_module` is missing, the modules it imports are not: `_loaded` sees all)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QDISPATCH_")}
     env.update(QDISPATCH_HOME=str(home), QDISPATCH_AUTOSTART_WORKER="0")
     program = ["-m"] if module else [QDISPATCH]
@@ -218,6 +219,46 @@ def test_devices_imports_no_vendor_sdk_no_numpy_and_no_database(tmp_path):
             "qdispatch_cli.commands.devices"
         }
     assert not (tmp_path / "data" / "qdispatch.db").exists()  # listing devices opens no database
+
+
+def _loaded(*args: str, home: Path) -> set[str]:
+    """Every module in `sys.modules` when `qdispatch ARGS` exits, however it was imported."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QDISPATCH_")}
+    env.update(QDISPATCH_HOME=str(home), QDISPATCH_AUTOSTART_WORKER="0")
+    report = home / "modules.txt"
+    code = (
+        "import atexit, runpy, sys\n"
+        "report = sys.argv.pop(1)\n"
+        "sys.argv.pop(0)  # -c: the command's own argv follows\n"
+        "atexit.register(lambda: open(report, 'w').write('\\n'.join(sys.modules)))\n"
+        "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(report), QDISPATCH, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(report.read_text().splitlines())
+
+
+def test_devices_builds_the_backend_registry_alone(tmp_path):
+    """`devices` and `devices show` use the backend registry: no App, so neither the use
+    cases' services nor the repository's ports; the listing imports no job model and no
+    importlib.metadata either (issue 17's start-up)."""
+    app_only = {
+        "qdispatch.bootstrap",
+        "qdispatch_core.usecases.services",
+        "qdispatch_core.ports.repository",
+    }
+    listed = _loaded("devices", "--qpus", home=tmp_path)
+    assert {"qdispatch_core.registry", "qdispatch_ibm.devices"} <= listed  # a catalog was read
+    assert not listed & {*app_only, "qdispatch_core.domain.jobs", "importlib.metadata"}
+    shown = _loaded("devices", "show", "ibm_fez", home=tmp_path)
+    assert "qdispatch_ibm.backend" in shown  # `show` asks the owning provider's backend
+    assert not shown & app_only
 
 
 OTHER_PROVIDERS = {"qiskit_ibm_runtime", "braket", "cirq", "cirq_ionq", "boto3", "botocore"}

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from qdispatch.registry import build_registry
 from qdispatch.settings import CIRCUIT_LIMITS, REQUEST_LIMITS, Settings
 from qdispatch_core.domain import ParsedCircuit, User
 from qdispatch_core.files import private_dir, tighten
@@ -26,7 +27,7 @@ from qdispatch_core.ports import (
     Repository,
     UnitOfWork,
 )
-from qdispatch_core.registry import BackendRegistry, load_object
+from qdispatch_core.registry import BackendRegistry
 from qdispatch_core.rules.limits import CircuitLimits
 from qdispatch_core.usecases import Limits, Services, authenticate, ensure_user
 
@@ -142,14 +143,6 @@ def build_limits(settings: Settings) -> Limits:
     )
 
 
-def _registry(settings: Settings) -> BackendRegistry:
-    registry = BackendRegistry(settings=settings.backend_settings())
-    for spec in settings.extra_backends:
-        backend = load_object(spec)
-        registry.add(backend() if callable(backend) else backend)  # type: ignore[arg-type]
-    return registry
-
-
 class App:
     """Everything a door needs, wired once from settings (or from parts handed in by tests)."""
 
@@ -203,7 +196,7 @@ class App:
 
     @cached_property
     def backends(self) -> BackendRegistry:
-        return _registry(self.settings)
+        return build_registry(self.settings)
 
     @cached_property
     def toolkit(self) -> CircuitToolkit:

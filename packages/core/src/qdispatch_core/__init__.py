@@ -2,51 +2,78 @@
 
 Imports nothing but the standard library and pydantic. Adapters and providers plug into the
 ports; the composition root (the `qdispatch` package) wires them together.
+
+The names below load their module on first use (PEP 562), as in `ports` and `usecases`:
+importing any submodule runs this file first, so eager imports here would load every domain
+model (and the schemas, pydantic models whose import costs more than the rest of the core
+together) into a door that only lists devices (`qdispatch devices` start-up, issue 17).
 """
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
-from qdispatch_core.domain import (
-    Circuit,
-    CircuitAnalytics,
-    Cost,
-    Device,
-    DeviceStatus,
-    Experiment,
-    Job,
-    JobStatus,
-    OptionSpec,
-    Pricing,
-    RunType,
-    User,
-)
-from qdispatch_core.errors import (
-    BadRequest,
-    Conflict,
-    NotFound,
-    PaymentRequired,
-    ProviderError,
-    QDispatchError,
-    Unauthorized,
-)
+from typing import TYPE_CHECKING
+
+from qdispatch_core.lazy import exports
 
 if TYPE_CHECKING:
+    from qdispatch_core.domain import (
+        Circuit,
+        CircuitAnalytics,
+        Cost,
+        Device,
+        DeviceStatus,
+        Experiment,
+        Job,
+        JobStatus,
+        OptionSpec,
+        Pricing,
+        RunType,
+        User,
+    )
+    from qdispatch_core.errors import (
+        BadRequest,
+        Conflict,
+        NotFound,
+        PaymentRequired,
+        ProviderError,
+        QDispatchError,
+        Unauthorized,
+    )
     from qdispatch_core.schemas import JobResponse, JobView, RunRequest, RunResponse
 
 __version__ = "0.1.0"
 
-# The schemas are pydantic models, whose import costs more than the rest of the core together;
-# they load on first use, so a door that only lists devices never pays for them.
-_SCHEMAS = frozenset({"JobResponse", "JobView", "RunRequest", "RunResponse"})
+_DOMAIN = (
+    "Circuit",
+    "CircuitAnalytics",
+    "Cost",
+    "Device",
+    "DeviceStatus",
+    "Experiment",
+    "Job",
+    "JobStatus",
+    "OptionSpec",
+    "Pricing",
+    "RunType",
+    "User",
+)
+_ERRORS = (
+    "BadRequest",
+    "Conflict",
+    "NotFound",
+    "PaymentRequired",
+    "ProviderError",
+    "QDispatchError",
+    "Unauthorized",
+)
+_SCHEMAS = ("JobResponse", "JobView", "RunRequest", "RunResponse")
 
-
-def __getattr__(name: str) -> Any:
-    if name in _SCHEMAS:
-        from qdispatch_core import schemas
-
-        return getattr(schemas, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+# public name -> the module (in this package) that defines it
+_EXPORTS = {
+    **dict.fromkeys(_DOMAIN, "domain"),
+    **dict.fromkeys(_ERRORS, "errors"),
+    **dict.fromkeys(_SCHEMAS, "schemas"),
+}
 
 __all__ = [
     "BadRequest",
@@ -73,3 +100,5 @@ __all__ = [
     "Unauthorized",
     "User",
 ]
+
+__getattr__, __dir__ = exports(__name__, _EXPORTS)

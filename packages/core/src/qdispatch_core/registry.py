@@ -22,15 +22,16 @@ import importlib
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from importlib.metadata import entry_points
-from typing import cast
+from typing import TYPE_CHECKING, TypeAlias, cast
 
-from qdispatch_core.domain import Device
 from qdispatch_core.errors import BackendUnavailable, NotFound
-from qdispatch_core.ports.backend import Backend, Credentials
+from qdispatch_core.plugins import entry_points
 from qdispatch_core.ports.backend_settings import BackendSettings
-from qdispatch_core.rules.suggest import did_you_mean
-from qdispatch_core.rules.text import quote
+
+if TYPE_CHECKING:  # annotations: listing devices needs neither the port's dataclasses nor
+    # the domain's other models (`qdispatch devices` start-up, issue 17)
+    from qdispatch_core.domain import Device
+    from qdispatch_core.ports.backend import Backend, Credentials
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,8 @@ DEVICE_PREFIXES = (
     ("ionq_", "ionq"),
 )
 
-Factory = Callable[[], Backend]
-Catalog = Callable[[Credentials | None], Sequence[Device] | None]
+Factory: TypeAlias = "Callable[[], Backend]"
+Catalog: TypeAlias = "Callable[[Credentials | None], Sequence[Device] | None]"
 
 
 def load_object(spec: str) -> object:
@@ -83,11 +84,11 @@ class BackendRegistry:
         self._factories: dict[str, Factory] = {}
         self._catalogs: dict[str, Catalog] = {}
         if use_entry_points:
-            found = entry_points()  # one scan of the installed packages serves both groups
-            for ep in found.select(group=GROUP):
-                self._factories[ep.name] = self._entry_point_factory(ep.value, self.settings)
-            for ep in found.select(group=CATALOG_GROUP):
-                self._catalogs[ep.name] = self._entry_point_catalog(ep.value, self.settings)
+            found = entry_points(GROUP, CATALOG_GROUP)  # one scan serves both groups
+            for name, value in found[GROUP]:
+                self._factories[name] = self._entry_point_factory(value, self.settings)
+            for name, value in found[CATALOG_GROUP]:
+                self._catalogs[name] = self._entry_point_catalog(value, self.settings)
         self._factories.update(factories or {})
         self._instances: dict[str, Backend] = {}
         self._failures: dict[str, BackendUnavailable] = {}
@@ -199,6 +200,8 @@ class BackendRegistry:
     ) -> tuple[Backend, Device]:
         """The backend and device for an id; NotFound (with the closest ids) for an unknown
         one. Only the owning provider's backend is built."""
+        from qdispatch_core.rules.text import quote  # only refusals need it (start-up)
+
         provider = self.provider_of(device_id, credentials)
         if provider is not None and provider not in self._factories:
             package = PROVIDER_PACKAGES.get(provider, f"qdispatch-{provider}")
@@ -223,6 +226,9 @@ class BackendRegistry:
 
     def unknown_device(self, device_id: str) -> NotFound:
         """The 404 for an id no provider has, naming the closest ids of the device list."""
+        from qdispatch_core.rules.suggest import did_you_mean
+        from qdispatch_core.rules.text import quote
+
         hint = did_you_mean(device_id, [d.id for d in self.list_devices()])
         return NotFound(
             f"device_id: unknown device {quote(device_id)}{hint + ' ' if hint else '; '}"

@@ -17,12 +17,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from qdispatch_core.domain import CircuitAnalytics, Cost, Device, JobStatus, RunType, Shard
 from qdispatch_core.errors import NotFound, ProviderError
-from qdispatch_core.rules.plan import JobPlan
 from qdispatch_core.rules.text import quote
+
+if TYPE_CHECKING:  # annotations only: a provider's price table imports `JobSpec` while
+    # `qdispatch devices` starts, which needs neither the planning rules (they import the
+    # Pauli and expectation rules) nor the job models (issue 17)
+    from qdispatch_core.domain import CircuitAnalytics, Cost, Device, JobStatus, RunType, Shard
+    from qdispatch_core.rules.plan import JobPlan
 
 Credentials = Mapping[str, str]
 

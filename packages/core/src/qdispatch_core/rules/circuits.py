@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
+
+# Defined with the memory limits, which a device listing reads without this module's patterns
+from qdispatch_core.rules.limits import statevector_bytes as statevector_bytes
 
 _VERSION = re.compile(r"^\s*OPENQASM\s+(\d+)(?:\.\d+)?\s*;", re.MULTILINE)
 
@@ -15,6 +17,10 @@ def canonical_source(qasm: str) -> str:
 
 
 def content_hash(qasm: str) -> str:
+    # hashlib loads OpenSSL: imported here, since `qdispatch devices` imports this module (for
+    # `statevector_bytes`) and hashes nothing (its start-up, issue 17)
+    import hashlib
+
     return hashlib.sha256(canonical_source(qasm).encode()).hexdigest()
 
 
@@ -66,8 +72,3 @@ def version_candidates(qasm: str) -> tuple[int, ...]:
 def likely_version(qasm: str) -> int:
     """The version a source is read as first (see `version_candidates`)."""
     return version_candidates(qasm)[0]
-
-
-def statevector_bytes(qubits: int) -> int:
-    """Memory of a double-precision complex state vector: 16·2^n bytes."""
-    return 16 * (1 << qubits)

@@ -78,3 +78,8 @@ def human_bytes(n: float) -> str:
         if float(figure.replace(",", "")) < 1024:
             return f"{figure} {unit}"
     return f"{n / 1024**4:,.1f} TiB"
+
+
+def statevector_bytes(qubits: int) -> int:
+    """Memory of a double-precision complex state vector: 16·2^n bytes."""
+    return 16 * (1 << qubits)

@@ -12,7 +12,12 @@ from qdispatch_core.lazy import exports
 
 if TYPE_CHECKING:
     from qdispatch_core.usecases.circuits import get_circuit, list_circuits, submit_circuit
-    from qdispatch_core.usecases.devices import get_device, list_devices
+    from qdispatch_core.usecases.devices import (
+        get_device,
+        get_device_in,
+        list_devices,
+        list_devices_in,
+    )
     from qdispatch_core.usecases.experiments import (
         create_experiment,
         get_experiment,
@@ -42,10 +47,12 @@ _EXPORTS = {
     "ensure_user": "users",
     "get_circuit": "circuits",
     "get_device": "devices",
+    "get_device_in": "devices",
     "get_experiment": "experiments",
     "get_job": "jobs",
     "list_circuits": "circuits",
     "list_devices": "devices",
+    "list_devices_in": "devices",
     "list_experiments": "experiments",
     "list_jobs": "jobs",
     "list_users": "users",
@@ -66,10 +73,12 @@ __all__ = [
     "ensure_user",
     "get_circuit",
     "get_device",
+    "get_device_in",
     "get_experiment",
     "get_job",
     "list_circuits",
     "list_devices",
+    "list_devices_in",
     "list_experiments",
     "list_jobs",
     "list_users",

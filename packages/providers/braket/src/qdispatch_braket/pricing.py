@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from qdispatch_braket.catalog import arn_key
 from qdispatch_core.domain import Cost
-from qdispatch_core.ports.backend import JobSpec
 
 if TYPE_CHECKING:  # devices.py reads the price table: importing it back would be a cycle
     from qdispatch_braket.devices import Capabilities
     from qdispatch_braket.mitigation import Decision
+    from qdispatch_core.ports.backend import JobSpec  # annotations: devices needs no port
 
 PRICES_AS_OF = "2026-11-24"
 PRICING_URL = "https://aws.amazon.com/braket/pricing/"

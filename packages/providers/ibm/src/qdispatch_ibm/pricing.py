@@ -33,11 +33,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qdispatch_core.domain import Cost, Pricing
-from qdispatch_core.ports.backend import JobSpec
-from qdispatch_core.rules.paulis import MeasurementGroup, group_qubit_wise
-from qdispatch_core.rules.plan import CircuitPlan
 
 if TYPE_CHECKING:  # `qdispatch devices` reads PRICING only: the job modules load when costed
+    from qdispatch_core.ports.backend import JobSpec
+    from qdispatch_core.rules.paulis import MeasurementGroup
+    from qdispatch_core.rules.plan import CircuitPlan
     from qdispatch_ibm.programs import Program
 
     ProgramFor = Callable[[int, str], Program]
@@ -128,6 +128,8 @@ def pub_timings(spec: JobSpec, program_for: ProgramFor, target: Any) -> list[Pub
 def estimator_groups(cp: CircuitPlan) -> list[MeasurementGroup]:
     """The qubit-wise-commuting groups the core would measure for this circuit's observables:
     our stand-in for the measurement bases IBM's Estimator will choose."""
+    from qdispatch_core.rules.paulis import group_qubit_wise  # a job is costed: not at start-up
+
     return group_qubit_wise(p for observable in cp.observables or () for p in observable[0])
 
 

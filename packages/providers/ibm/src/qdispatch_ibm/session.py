@@ -11,7 +11,6 @@ under a fingerprint of the credentials, never under the credentials themselves.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -58,6 +57,8 @@ class Account:
 
     @property
     def fingerprint(self) -> str:
+        import hashlib  # loads OpenSSL: not for `qdispatch devices`, which fingerprints nothing
+
         if not self.explicit:
             env = os.environ.get(TOKEN_ENV, "")
             basis = f"sdk|{hashlib.sha256(env.encode()).hexdigest()}|{saved_accounts_file()}"

@@ -32,7 +32,6 @@ the normal path and the re-attach path are the same path.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import re
@@ -85,6 +84,8 @@ class Connection:
     @property
     def fingerprint(self) -> str:
         """Identifies the account in caches without keeping the key around in plain text."""
+        import hashlib  # loads OpenSSL: not for `qdispatch devices`, which fingerprints nothing
+
         return hashlib.sha256(f"{self.host}|{self.key}".encode()).hexdigest()[:16]
 
     @classmethod

@@ -11,8 +11,7 @@ NumPy.
 from __future__ import annotations
 
 from qdispatch_core.errors import BadRequest
-from qdispatch_core.rules.circuits import statevector_bytes
-from qdispatch_core.rules.limits import human_bytes
+from qdispatch_core.rules.limits import human_bytes, statevector_bytes
 
 MEMORY_ENV = "QDISPATCH_SIMULATION_MEMORY_BYTES"
 HEADROOM = 2.0

@@ -60,8 +60,8 @@ def devices(
     from qdispatch_core import usecases
 
     wanted = DeviceFilter(provider, simulators, qpus, local, min_qubits)
-    with session.open_app(db) as app:
-        found = [d for d in usecases.list_devices(app.services, provider) if wanted.keeps(d)]
+    with session.open_backends(db) as backends:
+        found = [d for d in usecases.list_devices_in(backends, provider) if wanted.keeps(d)]
     if as_json:
         from qdispatch_core.schemas import DeviceView
 
@@ -106,8 +106,8 @@ def show(
     pricing, credentials."""
     from qdispatch_core import usecases
 
-    with session.open_app(db) as app:
-        device = usecases.get_device(app.services, device_id)
+    with session.open_backends(db) as backends:
+        device = usecases.get_device_in(backends, device_id)
     if as_json:
         from qdispatch_core.schemas import DeviceView
 
