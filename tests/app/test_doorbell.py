@@ -58,3 +58,16 @@ def test_ring_all_wakes_every_thread_until_reset():
     assert bell.wait(0)  # stopping: a thread that sleeps again wakes at once
     bell.reset()
     assert not bell.wait(0)
+
+
+def test_rings_while_a_thread_gathers_wake_nobody_else():
+    """A thread woken by a submission waits a moment for the jobs right behind it (to claim
+    them as a batch): their submissions ring nobody else meanwhile."""
+    bell = Doorbell(4)
+    bell.gathering(+1)
+    for _ in range(3):
+        bell.ring()
+    assert not bell.wait(0)  # the gathering thread will see those jobs
+    bell.gathering(-1)
+    bell.ring()
+    assert bell.wait(0)

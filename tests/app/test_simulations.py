@@ -15,7 +15,7 @@ import pytest
 from qdispatch.simulations import ProcessExecutor, address_space_limit
 from qdispatch_core.domain import Shard
 from qdispatch_core.errors import ProviderError
-from qdispatch_core.ports.executor import LocalWork
+from qdispatch_core.ports.executor import LocalBatch, LocalWork
 from qdispatch_core.testing import FakeCircuitToolkit
 from tests.contract.backend_contract import make_spec
 from tests.samples import PARAM_2Q
@@ -69,6 +69,20 @@ def test_a_shard_runs_in_a_child_and_the_child_is_kept_warm(pool):
     second = pool.start(work(5, 5), None)
     assert len(second.result().outputs) == 5
     assert second.pid == first.pid and pool.started == 1  # the same warm child
+
+
+def test_a_batch_runs_in_one_child_and_a_failing_piece_fails_alone(pool):
+    """Small jobs go to a child together (issue 15): one outcome per piece, in order; a piece
+    that fails carries its error back while the others' results arrive."""
+    broken = work(398, 5, job_id="job_broken")  # runs past the sweep's 400 sets: 2 outputs
+    batch = LocalBatch((work(0, 3, "job_a"), broken, work(3, 4, "job_c")))
+    run = pool.start(batch, None)
+    first, failed, last = run.result()
+    assert len(first.get().outputs) == 3 and len(last.get().outputs) == 4
+    assert isinstance(failed.error, ProviderError)
+    with pytest.raises(ProviderError, match="returned 2 outputs for the 5 executables"):
+        failed.get()
+    assert pool.started == 1  # one child did all three
 
 
 def test_cancel_terminates_the_child_at_once_and_the_pool_replaces_it(pool):

@@ -316,11 +316,16 @@ def test_the_read_use_cases_never_take_the_write_lock(tmp_path):
         circuit_id = usecases.get_job(services, user, job_id).job.circuit_ids[0]
         begins: list[str] = []
 
-        def record(conn, cursor, statement, *args) -> None:
+        def record(statement: str) -> None:
             if statement.startswith("BEGIN"):
                 begins.append(statement)
 
-        event.listen(repository.engine, "before_cursor_execute", record)
+        # BEGIN goes straight to the driver (qdispatch_sql.engine._begin): watched there, on
+        # connections opened from now on.
+        repository.engine.dispose()
+        event.listen(
+            repository.engine, "connect", lambda dbapi, _: dbapi.set_trace_callback(record)
+        )
         usecases.get_job(services, user, job_id)
         usecases.list_jobs(services, user)
         usecases.list_experiments(services, user)
