@@ -12,13 +12,12 @@ beside it.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from cli_startup import executable
+from cli_startup import executable, startup_env
 from common import Row, ratio_at_most
 
 HERE = Path(__file__).resolve().parent
@@ -52,8 +51,10 @@ def run(client, quick: bool) -> list[Row]:
     repetitions = 2 if quick else 10
     qdispatch = executable()
     with tempfile.TemporaryDirectory() as home:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("QDISPATCH_")}
-        env.update(QDISPATCH_HOME=home, QDISPATCH_AUTOSTART_WORKER="0")
+        # Bytecode caching as a user has it: both sides write and reuse their .pyc files
+        # (see cli_startup.startup_env).
+        env = startup_env(home)
+        env.update(QDISPATCH_AUTOSTART_WORKER="0")
         scripts = {}
         for name, text in (("raw", RAW), ("without_ibm", WITHOUT_IBM)):
             path = Path(home) / f"{name}.py"
