@@ -5,6 +5,7 @@ cases (a distribution installed twice, old egg-info, comments, a zip, a malforme
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import subprocess
 import sys
 import zipfile
@@ -22,16 +23,25 @@ def importlib_answer(groups: tuple[str, ...], path: list[str]) -> dict[str, list
     return {g: [(ep.name, ep.value) for ep in found.select(group=g)] for g in groups}
 
 
-def test_this_environment_is_read_directly_and_as_importlib_reads_it(monkeypatch):
+def test_this_environment_is_read_directly_and_as_importlib_reads_it():
     # Whatever finders earlier tests (or plugins) added, the public answer is importlib's.
     assert plugins.entry_points(*GROUPS) == importlib_answer(GROUPS, sys.path)
-    # The direct read, with the standard finder alone (another finder that knows
-    # distributions, such as an editable install's, sends `_scan` to importlib.metadata).
-    from importlib.machinery import PathFinder
-
-    standard = [f for f in sys.meta_path if f is PathFinder or not hasattr(f, "find_distributions")]
-    monkeypatch.setattr(sys, "meta_path", standard)
-    assert plugins._scan(GROUPS, sys.path) == importlib_answer(GROUPS, sys.path)
+    # The direct read, in a fresh interpreter: this environment as installed, before any test
+    # added a distribution finder or a path (either sends `_scan` to importlib.metadata).
+    code = (
+        "import json, sys\n"
+        "from qdispatch_core import plugins\n"
+        f"groups = {GROUPS!r}\n"
+        "direct = plugins._scan(groups, sys.path)\n"
+        "from importlib.metadata import entry_points\n"
+        "found = entry_points()\n"
+        "expected = {g: [(e.name, e.value) for e in found.select(group=g)] for g in groups}\n"
+        "print(json.dumps([direct, expected]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    direct, expected = json.loads(done.stdout)
+    assert direct == expected and direct["qdispatch.backends"]
     found = plugins.entry_points("qdispatch.backends")["qdispatch.backends"]
     assert {name for name, _ in found} >= {"aer", "ibm", "braket", "ionq"}
 
