@@ -22,14 +22,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 
 from qdispatch_core.errors import Busy
 from qdispatch_core.files import private_sqlite
 
 # Seconds a writer waits for another's transaction before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30.0
-# The execution option that marks a read-only unit of work's connection.
+# Marks a read-only unit of work's pooled SQLite connection (PostgreSQL has its own option).
 READ_ONLY = "qdispatch_read_only"
 BUSY_MESSAGE = (
     f"the database stayed locked by another writer for {SQLITE_BUSY_TIMEOUT_S:.0f} s; "
@@ -75,9 +75,24 @@ def _sqlite_engine(url: URL) -> Engine:
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
     )
     event.listen(engine, "connect", _configure_sqlite_connection)
-    event.listen(engine, "begin", _begin)
+    # BEGIN is the dialect's own step, not a "begin" event: one connection event listener
+    # makes SQLAlchemy dispatch events around every statement of every connection, a sixth
+    # of the SQL time of a small job (issue 15). `handle_error` is a dialect event: free.
+    engine.dialect.do_begin = _begin  # type: ignore[method-assign]
     event.listen(engine, "handle_error", _locked_is_busy)
     return engine
+
+
+def mark_read_only(connection: Connection) -> None:
+    """The next transaction on `connection` (SQLite) only reads: BEGIN, not BEGIN IMMEDIATE.
+    The mark lives on the pooled connection until that BEGIN takes it (or `unmark` does)."""
+    connection.connection.info[READ_ONLY] = True
+
+
+def unmark(connection: Connection) -> None:
+    """A read-only unit of work that sent no statement leaves no mark for the next user."""
+    if not connection.closed and not connection.invalidated:
+        connection.connection.info.pop(READ_ONLY, None)
 
 
 def is_locked(error: BaseException) -> bool:
@@ -123,13 +138,14 @@ def _enable_wal(cursor: Any) -> None:
             delay = min(delay * 2, 0.2)
 
 
-def _begin(connection: Any) -> None:
-    read_only = connection.get_execution_options().get(READ_ONLY, False)
+def _begin(pooled: Any) -> None:
+    # `pooled`: the pool's proxy of the driver's connection (SQLAlchemy's `do_begin`).
+    read_only = pooled.info.pop(READ_ONLY, False)
     # Straight to the driver: through SQLAlchemy's execution path a BEGIN cost about a tenth
     # of a millisecond, and every unit of work sends one (issue 15: a third of the statements
     # of a small job). The one error it can meet is the lock, which callers see as Busy.
     try:
-        connection.connection.dbapi_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        pooled.dbapi_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
     except sqlite3.OperationalError as error:
         if is_locked(error):
             raise Busy(BUSY_MESSAGE) from None

@@ -50,11 +50,10 @@ class SqlUnitOfWork(UnitOfWork):
         except BaseException:
             self._release_writer()
             raise
-        if read_only:
-            options = {engines.READ_ONLY: True}
-            if engine.dialect.name == "postgresql":
-                options["postgresql_readonly"] = True
-            self._conn = self._conn.execution_options(**options)
+        if read_only and engine.dialect.name == "sqlite":
+            engines.mark_read_only(self._conn)
+        elif read_only:
+            self._conn = self._conn.execution_options(postgresql_readonly=True)
         else:
             try:
                 _begin_writing(self._conn)
@@ -86,6 +85,8 @@ class SqlUnitOfWork(UnitOfWork):
 
     def close(self) -> None:
         try:
+            if self.read_only:
+                engines.unmark(self._conn)
             self._conn.close()
         finally:
             self._release_writer()
