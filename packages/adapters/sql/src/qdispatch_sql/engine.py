@@ -78,7 +78,7 @@ def _sqlite_engine(url: URL) -> Engine:
     # BEGIN is the dialect's own step, not a "begin" event: one connection event listener
     # makes SQLAlchemy dispatch events around every statement of every connection, a sixth
     # of the SQL time of a small job (issue 15). `handle_error` is a dialect event: free.
-    engine.dialect.do_begin = _begin  # type: ignore[method-assign]
+    engine.dialect.do_begin = _begin  # type: ignore[method-assign,assignment]
     event.listen(engine, "handle_error", _locked_is_busy)
     return engine
 
