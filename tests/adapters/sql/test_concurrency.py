@@ -339,6 +339,37 @@ def test_the_read_use_cases_never_take_the_write_lock(tmp_path):
         repository.close()
 
 
+def test_sqlite_units_of_work_dispatch_no_connection_events(tmp_path):
+    """One "begin" listener made SQLAlchemy dispatch events around every statement (issue
+    15); BEGIN is the dialect's step instead. A read that sent nothing leaves no read-only
+    mark behind: the next writer on that pooled connection still takes the write lock."""
+    from sqlalchemy import event
+
+    repository = SqlRepository(sqlite_url(tmp_path))
+    try:
+        assert not repository.engine._has_events
+        begins: list[str] = []
+        repository.engine.dispose()
+        event.listen(
+            repository.engine,
+            "connect",
+            lambda dbapi, _: dbapi.set_trace_callback(
+                lambda s: begins.append(s) if s.startswith("BEGIN") else None
+            ),
+        )
+        repository.read().close()  # no statement: no BEGIN, and no mark left
+        with repository.begin() as uow:
+            uow.commit()
+        with repository.read() as uow:
+            uow.users.list()
+        with repository.begin() as uow:
+            uow.commit()
+        assert begins == ["BEGIN IMMEDIATE", "BEGIN", "BEGIN IMMEDIATE"]
+        assert not repository.engine._has_events
+    finally:
+        repository.close()
+
+
 def test_of_many_workers_storing_the_last_shards_at_once_exactly_one_sees_none_left(
     sql_repository,
 ):
