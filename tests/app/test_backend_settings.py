@@ -65,3 +65,18 @@ def test_the_settings_budget_is_what_every_backend_enforces(app):
     ibm.validate(noisy, make_spec(toolkit, [ghz(4)], noisy.id))
     with pytest.raises(BadRequest, match="uses 5 qubits on fake_guadalupe"):
         ibm.validate(noisy, make_spec(toolkit, [ghz(5)], noisy.id))
+
+
+def test_each_simulation_process_gets_its_share_of_the_cores_for_small_simulations(tmp_path):
+    """`small_simulation_threads` is the cores over the simulation processes (at least one):
+    four processes on two cores run small simulations single-threaded (issue 15)."""
+    from qdispatch.settings import available_cores
+
+    base = Settings.from_env({"QDISPATCH_HOME": str(tmp_path)})
+    cores = available_cores()
+    for processes in (1, 2, 4, 64):
+        settings = replace(base, simulation_processes=processes)
+        expected = max(1, cores // processes)
+        assert settings.small_simulation_threads == expected
+        assert settings.backend_settings().small_simulation_threads == expected
+    assert replace(base, simulation_processes=cores * 2).small_simulation_threads == 1

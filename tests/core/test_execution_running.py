@@ -229,9 +229,9 @@ def cancel_during(step: str):
     return backend, job
 
 
-@pytest.mark.parametrize(
-    ("step", "status"), [("prepare", "Initializing"), ("validate", "Validating")]
-)
+# While the worker prepares a claimed job its Initializing is not written yet (it goes with
+# Validating, a moment later): the job is still stored Submitted, leased (issue 15).
+@pytest.mark.parametrize(("step", "status"), [("prepare", "Submitted"), ("validate", "Validating")])
 def test_a_cancel_before_the_provider_submit_submits_nothing(step, status):
     backend, job = cancel_during(step)
     assert backend.status_at_cancel == status

@@ -272,9 +272,9 @@ def test_a_quick_job_of_one_shard_is_written_at_its_claim_and_its_end_only():
     runner = JobRunner(services, WorkerConfig("w"))
     done, _ = run_in_thread(runner, runner.claim_next())
     eventually(lambda: backend.shards_run, "the simulation under way")
-    with services.repository.read() as uow:  # while it simulates: only the claim is stored
-        during = uow.jobs.get_for_worker(job_id)
-    assert during.status is JobStatus.INITIALIZING and during.lease_owner == "w"
+    with services.repository.read() as uow:  # while it simulates: only the claim is stored,
+        during = uow.jobs.get_for_worker(job_id)  # a lease (its statuses come with its end)
+    assert during.status is JobStatus.SUBMITTED and during.lease_owner == "w"
     assert shards_of(services, job_id) == []
     assert done.wait(10)
     job = job_of(services, user, job_id)

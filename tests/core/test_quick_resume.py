@@ -28,7 +28,9 @@ def _walked_by_a_dead_worker(services, clock, job_id: str, status: JobStatus) ->
     if status is JobStatus.RUNNING:
         steps += (JobStatus.RUNNING,)
     with services.repository.begin() as uow:
-        job = walk(uow.jobs.get_for_worker(job_id), steps, clock(), "picked up by dead")
+        stored = uow.jobs.get_for_worker(job_id)  # Submitted: its claim wrote the lease only
+        steps = (JobStatus.INITIALIZING, *steps)
+        job = walk(stored, steps, clock(), "picked up by dead")
         uow.jobs.save(replace(job, progress=Progress(0, 1)), lease_owner="dead")
         uow.commit()
     clock.advance(31)  # its lease runs out

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 
 from qdispatch_aer import AerBackend
+from qdispatch_aer.settings import PARALLEL_QUBITS
 from qdispatch_core.domain import JobStatus, Shard
 from qdispatch_core.errors import ProviderError
 from qdispatch_core.ports.backend_settings import BackendSettings
 from tests.contract.backend_contract import make_spec, run_local
-from tests.samples import BELL_QASM2, PARAM_2Q
+from tests.samples import BELL_QASM2, PARAM_2Q, ghz
 
 S = JobStatus
 
@@ -87,3 +88,32 @@ def test_the_bond_bound_comes_from_the_settings_not_the_environment(monkeypatch)
     assert AerBackend().max_bond_dimension == 256
     with pytest.raises(ValueError, match="mps_max_bond_dimension"):
         BackendSettings(mps_max_bond_dimension=0)
+
+
+def test_small_simulations_use_their_share_of_the_cores_big_ones_every_core(qiskit_toolkit):
+    """Simulation processes run side by side: a small simulation (narrower than Aer's
+    parallel-gate width) gets the share the settings give it, so the processes' thread pools
+    do not spin against each other (issue 15); a wide one keeps Aer's default (every core);
+    a job's own max_parallel_threads wins either way."""
+    backend = AerBackend(settings=BackendSettings(small_simulation_threads=1))
+    device = backend.get_device("aer_simulator")
+
+    def threads(qasm: str, **options) -> int | None:
+        spec = make_spec(qiskit_toolkit, [qasm], "aer_simulator", options=options)
+        return backend._settings(device, spec).max_parallel_threads
+
+    assert threads(BELL_QASM2) == 1
+    assert threads(ghz(PARALLEL_QUBITS - 1)) == 1
+    assert threads(ghz(PARALLEL_QUBITS)) is None
+    assert threads(BELL_QASM2, max_parallel_threads=2) == 2
+    unbounded = AerBackend(settings=BackendSettings())
+    spec = make_spec(qiskit_toolkit, [BELL_QASM2], "aer_simulator")
+    assert unbounded._settings(device, spec).max_parallel_threads is None
+    # The simulator that runs the job is built with it, and the counts are a Bell state's.
+    spec = make_spec(qiskit_toolkit, [BELL_QASM2], "aer_simulator", options={"seed_simulator": 3})
+    _, state, execution = run_local(backend, spec, {})
+    assert state.status is S.DONE and set(execution.outputs[0]) == {"00", "11"}
+    simulator = backend.engine.simulators.get(backend._settings(device, spec))
+    assert simulator.aer.options.max_parallel_threads == 1
+    with pytest.raises(ValueError, match="small_simulation_threads"):
+        BackendSettings(small_simulation_threads=-1)

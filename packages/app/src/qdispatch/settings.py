@@ -59,6 +59,14 @@ def _physical_memory() -> int | None:
         return None
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def default_simulation_memory() -> int:
     physical = _physical_memory()
     return min(8 * GIB, physical * 3 // 4) if physical else 8 * GIB
@@ -191,6 +199,14 @@ class Settings:
     def processes(self) -> int:
         return max(1, self.simulation_processes or self.worker_threads)
 
+    @property
+    def small_simulation_threads(self) -> int:
+        """Each simulation process's share of the cores, for small simulations: their
+        simulator's thread pool would otherwise take every core in every process, and on a
+        busy worker the pools spin against each other (issue 15: three times the CPU of the
+        simulations themselves for a stream of small jobs). Big ones still get every core."""
+        return max(1, available_cores() // self.processes)
+
     def backend_settings(self) -> BackendSettings:
         """What every backend factory and device catalog is handed (in simulation processes
         too): the budget the core refuses by is the one the backends advertise and enforce."""
@@ -199,6 +215,7 @@ class Settings:
             mps_max_bond_dimension=self.mps_max_bond_dimension,
             cache_dir=self.cache_dir,
             ionq_host=self.ionq_host,
+            small_simulation_threads=self.small_simulation_threads,
         )
 
     def child_environment(self) -> dict[str, str]:

@@ -6,11 +6,12 @@ not found, exactly like a missing one.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select
+from sqlalchemy import Connection, Insert, Table, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from qdispatch_core.domain import Circuit, Experiment, User
@@ -46,6 +47,13 @@ _SECRET = select(job_secrets.c.sealed).where(job_secrets.c.job_id == bindparam("
 _DELETE_SECRET = delete(job_secrets).where(job_secrets.c.job_id == bindparam("job"))
 
 
+@functools.cache
+def _insert_into(table: Table) -> Insert:
+    # One statement per table: SQLAlchemy computes a new statement's cache key each time,
+    # a built one's once; and one row goes as one row, not as a list of one (issue 15).
+    return insert(table)
+
+
 def insert_unique(
     conn: Connection, table: Table, row: Mapping[str, Any], conflict: Conflict
 ) -> None:
@@ -55,7 +63,7 @@ def insert_unique(
     only a lost race ends it there, and the caller sees the same Conflict either way.
     """
     try:
-        conn.execute(insert(table), [dict(row)])
+        conn.execute(_insert_into(table), dict(row))
     except IntegrityError as error:
         if is_unique_violation(error):
             raise conflict from None

@@ -126,12 +126,8 @@ class _Batch:
         log.info("a batch of %d small job(s) runs together", len(self.members))
 
     def _inputs(self, jobs: list[Job]) -> dict[str, tuple[bytes | None, list[Circuit]]]:
-        """Every job's sealed credentials and circuits, in one read."""
-        with self.runner.services.repository.read() as uow:
-            return {
-                j.id: (uow.secrets.get(j.id), uow.circuits.get_many(j.owner_id, j.circuit_ids))
-                for j in jobs
-            }
+        """Every job's sealed credentials and circuits (read in the batch's claim)."""
+        return {j.id: self.runner.claimed_inputs(j) for j in jobs}
 
     def _prepared(
         self, job: Job, sealed: bytes | None, circuits: list[Circuit], stack: ExitStack

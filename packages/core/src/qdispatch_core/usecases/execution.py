@@ -127,6 +127,9 @@ class JobRunner:
         self.more_claimable = False
         # The jobs a batch ended besides the one `run` returns (usecases/batches.py).
         self.ended_alongside: list[Job] = []
+        # Each claimed job's sealed credentials and circuits, read in its claim's transaction
+        # (one read transaction fewer per job, issue 15); taken by `_inputs`.
+        self._claimed_inputs: dict[str, tuple[bytes | None, list[Circuit]]] = {}
 
     # -- claiming -----------------------------------------------------------------------
 
@@ -156,21 +159,34 @@ class JobRunner:
         return None
 
     def _claim(self, job_id: str, now: datetime) -> Job | None:
-        with self.services.repository.begin() as uow:
-            job = self._claim_in(uow, job_id, now)
-            uow.commit()
+        try:
+            with self.services.repository.begin() as uow:
+                job = self._claim_in(uow, job_id, now)
+                uow.commit()
+        except BaseException:
+            self._claimed_inputs.pop(job_id, None)
+            raise
         return job
 
     def _claim_in(self, uow: UnitOfWork, job_id: str, now: datetime) -> Job | None:
         before = uow.jobs.lease_owner(job_id)
         job = uow.jobs.claim(job_id, self.config.worker_id, now, self._lease_until(now))
-        if job is not None and self._same_process(before):
+        if job is None:
+            return None
+        if self._same_process(before):
             job = self._forgive_claim(uow, job)
-        if job is not None and job.status is JobStatus.SUBMITTED:
-            # Initializing in the claim's transaction: one write fewer per job.
+        if job.status is JobStatus.SUBMITTED:
+            # Initializing with its true time, written by the job's next write (Validating, a
+            # layout, or a quick job's end, a moment later): one write fewer per job (issue
+            # 15). Stored as Submitted and leased meanwhile, it is claimed, and cancelled, as
+            # an Initializing one is.
             note = f"picked up by worker {self.config.worker_id}"
             job = advance(job, JobStatus.INITIALIZING, now, note)
-            uow.jobs.save(job, lease_owner=self.config.worker_id)
+        sealed = uow.secrets.get(job.id)
+        self._claimed_inputs[job.id] = (
+            sealed,
+            uow.circuits.get_many(job.owner_id, job.circuit_ids),
+        )
         return job
 
     def claim_more(self, after: Job, most: int) -> list[Job]:
@@ -192,6 +208,8 @@ class JobRunner:
         except Exception:  # the first job runs on its own; these stay claimable
             log.exception("claiming a batch of jobs failed")
             claimed = []
+            for job_id in taken:
+                self._claimed_inputs.pop(job_id, None)
         finally:
             if self.keeper is not None:
                 kept = {j.id for j in claimed}
@@ -205,6 +223,8 @@ class JobRunner:
         batch of small jobs met bigger ones): each is stored as it was before the claim,
         except that its status stays Initializing; the claim does not count as an attempt."""
         me = self.config.worker_id
+        for job in jobs:
+            self._claimed_inputs.pop(job.id, None)
         try:
             with self.services.repository.begin() as uow:
                 for job in jobs:
@@ -296,6 +316,7 @@ class JobRunner:
         try:
             return self._run_claimed(job)
         finally:
+            self._claimed_inputs.pop(job.id, None)  # a job given up never read them
             if self.keeper is not None:
                 self.keeper.untake(job.id)
 
@@ -377,11 +398,18 @@ class JobRunner:
         return job
 
     def _inputs(self, job: Job) -> tuple[dict[str, str], list[Circuit]]:
-        """The job's credentials and circuits, in one read (circuits never change)."""
-        with self.services.repository.read() as uow:
-            sealed = uow.secrets.get(job.id)
-            circuits = uow.circuits.get_many(job.owner_id, job.circuit_ids)
+        """The job's credentials and circuits: as read when this thread claimed it, else in
+        one read (circuits never change; credentials are only stored with the job)."""
+        sealed, circuits = self.claimed_inputs(job)
         return self._open(sealed), circuits
+
+    def claimed_inputs(self, job: Job) -> tuple[bytes | None, list[Circuit]]:
+        """The job's sealed credentials and circuits, read at its claim when it was ours."""
+        claimed = self._claimed_inputs.pop(job.id, None)
+        if claimed is not None:
+            return claimed
+        with self.services.repository.read() as uow:
+            return uow.secrets.get(job.id), uow.circuits.get_many(job.owner_id, job.circuit_ids)
 
     def _open(self, sealed: bytes | None) -> dict[str, str]:
         if sealed is None:
@@ -719,7 +747,10 @@ class _Run:
             if charge:
                 uow.billing.charge(ended.owner_id, ended.id, Decimal(str(charge)))
             uow.billing.release(ended.owner_id, ended.id)
-        uow.secrets.delete(ended.id)
+        # Credentials are only ever stored with the job: a job that had none (every simulator
+        # job) has none to delete (issue 15).
+        if self.credentials:
+            uow.secrets.delete(ended.id)
 
     def _end_unstarted(self, status: JobStatus, note: str) -> Job:
         with self.services.repository.begin() as uow:

@@ -32,6 +32,11 @@ from qdispatch_core.usecases.specs import job_spec, spec_circuit
 
 
 def _load_stored(services: Services, user: User, request: RunRequest) -> list[Circuit]:
+    """The request's stored circuits, read with its experiment. A request without any has
+    its experiment checked in the transaction that stores the job instead: one read
+    transaction fewer per submission (issue 15)."""
+    if not request.circuit_ids:
+        return []
     with services.repository.read() as uow:
         uow.experiments.get(user.id, request.experiment_id)
         stored = []
@@ -352,6 +357,8 @@ def _store(
     """One transaction: new circuits, the job, its reservation and its sealed credentials."""
     req, now = checked.request, job.created_at
     with services.repository.begin() as uow:
+        if not req.circuit_ids:  # not read by `_load_stored`: 404 here, nothing is stored
+            uow.experiments.get(user.id, req.experiment_id)
         new_ids = [
             store_circuit(uow, services, user, req.experiment_id, s, *names[i : i + 1]).id
             for i, s in enumerate(checked.sources)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from qdispatch_aer import checks
 from qdispatch_aer.catalog import load_facts
 from qdispatch_aer.devices import build_devices
-from qdispatch_aer.settings import MPS, RunSettings
+from qdispatch_aer.settings import MPS, PARALLEL_QUBITS, RunSettings
 from qdispatch_core.domain import Cost, Device, Shard
 from qdispatch_core.ports.backend import Backend, DevicePlan, Execution, JobSpec, ShardResult
 from qdispatch_core.ports.backend_settings import BackendSettings
@@ -44,6 +44,7 @@ class AerBackend(Backend):
         settings = settings or BackendSettings()
         self.memory_limit_bytes = memory_limit_bytes or settings.simulation_memory_bytes
         self.max_bond_dimension = max_bond_dimension or settings.mps_max_bond_dimension
+        self.small_threads = settings.small_simulation_threads
         self._facts = load_facts()
         self._devices = build_devices(self._facts, self.memory_limit_bytes)
         self._engine: Engine | None = None
@@ -73,7 +74,17 @@ class AerBackend(Backend):
         return Cost.free("shots", spec.plan.total_shots)
 
     def _settings(self, device: Device, spec: JobSpec) -> RunSettings:
-        return RunSettings.resolve(device, spec.options, self.max_bond_dimension)
+        settings = RunSettings.resolve(device, spec.options, self.max_bond_dimension)
+        return settings.with_default_threads(self._default_threads(spec))
+
+    def _default_threads(self, spec: JobSpec) -> int | None:
+        """Threads for a job that names none: a small simulation's share of the cores, so
+        that simulation processes side by side do not oversubscribe them; None (Aer's own
+        default: every core) for circuits big enough for Aer to parallelise their gates."""
+        widest = max((c.analytics.qubits for c in spec.circuits), default=0)
+        if not self.small_threads or widest >= PARALLEL_QUBITS:
+            return None
+        return self.small_threads
 
     def prepare(self, device: Device, spec: JobSpec) -> DevicePlan:
         settings = self._settings(device, spec)

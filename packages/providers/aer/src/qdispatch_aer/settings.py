@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qdispatch_aer.devices import default_method
@@ -15,6 +15,10 @@ MPS = "matrix_product_state"
 # Aer seeds experiment i of one call with seed + 2113·i (its controller does; a test checks it),
 # so a batch run in pieces (shards) gets exactly the seeds one call would have given it.
 AER_SEED_STRIDE = 2113
+# Aer parallelises a statevector's (and a matrix product state's) gates from this width on
+# (its statevector_parallel_threshold and mps_parallel_threshold defaults); narrower circuits
+# only use threads across shots and experiments, which simulation processes already spread.
+PARALLEL_QUBITS = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,12 @@ class RunSettings:
             seed_simulator=options.get("seed_simulator"),
             max_bond_dimension=max_bond_dimension if method == MPS else None,
         )
+
+    def with_default_threads(self, threads: int | None) -> RunSettings:
+        """These settings with `threads` when the job named none."""
+        if self.max_parallel_threads is not None or threads is None:
+            return self
+        return replace(self, max_parallel_threads=threads)
 
     @property
     def simulator_key(self) -> tuple[str, str, int | None, int | None]:
