@@ -246,7 +246,7 @@ class App:
 
     def worker_config(self) -> WorkerConfig:
         """What every worker thread of this app runs by (its id is set per thread)."""
-        from qdispatch.settings import BUDGET_HINT
+        from qdispatch.settings import BUDGET_HINT, available_cores
         from qdispatch_core.usecases.execution import WorkerConfig  # the schemas: only for jobs
 
         settings = self.settings
@@ -258,6 +258,9 @@ class App:
             device_budgets=dict(settings.device_budgets),
             budget_hint=BUDGET_HINT,
             crash_retries=settings.job_crash_retries,
+            # Quick local jobs are CPU work in this process and its simulation processes:
+            # more threads at them than cores only splits their batches.
+            quick_threads=available_cores(),
         )
 
     # -- users ------------------------------------------------------------------------------

@@ -47,17 +47,49 @@ class Doorbell:
         # Threads woken by a ring that have not claimed yet: they will see the jobs submitted
         # meanwhile, so those submissions wake nobody else (small jobs gather into batches).
         self._gathering = 0
+        # Slots for claiming threads (0 bound: no slots). A thread takes one before it claims
+        # and keeps it while it runs quick local work (WorkerConfig.quick_threads); at the
+        # bound, rings wake nobody: the holders claim what landed meanwhile when they are done,
+        # and a slot given back rings once for a ring it dropped.
+        self._slots_taken = 0
+        self._slots = 0
+        self._dropped = False
 
     def ring(self) -> None:
         with self._ready:
             if self._gathering:
                 return
-            self._rings = min(self._most, self._rings + 1)
-            self._ready.notify()
+            if 0 < self._slots <= self._slots_taken:
+                self._dropped = True
+                return
+            self._ring()
+
+    def _ring(self) -> None:
+        self._rings = min(self._most, self._rings + 1)
+        self._ready.notify()
 
     def gathering(self, change: int) -> None:
         with self._ready:
             self._gathering += change
+
+    def bound_quick(self, slots: int) -> None:
+        with self._ready:
+            self._slots = max(0, slots)
+
+    def take_slot(self) -> bool:
+        """A slot to claim (and run quick work) with; False at the bound."""
+        with self._ready:
+            if 0 < self._slots <= self._slots_taken:
+                return False
+            self._slots_taken += 1
+            return True
+
+    def give_slot(self) -> None:
+        with self._ready:
+            self._slots_taken -= 1
+            if self._dropped and not self._everyone:
+                self._dropped = False
+                self._ring()
 
     def ring_all(self) -> None:
         """Stopping: every thread wakes, now and at every later wait, until `reset`."""
@@ -69,6 +101,7 @@ class Doorbell:
         with self._ready:
             self._everyone = False
             self._rings = 0
+            self._dropped = False
 
     def wait(self, timeout: float) -> bool:
         """Sleep until rung or `timeout`; True when rung."""
@@ -77,6 +110,18 @@ class Doorbell:
             if self._rings > 0:
                 self._rings -= 1
             return rung
+
+
+class _Slot:
+    """A thread's claiming slot (Doorbell.take_slot), given back once."""
+
+    def __init__(self, bell: Doorbell) -> None:
+        self._bell: Doorbell | None = bell
+
+    def give(self) -> None:
+        bell, self._bell = self._bell, None
+        if bell is not None:
+            bell.give_slot()
 
 
 class Worker:
@@ -110,6 +155,7 @@ class Worker:
         self._runners: list[JobRunner] = []
         self._stop = threading.Event()
         self._bell = Doorbell(self._size)
+        self._bell.bound_quick(template.quick_threads)
         self._busy = 0
         self._busy_lock = threading.Lock()
         # Counts finished jobs; waiters in this process wake on a change instead of polling.
@@ -189,6 +235,16 @@ class Worker:
         idle = self._idle[0]
         gathering = 0
         while not self._stop.is_set():
+            if not self._bell.take_slot():
+                # As many threads as may run quick jobs are claiming or running them: they
+                # claim what lands meanwhile (a slot given back wakes a thread for it).
+                self._bell.gathering(-gathering)
+                gathering = 0
+                self._bell.wait(idle)
+                idle = min(self._idle[1], idle * 2)
+                continue
+            slot = _Slot(self._bell)
+            runner.not_quick = slot.give
             # Busy from before the claim: a claim can take seconds (planning, imports), and a
             # worker told to exit when idle must not see a claimed job as no work at all.
             with self._busy_lock:
@@ -200,11 +256,14 @@ class Worker:
                 finally:
                     self._bell.gathering(-gathering)
                     gathering = 0
+                if job is None:
+                    slot.give()
                 # No job to claim: run free shards of a sweep another worker coordinates.
                 helped = job is None and runner.help_next()
             except Exception:  # the database may be briefly unavailable: keep the worker alive
                 log.exception("claiming a job failed")
                 job = None
+                slot.give()
             if job is None:
                 with self._busy_lock:
                     self._busy -= 1
@@ -230,6 +289,7 @@ class Worker:
             except Exception:
                 log.exception("job %s: the worker failed", job.id)
             finally:
+                slot.give()
                 with self._busy_lock:
                     self._busy -= 1
                 with self._finished:

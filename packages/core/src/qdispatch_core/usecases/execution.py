@@ -70,9 +70,18 @@ class WorkerConfig:
     # in a stream gather into batches instead of each being claimed alone the moment it lands
     # (the way PostgreSQL's commit_delay gathers commits). Only while batch_jobs > 1.
     gather_seconds: float = 0.02
+    # At most this many of a worker's threads run quick local jobs (alone or in batches) at
+    # once; while they do, submissions wake no other thread: the busy ones claim the jobs
+    # that landed meanwhile as their next batch. 0: no bound. (A stream of small jobs split
+    # over more threads than cores ran in smaller batches, each costing its claim, issue 15.)
+    quick_threads: int = 0
 
     def budget_for(self, device_id: str) -> float:
         return float(self.device_budgets.get(device_id, self.budget_seconds))
+
+
+def _nothing() -> None:
+    pass
 
 
 class CannotHelp(Exception):
@@ -127,6 +136,10 @@ class JobRunner:
         self.more_claimable = False
         # The jobs a batch ended besides the one `run` returns (usecases/batches.py).
         self.ended_alongside: list[Job] = []
+        # Called when the job in hand turns out not to be quick local work (a remote job, a
+        # bigger local one): the worker bounds only the threads at quick work
+        # (WorkerConfig.quick_threads), and this thread no longer counts.
+        self.not_quick: Callable[[], None] = _nothing
         # Each claimed job's sealed credentials and circuits, read in its claim's transaction
         # (one read transaction fewer per job, issue 15); taken by `_inputs`.
         self._claimed_inputs: dict[str, tuple[bytes | None, list[Circuit]]] = {}
@@ -511,11 +524,14 @@ class _Run:
             from qdispatch_core.usecases.shards import LocalJob
 
             local = LocalJob(self)
-            if self._batches() and local.quick_seconds() is not None:
+            if local.quick_seconds() is None:
+                self.runner.not_quick()
+            elif self._batches():
                 from qdispatch_core.usecases.batches import run_batch
 
                 return run_batch(self, local)
             return local.execute()
+        self.runner.not_quick()
         if self.job.cancel_requested and not self.job.provider_job_ids:
             return self._end_unstarted(JobStatus.CANCELLED, "cancelled by the user")
         self._checkpoint()
