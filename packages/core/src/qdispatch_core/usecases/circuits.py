@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from qdispatch_core.domain import Circuit, ParsedCircuit, User
@@ -22,15 +24,38 @@ class ParsedSource:
     content_hash: str
 
 
+# Sources accepted lately, by (toolkit, limits, text): a researcher's loop submits the same
+# circuit again and again, and its checks, canonical form and hash depend on nothing else.
+_ACCEPTED: OrderedDict[tuple[object, CircuitLimits, str], ParsedSource] = OrderedDict()
+_ACCEPTED_MOST = 128
+_accepted_lock = threading.Lock()
+
+
 def parse_source(services: Services, qasm: object, where: str) -> ParsedSource:
     """Parse one QASM source; a failure is a 400 naming `where` and the parser's position.
 
     The source is put in canonical form first (`canonical_source`), and that one text is
     what is scanned, parsed, hashed and stored: a circuit's identity is always the text that
-    was parsed (docs/decisions.md, "Hash what you parse").
+    was parsed (docs/decisions.md, "Hash what you parse"). A source accepted lately with the
+    same limits and toolkit is not checked again (a refused one always is).
     """
     if not isinstance(qasm, str) or not qasm.strip():
         raise BadRequest(f"{where}: expected OpenQASM 2.0 or 3.0 source text", field=where)
+    key = (services.circuits, services.limits.circuit, qasm)
+    with _accepted_lock:
+        accepted = _ACCEPTED.get(key)
+        if accepted is not None:
+            _ACCEPTED.move_to_end(key)
+            return accepted
+    accepted = _parse_source(services, qasm, where)
+    with _accepted_lock:
+        _ACCEPTED[key] = accepted
+        while len(_ACCEPTED) > _ACCEPTED_MOST:
+            _ACCEPTED.popitem(last=False)
+    return accepted
+
+
+def _parse_source(services: Services, qasm: str, where: str) -> ParsedSource:
     limits = services.limits.circuit
     _check_size(qasm, limits, where)
     if not storable(qasm):

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -80,6 +81,10 @@ class WorkerConfig:
         return float(self.device_budgets.get(device_id, self.budget_seconds))
 
 
+# Circuits a worker thread keeps after reading them (a sweep's few, a stream's one).
+KNOWN_CIRCUITS = 64
+
+
 def _nothing() -> None:
     pass
 
@@ -143,6 +148,8 @@ class JobRunner:
         # Each claimed job's sealed credentials and circuits, read in its claim's transaction
         # (one read transaction fewer per job, issue 15); taken by `_inputs`.
         self._claimed_inputs: dict[str, tuple[bytes | None, list[Circuit]]] = {}
+        # The circuits read lately, by (owner, id), least recently used first.
+        self._known_circuits: OrderedDict[tuple[str, str], Circuit] = OrderedDict()
 
     # -- claiming -----------------------------------------------------------------------
 
@@ -196,11 +203,26 @@ class JobRunner:
             note = f"picked up by worker {self.config.worker_id}"
             job = advance(job, JobStatus.INITIALIZING, now, note)
         sealed = uow.secrets.get(job.id)
-        self._claimed_inputs[job.id] = (
-            sealed,
-            uow.circuits.get_many(job.owner_id, job.circuit_ids),
-        )
+        self._claimed_inputs[job.id] = (sealed, self._circuits_of(uow, job))
         return job
+
+    def _circuits_of(self, uow: UnitOfWork, job: Job) -> list[Circuit]:
+        """The job's circuits. A stored circuit never changes, so those this thread read for
+        earlier jobs of the same owner are not read again (a stream of jobs of one circuit,
+        a sweep resubmitted: one statement and its decoding fewer per job, issue 15)."""
+        known = self._known_circuits
+        missing = [i for i in job.circuit_ids if (job.owner_id, i) not in known]
+        if missing:
+            for circuit in uow.circuits.get_many(job.owner_id, missing):
+                known[(job.owner_id, circuit.id)] = circuit
+        circuits = []
+        for circuit_id in job.circuit_ids:
+            key = (job.owner_id, circuit_id)
+            known.move_to_end(key)
+            circuits.append(known[key])
+        while len(known) > KNOWN_CIRCUITS:
+            known.popitem(last=False)
+        return circuits
 
     def claim_more(self, after: Job, most: int) -> list[Job]:
         """Up to `most` more claimable jobs, taken in one transaction: the small jobs waiting
@@ -422,7 +444,7 @@ class JobRunner:
         if claimed is not None:
             return claimed
         with self.services.repository.read() as uow:
-            return uow.secrets.get(job.id), uow.circuits.get_many(job.owner_id, job.circuit_ids)
+            return uow.secrets.get(job.id), self._circuits_of(uow, job)
 
     def _open(self, sealed: bytes | None) -> dict[str, str]:
         if sealed is None:
