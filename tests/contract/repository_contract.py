@@ -328,6 +328,33 @@ class RepositoryContract:
         with repository.read() as uow:
             assert uow.jobs.lease_owner(job.id) == "w2"
 
+    def test_claim_many_is_a_compare_and_set_per_job_in_the_order_given(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        free = [self.add_job(repository, make_job(exp, circuit, i, t=i)) for i in (1, 2)]
+        held = self.add_job(repository, make_job(exp, circuit, 3, t=3))
+        done = self.add_job(repository, make_job(exp, circuit, 4, t=4, status=JobStatus.DONE))
+        with repository.begin() as uow:
+            uow.jobs.claim(held.id, "w1", at(0), at(30))
+            uow.commit()
+        ids = [free[1].id, held.id, done.id, "job_nothing", free[0].id]
+        with repository.begin() as uow:
+            owners = uow.jobs.lease_owners(ids)
+            claimed = uow.jobs.claim_many(ids, "w2", at(10), at(40))
+            assert uow.jobs.claim_many([], "w2", at(10), at(40)) == []
+            assert uow.jobs.lease_owners([]) == {}
+            uow.commit()
+        assert owners == {free[1].id: None, held.id: "w1", done.id: None, free[0].id: None}
+        assert [j.id for j in claimed] == [free[1].id, free[0].id]
+        assert all(j.lease_owner == "w2" and j.attempts == 1 for j in claimed)
+        assert claimed[0] == self.read_job(repository, free[1].id)
+        assert self.read_job(repository, held.id).lease_owner == "w1"
+        with repository.begin() as uow:  # none of them is free now, until the leases expire
+            assert uow.jobs.claim_many(ids, "w3", at(20), at(50)) == []
+            again = uow.jobs.claim_many(ids, "w3", at(41), at(70))
+            uow.commit()
+        assert [j.id for j in again] == [free[1].id, held.id, free[0].id]
+        assert [j.attempts for j in again] == [2, 2, 2]
+
     def test_claimable_skips_final_jobs_and_orders_oldest_first(self, repository):
         ((alice, exp, circuit),) = self.seed(repository)
         self.add_job(repository, make_job(exp, circuit, 1, t=5))
@@ -584,6 +611,18 @@ class RepositoryContract:
             uow.commit()
         with repository.begin() as uow:
             assert uow.secrets.get(job.id) is None
+
+    def test_sealed_secrets_of_several_jobs_at_once(self, repository):
+        ((alice, exp, circuit),) = self.seed(repository)
+        one, two, none = (self.add_job(repository, make_job(exp, circuit, i)) for i in (1, 2, 3))
+        with repository.begin() as uow:
+            uow.secrets.put(one.id, b"\x00one")
+            uow.secrets.put(two.id, b"two\xff")
+            uow.commit()
+        with repository.read() as uow:
+            found = uow.secrets.get_many([two.id, none.id, one.id, "job_nothing"])
+            assert found == {one.id: b"\x00one", two.id: b"two\xff"}
+            assert uow.secrets.get_many([]) == {}
 
     # -- billing --------------------------------------------------------------------------
 

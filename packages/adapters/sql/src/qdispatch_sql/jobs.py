@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -85,6 +86,22 @@ _CLAIM = (
     .returning(*jobs.c)
 )
 
+# Several jobs at once (a batch of small jobs, issue 15): each row is its own compare-and-set.
+_CLAIM_MANY = (
+    update(jobs)
+    .where(jobs.c.id.in_(bindparam("w_jobs", expanding=True)), is_active(jobs.c.status))
+    .where(_lease_free(bindparam("now")))
+    .values(
+        lease_owner=bindparam("v_owner"),
+        lease_expires_at=bindparam("v_until"),
+        attempts=jobs.c.attempts + 1,
+    )
+    .returning(*jobs.c)
+)
+_LEASE_OWNERS = select(jobs.c.id, jobs.c.lease_owner).where(
+    jobs.c.id.in_(bindparam("jobs", expanding=True))
+)
+
 
 # The reads every job takes several of (a waiter's, the worker's checks), built once with the
 # ids bound: building the SELECT and its cache key was a third of a read's cost (issue 15).
@@ -152,6 +169,21 @@ class SqlJobs(JobStore):
         values = {"w_job": job_id, "now": now, "v_owner": worker_id, "v_until": until}
         row = self.conn.execute(_CLAIM, values).first()
         return None if row is None else job_from_row(row)
+
+    def lease_owners(self, job_ids: Sequence[str]) -> dict[str, str | None]:
+        if not job_ids:
+            return {}
+        rows = self.conn.execute(_LEASE_OWNERS, {"jobs": list(job_ids)})
+        return {row.id: row.lease_owner for row in rows}
+
+    def claim_many(
+        self, job_ids: Sequence[str], worker_id: str, now: datetime, until: datetime
+    ) -> builtins.list[Job]:
+        if not job_ids:
+            return []
+        values = {"w_jobs": list(job_ids), "now": now, "v_owner": worker_id, "v_until": until}
+        claimed = {row.id: row for row in self.conn.execute(_CLAIM_MANY, values)}
+        return [job_from_row(claimed[i]) for i in dict.fromkeys(job_ids) if i in claimed]
 
     def save(
         self, job: Job, *, lease_owner: str | None, expected_status: JobStatus | None = None

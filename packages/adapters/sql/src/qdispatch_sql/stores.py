@@ -45,6 +45,9 @@ _CIRCUIT_BY_HASH = select(circuits).where(
 )
 _SECRET = select(job_secrets.c.sealed).where(job_secrets.c.job_id == bindparam("job"))
 _DELETE_SECRET = delete(job_secrets).where(job_secrets.c.job_id == bindparam("job"))
+_SECRETS = select(job_secrets.c.job_id, job_secrets.c.sealed).where(
+    job_secrets.c.job_id.in_(bindparam("jobs", expanding=True))
+)
 
 
 @functools.cache
@@ -193,6 +196,12 @@ class SqlSecrets(SecretStore):
     def get(self, job_id: str) -> bytes | None:
         sealed = self.conn.execute(_SECRET, {"job": job_id}).scalar()
         return None if sealed is None else bytes(sealed)
+
+    def get_many(self, job_ids: Sequence[str]) -> dict[str, bytes]:
+        if not job_ids:
+            return {}
+        rows = self.conn.execute(_SECRETS, {"jobs": list(job_ids)})
+        return {row.job_id: bytes(row.sealed) for row in rows}
 
     def delete(self, job_id: str) -> None:
         self.conn.execute(_DELETE_SECRET, {"job": job_id})

@@ -23,6 +23,7 @@ from qdispatch_core.domain import (
     ShardRecord,
     User,
 )
+from qdispatch_core.errors import NotFound
 from qdispatch_core.ports.billing import Billing
 from qdispatch_core.ports.reports import ReportStore
 
@@ -125,6 +126,25 @@ class JobStore(ABC):
         """Compare-and-set: take the lease if the job is non-final and its lease is free or
         expired; return the job as claimed (attempts incremented), or None if someone else has
         it. Two workers can never both succeed."""
+
+    def lease_owners(self, job_ids: Sequence[str]) -> dict[str, str | None]:
+        """`lease_owner` of several jobs at once; unknown ids are left out. A store may answer
+        in one statement (a batch of small jobs claims several, issue 15)."""
+        owners: dict[str, str | None] = {}
+        for job_id in job_ids:
+            try:
+                owners[job_id] = self.lease_owner(job_id)
+            except NotFound:
+                continue
+        return owners
+
+    def claim_many(
+        self, job_ids: Sequence[str], worker_id: str, now: datetime, until: datetime
+    ) -> builtins.list[Job]:
+        """`claim` of several jobs at once, each a compare-and-set of its own: the jobs taken,
+        in the order given (those someone else holds, final or unknown ones are left out)."""
+        claimed = (self.claim(job_id, worker_id, now, until) for job_id in job_ids)
+        return [job for job in claimed if job is not None]
 
     @abstractmethod
     def save(
@@ -242,6 +262,11 @@ class SecretStore(ABC):
 
     @abstractmethod
     def get(self, job_id: str) -> bytes | None: ...
+
+    def get_many(self, job_ids: Sequence[str]) -> dict[str, bytes]:
+        """The sealed credentials of several jobs, by job id (jobs with none are left out)."""
+        found = ((job_id, self.get(job_id)) for job_id in job_ids)
+        return {job_id: sealed for job_id, sealed in found if sealed is not None}
 
     @abstractmethod
     def delete(self, job_id: str) -> None: ...
