@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from qdispatch_core.domain import Job, JobStatus
 from qdispatch_core.domain.jobs import JOB_REQUEST_FIELDS, RESULT_FIELDS
@@ -73,31 +74,24 @@ def _save_statement(columns: tuple[str, ...], by_owner: bool, by_status: bool) -
     return update(jobs).where(*conditions).values(values)
 
 
-# Built once, its values bound (issue 15).
-_CLAIM = (
-    update(jobs)
-    .where(jobs.c.id == bindparam("w_job"), is_active(jobs.c.status))
-    .where(_lease_free(bindparam("now")))
-    .values(
-        lease_owner=bindparam("v_owner"),
-        lease_expires_at=bindparam("v_until"),
-        attempts=jobs.c.attempts + 1,
+def _claim_statement(which: ColumnElement[bool]) -> ReturningUpdate[Any]:
+    """The claim of the jobs `which` picks: each row a compare-and-set of its own."""
+    return (
+        update(jobs)
+        .where(which, is_active(jobs.c.status))
+        .where(_lease_free(bindparam("now")))
+        .values(
+            lease_owner=bindparam("v_owner"),
+            lease_expires_at=bindparam("v_until"),
+            attempts=jobs.c.attempts + 1,
+        )
+        .returning(*jobs.c)
     )
-    .returning(*jobs.c)
-)
 
-# Several jobs at once (a batch of small jobs, issue 15): each row is its own compare-and-set.
-_CLAIM_MANY = (
-    update(jobs)
-    .where(jobs.c.id.in_(bindparam("w_jobs", expanding=True)), is_active(jobs.c.status))
-    .where(_lease_free(bindparam("now")))
-    .values(
-        lease_owner=bindparam("v_owner"),
-        lease_expires_at=bindparam("v_until"),
-        attempts=jobs.c.attempts + 1,
-    )
-    .returning(*jobs.c)
-)
+
+# Built once, their values bound (issue 15); several at once for a batch of small jobs.
+_CLAIM = _claim_statement(jobs.c.id == bindparam("w_job"))
+_CLAIM_MANY = _claim_statement(jobs.c.id.in_(bindparam("w_jobs", expanding=True)))
 _LEASE_OWNERS = select(jobs.c.id, jobs.c.lease_owner).where(
     jobs.c.id.in_(bindparam("jobs", expanding=True))
 )
