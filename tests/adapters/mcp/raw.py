@@ -62,6 +62,16 @@ class RawStdio:
                     raise RpcError(answer["error"])
                 return answer["result"]
 
+    async def notified(self, method: str, seconds: float) -> list[dict[str, Any]]:
+        """The notifications of `method` so far; when there are none yet, those that arrive
+        within `seconds` (a server sends them on its own schedule, not with an answer)."""
+        with anyio.move_on_after(seconds):
+            while not any(n["method"] == method for n in self.notifications):
+                message = await self._message()
+                assert "id" not in message, f"an answer to no request: {message}"
+                self.notifications.append(message)
+        return [n for n in self.notifications if n["method"] == method]
+
     async def initialize(self, version: str = PROTOCOL) -> dict[str, Any]:
         result = await self.request(
             "initialize",
