@@ -43,9 +43,9 @@ def test_an_accepted_source_is_not_checked_again_a_refused_one_always_is(monkeyp
 
 def test_the_accepted_sources_are_bounded():
     services, *_ = make_setup()
-    for i in range(circuit_usecases._ACCEPTED_MOST + 20):
+    for i in range(circuit_usecases._ACCEPTED.maxsize + 20):
         parse_source(services, BELL_QASM2 + f"// {i}\n", "circuits_qasm[0]")
-    assert len(circuit_usecases._ACCEPTED) == circuit_usecases._ACCEPTED_MOST
+    assert len(circuit_usecases._ACCEPTED) == circuit_usecases._ACCEPTED.maxsize
 
 
 def test_a_worker_thread_reads_a_circuit_once_for_a_stream_of_its_jobs():

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from qdispatch_core.domain import Circuit, ParsedCircuit, User
 from qdispatch_core.errors import BadRequest, Conflict
 from qdispatch_core.ids import new_id
+from qdispatch_core.lru import LruCache
 from qdispatch_core.ports import UnitOfWork
 from qdispatch_core.rules.circuits import canonical_source, content_hash, likely_version
 from qdispatch_core.rules.limits import CircuitLimits, check_limit
@@ -25,10 +24,9 @@ class ParsedSource:
 
 
 # Sources accepted lately, by (toolkit, limits, text): a researcher's loop submits the same
-# circuit again and again, and its checks, canonical form and hash depend on nothing else.
-_ACCEPTED: OrderedDict[tuple[object, CircuitLimits, str], ParsedSource] = OrderedDict()
-_ACCEPTED_MOST = 128
-_accepted_lock = threading.Lock()
+# circuit again and again, and its checks, canonical form and hash depend on nothing else. A
+# refused source raises, so nothing is kept for it.
+_ACCEPTED: LruCache[ParsedSource] = LruCache(maxsize=128)
 
 
 def parse_source(services: Services, qasm: object, where: str) -> ParsedSource:
@@ -42,17 +40,7 @@ def parse_source(services: Services, qasm: object, where: str) -> ParsedSource:
     if not isinstance(qasm, str) or not qasm.strip():
         raise BadRequest(f"{where}: expected OpenQASM 2.0 or 3.0 source text", field=where)
     key = (services.circuits, services.limits.circuit, qasm)
-    with _accepted_lock:
-        accepted = _ACCEPTED.get(key)
-        if accepted is not None:
-            _ACCEPTED.move_to_end(key)
-            return accepted
-    accepted = _parse_source(services, qasm, where)
-    with _accepted_lock:
-        _ACCEPTED[key] = accepted
-        while len(_ACCEPTED) > _ACCEPTED_MOST:
-            _ACCEPTED.popitem(last=False)
-    return accepted
+    return _ACCEPTED.get_or_create(key, lambda: _parse_source(services, qasm, where))
 
 
 def _parse_source(services: Services, qasm: str, where: str) -> ParsedSource:

@@ -14,16 +14,17 @@ import logging
 import threading
 import time
 import traceback
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from qdispatch_core.domain import Circuit, Device, Job, JobStatus, RunType
 from qdispatch_core.domain.jobs import Progress
 from qdispatch_core.domain.lifecycle import advance, is_behind, with_log
 from qdispatch_core.errors import LeaseLost, ProviderError, ProviderUnavailable, QDispatchError
+from qdispatch_core.lru import LruCache
 from qdispatch_core.ports import UnitOfWork
 from qdispatch_core.ports.backend import Backend, Execution, JobSpec, RemoteState
 from qdispatch_core.redaction import live_secrets
@@ -148,8 +149,8 @@ class JobRunner:
         # Each claimed job's sealed credentials and circuits, read in its claim's transaction
         # (one read transaction fewer per job, issue 15); taken by `_inputs`.
         self._claimed_inputs: dict[str, tuple[bytes | None, list[Circuit]]] = {}
-        # The circuits read lately, by (owner, id), least recently used first.
-        self._known_circuits: OrderedDict[tuple[str, str], Circuit] = OrderedDict()
+        # The circuits this thread read lately, by (owner, id).
+        self._known_circuits: LruCache[Circuit] = LruCache(maxsize=KNOWN_CIRCUITS)
 
     # -- claiming -----------------------------------------------------------------------
 
@@ -223,19 +224,15 @@ class JobRunner:
         """The job's circuits. A stored circuit never changes, so those this thread read for
         earlier jobs of the same owner are not read again (a stream of jobs of one circuit,
         a sweep resubmitted: one statement and its decoding fewer per job, issue 15)."""
-        known = self._known_circuits
-        missing = [i for i in job.circuit_ids if (job.owner_id, i) not in known]
-        if missing:
-            for circuit in uow.circuits.get_many(job.owner_id, missing):
-                known[(job.owner_id, circuit.id)] = circuit
-        circuits = []
-        for circuit_id in job.circuit_ids:
-            key = (job.owner_id, circuit_id)
-            known.move_to_end(key)
-            circuits.append(known[key])
-        while len(known) > KNOWN_CIRCUITS:
-            known.popitem(last=False)
-        return circuits
+        known, owner = self._known_circuits, job.owner_id
+        missing = [i for i in job.circuit_ids if (owner, i) not in known]
+        read = {c.id: c for c in uow.circuits.get_many(owner, missing)} if missing else {}
+
+        def circuit(circuit_id: str) -> Circuit:
+            found = read.get(circuit_id)  # evicted meanwhile (a job of many circuits): read it
+            return found if found is not None else uow.circuits.get(owner, circuit_id)
+
+        return [known.get_or_create((owner, i), partial(circuit, i)) for i in job.circuit_ids]
 
     def claim_more(self, after: Job, most: int) -> list[Job]:
         """Up to `most` more claimable jobs, taken in one transaction: the small jobs waiting
