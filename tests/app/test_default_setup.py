@@ -87,7 +87,14 @@ def test_kill_9_during_a_slow_aer_job_then_another_worker_finishes_it(tmp_path):
         assert job.logs[-1].split(" ")[1].startswith("Done")
         assert sum("Done" in line.split(" ")[1] for line in job.logs) == 1
         logs = " ".join(job.logs)
-        assert "shard(s) recovered from storage" in logs  # resumed, not run again
-        assert " 0 of " not in logs.split("recovered")[0].split("resumed")[-1]
+        # The second worker takes over in one of two ways, by timing alone: its threads find the
+        # dead worker's lease (2 s) still live and run the free shards as helpers, storing the
+        # last and finishing the job; or the lease has run out and one claims the job and
+        # resumes it. Either way the shards the first worker stored are not run again (a shard
+        # is claimed only while pending or under an expired lease).
+        if "shard(s) recovered from storage" in logs:
+            assert " 0 of " not in logs.split("recovered")[0].split("resumed")[-1]
+        else:
+            assert "which stored the last of its shards" in logs, logs
         with app.services.repository.begin() as uow:  # a free device is never charged
             assert [e for e in uow.billing.entries(user.id) if e.job_id == job_id] == []
